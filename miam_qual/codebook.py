@@ -1,0 +1,413 @@
+"""The shared codebook: a readable, hierarchical YAML file under ``codebooks/``.
+
+Themes hold codes, codes hold sub-codes (``codes:`` lists, nested). Every entry has a stable
+``id`` (lowercase ascii, digits, ``_``), unique in the whole file; a code may name its ``parent``
+explicitly, which overrides its nesting. Loading validates everything and reports every problem at
+once with its line number. This module is pure: it never touches the store; ``Project`` keeps the
+store's ``codes`` table in step with the file and logs every change.
+
+YAML shape (French keys, since users read and edit it)::
+
+    nom: Livre de codes MIAM
+    themes:
+      - id: acces
+        libelle: Accès à une alimentation de qualité
+        definition: …
+        couleur: "#2E7D32"
+        codable: false          # optional; themes default to false, codes to true
+        codes:
+          - id: prix
+            libelle: Prix et budget
+            definition: …
+            inclusion: …
+            exclusion: …
+            exemple: …
+            couleur: "#43A047"
+            mots_cles: [cher, budget]
+            codes: []
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from .errors import CodebookError, UnknownCode
+from .fileio import atomic_write_text
+
+#: Namespace of code GUIDs: a code's GUID is derived from its stable id, so rebuilding a project's
+#: database from the same YAML gives the same GUIDs (and projects sharing a codebook agree).
+CODE_NAMESPACE = uuid.UUID("6f1f7a0e-4b1e-4c53-9d7e-6d69616d7175")
+
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+COLOR_PATTERN = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+FIELDS = {
+    "id": "id",
+    "libelle": "label",
+    "definition": "definition",
+    "inclusion": "inclusion",
+    "exclusion": "exclusion",
+    "exemple": "example",
+    "couleur": "color",
+    "mots_cles": "keywords",
+    "codable": "codable",
+    "parent": "parent",
+    "codes": None,
+}
+DEFAULT_COLOR = "#9E9E9E"
+
+
+def code_guid(code_id: str) -> str:
+    """The stable GUID of the code with id ``code_id``."""
+    return str(uuid.uuid5(CODE_NAMESPACE, code_id))
+
+
+@dataclass(frozen=True)
+class Code:
+    """One entry of the codebook. ``parent`` is ``None`` for a theme."""
+
+    id: str
+    label: str
+    parent: str | None = None
+    definition: str = ""
+    inclusion: str = ""
+    exclusion: str = ""
+    example: str = ""
+    color: str = DEFAULT_COLOR
+    keywords: tuple[str, ...] = ()
+    codable: bool = True
+    line: int | None = None  # 1-based line in the YAML file, for messages
+
+    @property
+    def guid(self) -> str:
+        return code_guid(self.id)
+
+
+@dataclass
+class Codebook:
+    """An ordered, validated tree of codes. Read it; change it through ``Project`` methods."""
+
+    name: str = "Livre de codes"
+    description: str = ""
+    codes: dict[str, Code] = field(default_factory=dict)
+
+    # -- reading ------------------------------------------------------------------------------
+    def __contains__(self, code_id: object) -> bool:
+        return code_id in self.codes
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self.codes.values())
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def get(self, code_id: str) -> Code:
+        """Return the code ``code_id``; raises ``UnknownCode`` with close matches."""
+        try:
+            return self.codes[code_id]
+        except KeyError:
+            raise UnknownCode(
+                f"Code inconnu « {code_id} » : il n'est pas dans le livre de codes"
+                f"{_suggest(code_id, self.codes)}."
+            ) from None
+
+    def find(self, text: str) -> list[Code]:
+        """Codes whose id or label contains ``text`` (case- and accent-insensitive)."""
+        needle = _fold(text)
+        return [c for c in self if needle in _fold(c.label) or needle in c.id]
+
+    def children(self, code_id: str | None) -> list[Code]:
+        return [c for c in self if c.parent == code_id]
+
+    def themes(self) -> list[Code]:
+        return self.children(None)
+
+    def ancestors(self, code_id: str) -> list[str]:
+        """Ids from the parent up to the theme."""
+        chain, current = [], self.get(code_id).parent
+        while current is not None:
+            chain.append(current)
+            current = self.codes[current].parent
+        return chain
+
+    def theme_of(self, code_id: str) -> str:
+        chain = self.ancestors(code_id)
+        return chain[-1] if chain else code_id
+
+    def descendants(self, code_id: str, *, include_self: bool = True) -> list[str]:
+        """Ids of the code and everything below it, in codebook order."""
+        self.get(code_id)
+        found = [code_id] if include_self else []
+        stack = [code_id]
+        while stack:
+            kids = [c.id for c in self.children(stack.pop())]
+            found.extend(kids)
+            stack.extend(kids)
+        order = list(self.codes)
+        return sorted(found, key=order.index)
+
+    def depth(self, code_id: str) -> int:
+        return len(self.ancestors(code_id))
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per code: ``code_id, code, parent_id, theme_id, theme, depth, path, color,
+        codable, definition, inclusion, exclusion, example, keywords, guid``."""
+        rows = []
+        for c in self:
+            theme = self.theme_of(c.id)
+            path = " › ".join(self.codes[i].label for i in [*reversed(self.ancestors(c.id)), c.id])
+            rows.append(
+                {
+                    "code_id": c.id,
+                    "code": c.label,
+                    "parent_id": c.parent,
+                    "theme_id": theme,
+                    "theme": self.codes[theme].label,
+                    "depth": self.depth(c.id),
+                    "path": path,
+                    "color": c.color,
+                    "codable": c.codable,
+                    "definition": c.definition,
+                    "inclusion": c.inclusion,
+                    "exclusion": c.exclusion,
+                    "example": c.example,
+                    "keywords": list(c.keywords),
+                    "guid": c.guid,
+                }
+            )
+        columns = [
+            "code_id", "code", "parent_id", "theme_id", "theme", "depth", "path", "color",
+            "codable", "definition", "inclusion", "exclusion", "example", "keywords", "guid",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
+
+    # -- changing (pure: returns a new, validated codebook) -----------------------------------
+    def with_code(self, code: Code, *, after: str | None = None) -> Codebook:
+        codes = dict(self.codes)
+        codes[code.id] = code
+        new = Codebook(self.name, self.description, codes)
+        new.validate()
+        return new
+
+    def without(self, code_id: str) -> Codebook:
+        self.get(code_id)
+        if self.children(code_id):
+            kids = ", ".join(c.id for c in self.children(code_id))
+            raise CodebookError(
+                f"Le code « {code_id} » a des sous-codes ({kids}) : déplacez-les ou supprimez-les d'abord."
+            )
+        codes = {k: v for k, v in self.codes.items() if k != code_id}
+        return Codebook(self.name, self.description, codes)
+
+    def validate(self) -> None:
+        """Raise ``CodebookError`` listing every problem (unknown parent, cycle, bad colour…)."""
+        problems = _check_codes(list(self.codes.values()))
+        if problems:
+            raise CodebookError(_problems_message("livre de codes", problems), problems)
+
+    # -- YAML ---------------------------------------------------------------------------------
+    def to_yaml(self) -> str:
+        """The codebook as nested YAML, in the documented shape (comments are not kept)."""
+
+        def entry(c: Code, is_theme: bool) -> CommentedMap:
+            data = CommentedMap()
+            data["id"] = c.id
+            data["libelle"] = c.label
+            for key, attr in (
+                ("definition", "definition"),
+                ("inclusion", "inclusion"),
+                ("exclusion", "exclusion"),
+                ("exemple", "example"),
+            ):
+                if getattr(c, attr):
+                    data[key] = getattr(c, attr)
+            data["couleur"] = c.color
+            if c.keywords:
+                seq = CommentedSeq(list(c.keywords))
+                seq.fa.set_flow_style()
+                data["mots_cles"] = seq
+            if c.codable != (not is_theme):
+                data["codable"] = c.codable
+            kids = self.children(c.id)
+            if kids:
+                data["codes"] = [entry(k, False) for k in kids]
+            return data
+
+        root = CommentedMap()
+        root["nom"] = self.name
+        if self.description:
+            root["description"] = self.description
+        root["themes"] = [entry(t, True) for t in self.themes()]
+        yaml = YAML()
+        yaml.allow_unicode = True
+        yaml.width = 100
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        buffer = io.StringIO()
+        buffer.write(
+            "# Livre de codes partagé. Modifiable à la main ; miam-qual validate le vérifie.\n"
+        )
+        yaml.dump(root, buffer)
+        return buffer.getvalue()
+
+    def save(self, path: Path) -> None:
+        atomic_write_text(path, self.to_yaml())
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _suggest(code_id: str, codes: dict[str, Code]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(code_id, list(codes), n=3, cutoff=0.6)
+    return f" (vouliez-vous dire : {', '.join(close)} ?)" if close else ""
+
+
+def _problems_message(source: str, problems: list[str]) -> str:
+    return f"« {source} » : {len(problems)} problème(s) :\n- " + "\n- ".join(problems)
+
+
+def _check_codes(codes: list[Code]) -> list[str]:
+    problems: list[str] = []
+    seen: dict[str, Code] = {}
+
+    def at(c: Code) -> str:
+        return f"ligne {c.line} : " if c.line else ""
+
+    for c in codes:
+        if not ID_PATTERN.fullmatch(c.id):
+            problems.append(
+                f"{at(c)}id « {c.id} » invalide (minuscules sans accents, chiffres et _ ; "
+                "commence par une lettre)"
+            )
+        if c.id in seen:
+            first = seen[c.id].line
+            problems.append(
+                f"{at(c)}id « {c.id} » en double (déjà utilisé ligne {first})"
+                if first
+                else f"id « {c.id} » en double"
+            )
+        seen.setdefault(c.id, c)
+        if not c.label.strip():
+            problems.append(f"{at(c)}le code « {c.id} » n'a pas de libellé")
+        if not COLOR_PATTERN.fullmatch(c.color):
+            problems.append(
+                f"{at(c)}couleur « {c.color} » invalide pour « {c.id} » (forme attendue : #RRVVBB)"
+            )
+    for c in codes:
+        if c.parent is not None and c.parent not in seen:
+            problems.append(f"{at(c)}parent inconnu « {c.parent} » pour le code « {c.id} »")
+    for c in codes:
+        chain, current = [c.id], c.parent
+        while current is not None and current in seen:
+            if current in chain:
+                loop = " → ".join([*chain, current])
+                if current == c.id:
+                    problems.append(f"{at(c)}cycle dans la hiérarchie : {loop}")
+                break
+            chain.append(current)
+            current = seen[current].parent
+    return problems
+
+
+def parse_codebook(text: str, *, source: str = "livre de codes") -> Codebook:
+    """Parse and validate codebook YAML; raises ``CodebookError`` listing every problem."""
+    try:
+        data = YAML(typ="rt").load(text)
+    except YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = f" ligne {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise CodebookError(f"« {source} »{line} : YAML illisible ({problem}).") from err
+    if not isinstance(data, dict) or not isinstance(data.get("themes"), list):
+        raise CodebookError(f"« {source} » : il faut une clé « themes » contenant une liste.")
+    problems: list[str] = []
+    codes: list[Code] = []
+
+    def walk(items: Any, parent: str | None, parent_line: int | None) -> None:
+        if items is None:
+            return
+        if not isinstance(items, list):
+            problems.append(f"ligne {parent_line} : « codes » doit être une liste")
+            return
+        for index, item in enumerate(items):
+            line = _line_of(items, index)
+            if not isinstance(item, dict):
+                problems.append(f"ligne {line} : chaque code doit être un dictionnaire (id, libelle…)")
+                continue
+            unknown = [k for k in item if k not in FIELDS]
+            if unknown:
+                problems.append(
+                    f"ligne {line} : clé(s) inconnue(s) {', '.join(map(str, unknown))} "
+                    f"(clés possibles : {', '.join(FIELDS)})"
+                )
+            code_id = str(item.get("id") or "").strip()
+            if not code_id:
+                problems.append(f"ligne {line} : code sans « id »")
+                continue
+            keywords = item.get("mots_cles") or []
+            if isinstance(keywords, str):
+                keywords = [keywords]
+            explicit_parent = item.get("parent")
+            codes.append(
+                Code(
+                    id=code_id,
+                    label=str(item.get("libelle") or "").strip(),
+                    parent=str(explicit_parent).strip() if explicit_parent else parent,
+                    definition=str(item.get("definition") or "").strip(),
+                    inclusion=str(item.get("inclusion") or "").strip(),
+                    exclusion=str(item.get("exclusion") or "").strip(),
+                    example=str(item.get("exemple") or "").strip(),
+                    color=str(item.get("couleur") or DEFAULT_COLOR).strip(),
+                    keywords=tuple(str(k) for k in keywords),
+                    codable=bool(item.get("codable", parent is not None)),
+                    line=line,
+                )
+            )
+            walk(item.get("codes"), code_id, line)
+
+    walk(data["themes"], None, _line_of(data, "themes"))
+    problems.extend(_check_codes(codes))
+    if problems:
+        raise CodebookError(_problems_message(source, problems), problems)
+    return Codebook(
+        name=str(data.get("nom") or "Livre de codes"),
+        description=str(data.get("description") or "").strip(),
+        codes={c.id: c for c in codes},
+    )
+
+
+def _line_of(container: Any, key: Any) -> int | None:
+    try:
+        return container.lc.item(key)[0] + 1 if isinstance(key, int) else container.lc.key(key)[0] + 1
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+
+
+def load_codebook(path: Path) -> Codebook:
+    """Read and validate a codebook file; errors name the file and lines."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise CodebookError(f"« {path.name} » : le fichier doit être en UTF-8 (octet {err.start}).") from err
+    except OSError as err:
+        raise CodebookError(f"« {path.name} » : lecture impossible ({err.strerror}).") from err
+    return parse_codebook(text, source=path.name)
+
+
+__all__ = ["Code", "Codebook", "code_guid", "load_codebook", "parse_codebook"]

@@ -1,0 +1,217 @@
+"""Coding: applying codes to spans of text, removing them, memos, and retrieving coded segments.
+
+A span is ``(start, end)`` in Unicode code points of the document's normalised text, end
+exclusive. Each coding keeps a copy of the text it covered. Every write is one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .errors import CodingError, MiamError, OffsetOutOfRange, UnknownCoder
+from .store import codings as codings_sql
+from .store import documents as docs_sql
+from .store import people
+
+if TYPE_CHECKING:
+    from .project import Project
+
+MEMO_TARGETS = ("document", "code", "coding", "participant", "project")
+
+#: Columns of ``Project.codings()`` before the attribute columns.
+CODINGS_COLUMNS = [
+    "coding_id", "selection_id", "document_id", "document", "start", "end", "text",
+    "code_id", "code", "theme_id", "theme", "coder", "created_at", "memo", "speaker", "role",
+]  # fmt: skip
+
+
+class Coding:
+    """Coding methods of ``Project``."""
+
+    # -- coders -------------------------------------------------------------------------------
+    def add_coder(self: Project, name: str) -> str:
+        """Register a coder (idempotent); returns the coder's GUID."""
+        name = name.strip()
+        if not name:
+            raise UnknownCoder("Un codeur doit avoir un nom.")
+        with self.store.transaction():
+            return people.add_coder(self.store, name)
+
+    def coders(self: Project) -> pd.DataFrame:
+        """Registered coders: ``coder, coder_id, created_at``."""
+        return people.coders_frame(self.store)
+
+    def _coder_guid(self: Project, coder: str) -> str:
+        guid = people.coder_guid(self.store, coder)
+        if guid is None:
+            known = ", ".join(self.coders()["coder"]) or "aucun"
+            raise UnknownCoder(
+                f"Codeur inconnu « {coder} » (codeurs enregistrés : {known}). "
+                f"Ajoutez-le avec project.add_coder('{coder}')."
+            )
+        return guid
+
+    # -- writing ------------------------------------------------------------------------------
+    def code(
+        self: Project,
+        document: str,
+        start: int,
+        end: int,
+        code: str | list[str],
+        *,
+        coder: str,
+        memo: str | None = None,
+    ) -> str | list[str]:
+        """Apply one code (or several) to ``[start, end)`` of a document, as ``coder``.
+
+        Returns the coding GUID (a list for several codes). Applying the same code to the same
+        span twice by the same coder returns the existing coding. Raises ``OffsetOutOfRange``,
+        ``UnknownCode``, ``UnknownCoder`` or ``CodingError``; nothing is written then.
+        """
+        doc = self.document_id(document)
+        codes = [code] if isinstance(code, str) else list(code)
+        if not codes:
+            raise CodingError("Aucun code choisi.")
+        targets = []
+        for code_id in codes:
+            entry = self.codebook.get(code_id)
+            if not entry.codable:
+                raise CodingError(
+                    f"« {entry.label} » est un thème qui regroupe des codes : choisissez l'un de ses codes."
+                )
+            targets.append(entry.guid)
+        coder_guid = self._coder_guid(coder)
+        text = self._checked_span(doc, document, start, end)
+        ids = []
+        with self.store.transaction():
+            for code_guid in targets:
+                guid, _created = codings_sql.add_coding(self.store, doc, start, end, text, code_guid, coder_guid)
+                ids.append(guid)
+                if memo:
+                    people.set_note(self.store, "coding", guid, memo, coder)
+        return ids[0] if isinstance(code, str) else ids
+
+    def _checked_span(self: Project, doc: str, name: str, start: object, end: object) -> str:
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+            raise OffsetOutOfRange(f"« {name} » : les positions doivent être des entiers (reçu {start!r}, {end!r}).")
+        length = docs_sql.length(self.store, doc)
+        if not 0 <= start < end <= length:
+            raise OffsetOutOfRange(
+                f"« {name} » : passage [{start}, {end}) hors du texte ou vide "
+                f"(le document compte {length} caractères ; il faut 0 ≤ début < fin ≤ {length})."
+            )
+        return docs_sql.text(self.store, doc)[start:end]
+
+    def uncode(self: Project, coding: str) -> None:
+        """Remove a coding (and its memo); the span's other codings are untouched."""
+        with self.store.transaction():
+            if codings_sql.get_coding(self.store, coding) is None:
+                raise CodingError(f"Codage inconnu « {coding} » (déjà retiré ?).")
+            codings_sql.remove_coding(self.store, coding)
+
+    def coding(self: Project, coding: str) -> dict:
+        """One coding as a dict: ``guid, document_guid, start, end, text, code_id, coder``."""
+        found = codings_sql.get_coding(self.store, coding)
+        if found is None:
+            raise CodingError(f"Codage inconnu « {coding} ».")
+        return found
+
+    # -- memos --------------------------------------------------------------------------------
+    def set_memo(self: Project, kind: str, target: str, text: str, *, author: str) -> None:
+        """Write ``author``'s memo on a document, code, coding, participant or the project.
+
+        ``target`` is a document name, a code id, a coding GUID, a pseudonym, or ``""`` for the
+        project. An empty text deletes the memo.
+        """
+        if kind not in MEMO_TARGETS:
+            raise MiamError(f"Type de mémo inconnu « {kind} » (possibles : {', '.join(MEMO_TARGETS)}).")
+        guid = self._memo_target(kind, target)
+        with self.store.transaction():
+            people.set_note(self.store, kind, guid, text, author)
+
+    def _memo_target(self: Project, kind: str, target: str) -> str:
+        if kind == "document":
+            return self.document_id(target)
+        if kind == "code":
+            return self.codebook.get(target).guid
+        if kind == "coding":
+            return self.coding(target)["guid"]
+        if kind == "participant":
+            return self._participant_guid(target)
+        return "project"
+
+    def memos(self: Project, kind: str | None = None) -> pd.DataFrame:
+        """Memos: ``note_id, target_kind, target_id, target, text, author, created_at, updated_at``
+        where ``target`` is readable (document name, code id, pseudonym…)."""
+        notes = people.notes_frame(self.store, kind)
+        names = dict(zip(self.documents()["document_id"], self.documents()["document"], strict=True))
+        names.update({c.guid: c.id for c in self.codebook})
+        participants = self.participants()
+        names.update(zip(participants["participant_id"], participants["participant"], strict=True))
+        notes.insert(3, "target", notes["target_id"].map(lambda g: names.get(g, g)))
+        return notes
+
+    # -- reading ------------------------------------------------------------------------------
+    def codings(
+        self: Project,
+        code: str | list[str] | None = None,
+        *,
+        coder: str | list[str] | None = None,
+        document: str | None = None,
+        descendants: bool = True,
+        **attribute_filters: object,
+    ) -> pd.DataFrame:
+        """Coded segments with their context, one row per coding.
+
+        ``code``: a code or theme id (with ``descendants=True`` its sub-codes count too), or a
+        list. ``coder``: one name or a list. ``document``: a name or GUID. Keyword filters match
+        document or participant attributes (``vague="bilan"``, ``site=["Fosse 13", "Haisnes"]``).
+
+        Columns: ``coding_id, selection_id, document_id, document, start, end, text, code_id, code,
+        theme_id, theme, coder, created_at, memo, speaker, role`` (speaker turn containing the
+        start), then one column per document attribute and per participant attribute.
+        """
+        guids = None
+        if code is not None:
+            ids: list[str] = []
+            for code_id in [code] if isinstance(code, str) else code:
+                ids.extend(self.codebook.descendants(code_id) if descendants else [self.codebook.get(code_id).id])
+            guids = [self.codebook.get(i).guid for i in dict.fromkeys(ids)]
+        doc = self.document_id(document) if document is not None else None
+        frame = codings_sql.codings_frame(self.store, code_guids=guids, coder=coder, document=doc)
+        themes = {c.id: self.codebook.theme_of(c.id) for c in self.codebook}
+        frame["theme_id"] = frame["code_id"].map(themes)
+        frame["theme"] = frame["theme_id"].map({c.id: c.label for c in self.codebook})
+        memos = codings_sql.coding_memos(self.store)
+        frame = frame.merge(memos, on="coding_id", how="left") if len(memos) else frame.assign(memo=None)
+        frame = frame[CODINGS_COLUMNS]
+        frame = self._with_attributes(frame)
+        from .project import filter_frame
+
+        return filter_frame(frame, attribute_filters)
+
+    def _with_attributes(self: Project, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add document attribute columns, then the participant's attributes (by pseudonym)."""
+        ids = list(frame["document_id"].unique())
+        attributes = docs_sql.attributes_frame(self.store, ids)
+        frame = frame.merge(attributes, on="document_id", how="left")
+        if "participant" in frame.columns:
+            persons = people.participants_frame(self.store).drop(columns="participant_id")
+            persons = persons.drop(columns=[c for c in persons.columns if c in frame.columns and c != "participant"])
+            frame = frame.merge(persons, on="participant", how="left")
+        return frame
+
+    def _drifted_selections(self: Project) -> list[str]:
+        """Selections whose stored text no longer matches their document (for ``validate``)."""
+        problems = []
+        for document_id, group in self.codings().groupby("document_id"):
+            text = docs_sql.text(self.store, document_id)
+            for row in group.drop_duplicates("selection_id").itertuples():
+                if text[row.start : row.end] != row.text:
+                    problems.append(
+                        f"« {row.document} » [{row.start}, {row.end}) : le texte codé a changé "
+                        f"(« {row.text[:40]} » attendu)."
+                    )
+        return problems

@@ -1,0 +1,108 @@
+"""Every refusal miam_qual makes, as one exception tree.
+
+Messages are in French (users read them); they name the file and the place (line, byte offset,
+character offset) and say what to do next. Code that catches errors catches these classes, never a
+bare ``Exception``.
+
+::
+
+    MiamError
+    ├── ProjectError ............ the project folder is missing, already exists, or is locked
+    ├── ConfigError ............. ``projet.yml`` (attributes, consent uses) is malformed
+    ├── AttributeValueError ..... an attribute value does not fit its declared type or choices
+    ├── CorpusError ............. a source file cannot be imported
+    │   ├── UnreadableFile ...... unknown format, malformed file, broken archive, empty
+    │   └── EncodingError ....... bytes that no supported encoding decodes safely
+    ├── CodebookError ........... the codebook YAML or a codebook change is invalid
+    │   ├── UnknownCode ......... a code id that the codebook does not hold
+    │   └── DuplicateCode ....... a code id used twice
+    ├── CodingError ............. a coding cannot be written or removed
+    │   ├── OffsetOutOfRange .... start/end outside the document, or empty span
+    │   └── UnknownCoder ........ a coder who is not registered in the project
+    ├── ConsentError ............ a use that a participant has not consented to
+    └── ExportError ............. an export cannot be produced
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MiamError",
+    "ProjectError",
+    "ConfigError",
+    "AttributeValueError",
+    "CorpusError",
+    "UnreadableFile",
+    "EncodingError",
+    "CodebookError",
+    "UnknownCode",
+    "DuplicateCode",
+    "CodingError",
+    "OffsetOutOfRange",
+    "UnknownCoder",
+    "ConsentError",
+    "ExportError",
+]
+
+
+class MiamError(Exception):
+    """Base of every error miam_qual raises on purpose. ``str(err)`` is a French sentence."""
+
+
+class ProjectError(MiamError):
+    """Raised when a project folder is missing, not a project, already exists, or is corrupt."""
+
+
+class ConfigError(MiamError):
+    """Raised when ``projet.yml`` cannot be read or declares attributes inconsistently."""
+
+
+class AttributeValueError(MiamError):
+    """Raised when an attribute value is unknown, of the wrong type, or outside its choices."""
+
+
+class CorpusError(MiamError):
+    """Raised when a source file cannot be imported; nothing is written in that case."""
+
+
+class UnreadableFile(CorpusError):
+    """Raised for an unsupported extension, a malformed or empty file, or a broken archive."""
+
+
+class EncodingError(CorpusError):
+    """Raised when a file's bytes cannot be decoded without guessing; names the byte offset."""
+
+
+class CodebookError(MiamError):
+    """Raised when the codebook YAML is invalid (all problems listed at once) or a change is refused."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class UnknownCode(CodebookError):
+    """Raised when a code id is not in the codebook."""
+
+
+class DuplicateCode(CodebookError):
+    """Raised when a new code would reuse an existing id."""
+
+
+class CodingError(MiamError):
+    """Raised when a coding cannot be created, changed or removed."""
+
+
+class OffsetOutOfRange(CodingError):
+    """Raised when a span is empty, reversed, or outside the document's text."""
+
+
+class UnknownCoder(CodingError):
+    """Raised when the coder is not registered in the project (``project.add_coder``)."""
+
+
+class ConsentError(MiamError):
+    """Raised when a participant has not consented to the use an export needs."""
+
+
+class ExportError(MiamError):
+    """Raised when an export cannot be produced (missing tool, bad option, nothing to export)."""

@@ -1,0 +1,222 @@
+"""Importing source files into a project: all or nothing.
+
+Every file is read and every attribute validated before anything is written. Files are then copied
+into ``corpus/`` (never modified afterwards) and the documents inserted in one transaction; if
+anything fails, the copies are removed and the database is left as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .errors import AttributeValueError, CorpusError, UnreadableFile
+from .sources import read_source
+from .sources.model import SourceDocument
+from .store import documents as docs_sql
+from .text import decode_bytes
+
+if TYPE_CHECKING:
+    from .project import Project
+
+#: Keys a reader may report that identify a row rather than describe it.
+_IDENTITY_KEYS = {"identifiant", "id", "repondant", "répondant", "n°"}
+
+
+class Importing:
+    """Import methods of ``Project``."""
+
+    def import_files(
+        self: Project,
+        paths: list[Path | str] | Path | str,
+        *,
+        answer_columns: list[str] | None = None,
+        id_column: str | None = None,
+        by: str | None = None,
+        **attributes: object,
+    ) -> pd.DataFrame:
+        """Import source files; returns the new documents (columns as ``documents()``).
+
+        ``attributes`` apply to every document imported (``type_source="entretien partenaire"``);
+        values found in the files themselves (front matter, questionnaire columns) take precedence.
+        ``answer_columns``/``id_column`` choose a questionnaire's open answers and respondent id.
+        Raises ``CorpusError`` (naming the file and place) or ``AttributeValueError``; in that case
+        nothing is written.
+        """
+        from .project import default_user
+
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        files = [Path(p) for p in paths]
+        if not files:
+            raise CorpusError("Aucun fichier à importer.")
+        who = by or default_user()
+        common = {k: v for k, v in attributes.items() if v is not None}
+        prepared: list[tuple[Path, str, bytes, list[tuple[SourceDocument, dict, dict]]]] = []
+        names: dict[str, str] = {}
+        problems: list[str] = []
+        for path in files:
+            if not path.is_file():
+                problems.append(f"« {path} » : fichier introuvable.")
+                continue
+            data = path.read_bytes()
+            sources = read_source(path, answer_columns=answer_columns, id_column=id_column)
+            items = []
+            for source in sources:
+                if source.name in names:
+                    problems.append(
+                        f"« {source.name} » apparaît deux fois dans cet import ({names[source.name]})."
+                    )
+                names[source.name] = path.name
+                raw = {**common, **_descriptive(source.attributes)}
+                try:
+                    doc_attrs, person_attrs = self._split_attributes(raw, where=source.name)
+                except AttributeValueError as err:
+                    problems.append(str(err))
+                    continue
+                items.append((source, doc_attrs, person_attrs))
+            prepared.append((path, path.name, data, items))
+        for taken in sorted(docs_sql.names_taken(self.store, names)):
+            problems.append(f"« {taken} » est déjà dans le projet : renommez le fichier ou retirez-le.")
+        if problems:
+            raise CorpusError("Import annulé, rien n'a été écrit :\n- " + "\n- ".join(problems))
+        copied = self._copy_into_corpus(prepared)
+        try:
+            new_ids = []
+            with self.store.transaction():
+                for _path, target, data, items in prepared:
+                    digest = hashlib.sha256(data).hexdigest()
+                    for source, doc_attrs, person_attrs in items:
+                        if "participant" in doc_attrs:
+                            pid = self._ensure_participant(doc_attrs["participant"])
+                            self._store_participant_attributes(pid, person_attrs)
+                        new_ids.append(
+                            docs_sql.insert_document(
+                                self.store,
+                                source,
+                                source_file=target,
+                                sha256=digest,
+                                attributes=doc_attrs,
+                                imported_by=who,
+                            )
+                        )
+        except BaseException:
+            for path in copied:
+                path.unlink(missing_ok=True)
+            raise
+        documents = self.documents()
+        return documents[documents["document_id"].isin(new_ids)].reset_index(drop=True)
+
+    def _split_attributes(
+        self: Project, raw: dict[str, object], *, where: str
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Validate raw attributes and split them into document and participant scopes."""
+        doc_raw, person_raw = {}, {}
+        for key, value in raw.items():
+            spec = self.config.spec(str(key), where=where)
+            (person_raw if spec.scope == "participant" else doc_raw)[spec.name] = value
+        doc_attrs = self.config.validate(doc_raw, scope="document", where=where)
+        person_attrs = self.config.validate(person_raw, scope="participant", where=where)
+        if person_attrs and "participant" not in doc_attrs:
+            raise AttributeValueError(
+                f"{where} : des attributs de participant ({', '.join(person_attrs)}) sont donnés "
+                "sans l'attribut « participant » qui dit à qui ils se rapportent."
+            )
+        return doc_attrs, person_attrs
+
+    def _copy_into_corpus(self: Project, prepared: list) -> list[Path]:
+        """Copy files into corpus/ unless already there; returns the copies made (for undo)."""
+        corpus = self.corpus_dir
+        corpus.mkdir(exist_ok=True)
+        copied: list[Path] = []
+        try:
+            for path, target, data, _items in prepared:
+                destination = corpus / target
+                if path.resolve() == destination.resolve():
+                    continue
+                if destination.exists():
+                    if destination.read_bytes() == data:
+                        continue
+                    raise CorpusError(
+                        f"« {target} » existe déjà dans corpus/ avec un autre contenu : "
+                        "renommez le fichier à importer."
+                    )
+                temporary = corpus / f".{target}.import"
+                temporary.write_bytes(data)
+                temporary.replace(destination)
+                copied.append(destination)
+        except BaseException:
+            for path in copied:
+                path.unlink(missing_ok=True)
+            raise
+        return copied
+
+    def import_metadata(self: Project, path: Path | str) -> int:
+        """Apply a metadata table (CSV ``;`` or ``,``) with a ``fichier`` column naming source
+        files and one column per attribute. Returns the number of documents updated.
+
+        All rows are validated before anything is written.
+        """
+        path = Path(path)
+        rows = read_table(path)
+        documents = self.documents()
+        by_file = documents.groupby("source_file")["document_id"].apply(list).to_dict()
+        updates: list[tuple[str, dict[str, str], dict[str, str]]] = []
+        problems: list[str] = []
+        for line, row in rows:
+            file = (row.pop("fichier", None) or "").strip()
+            where = f"« {path.name} » ligne {line}"
+            if file not in by_file:
+                problems.append(f"{where} : le fichier « {file} » n'a pas été importé.")
+                continue
+            try:
+                doc_attrs, person_attrs = self._split_attributes(row, where=where)
+            except AttributeValueError as err:
+                problems.append(str(err))
+                continue
+            updates.extend((guid, doc_attrs, person_attrs) for guid in by_file[file])
+        if problems:
+            raise CorpusError("Métadonnées refusées, rien n'a été écrit :\n- " + "\n- ".join(problems))
+        with self.store.transaction():
+            for guid, doc_attrs, person_attrs in updates:
+                docs_sql.set_attributes(self.store, guid, doc_attrs)
+                if "participant" in doc_attrs:
+                    pid = self._ensure_participant(doc_attrs["participant"])
+                    self._store_participant_attributes(pid, person_attrs)
+        return len(updates)
+
+
+def _descriptive(attributes: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in attributes.items() if str(k).strip().casefold() not in _IDENTITY_KEYS}
+
+
+def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a small CSV table as (line number, {header: value}); ``;``, ``,`` or tab."""
+    try:
+        text, _encoding = decode_bytes(path.read_bytes(), filename=path.name)
+    except OSError as err:
+        raise UnreadableFile(f"« {path.name} » : lecture impossible ({err.strerror}).") from err
+    first = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise UnreadableFile(f"« {path.name} » : tableau vide.") from None
+    rows = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            raise UnreadableFile(
+                f"« {path.name} » ligne {reader.line_num} : {len(cells)} cellules pour "
+                f"{len(header)} colonnes."
+            )
+        rows.append((reader.line_num, {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}))
+    return rows
+

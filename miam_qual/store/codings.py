@@ -1,0 +1,123 @@
+"""SQL for selections and codings (REFI-QDA PlainTextSelection and Coding)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import Store, new_guid, now
+
+CODING_COLUMNS = [
+    "coding_id", "selection_id", "document_id", "document", "start", "end", "text",
+    "code_id", "code", "code_guid", "coder", "created_at", "speaker", "role",
+]  # fmt: skip
+
+
+def add_coding(
+    store: Store, document: str, start: int, end: int, text: str, code_guid: str, coder_guid: str
+) -> tuple[str, bool]:
+    """Create (or find) the selection and the coding; returns (coding GUID, created?)."""
+    db = store.db
+    row = db.execute(
+        'SELECT guid FROM selections WHERE document_guid = ? AND start = ? AND "end" = ?',
+        (document, start, end),
+    ).fetchone()
+    if row:
+        selection = row[0]
+        existing = db.execute(
+            "SELECT guid FROM codings WHERE selection_guid = ? AND code_guid = ? AND coder_guid = ?",
+            (selection, code_guid, coder_guid),
+        ).fetchone()
+        if existing:
+            return existing[0], False
+    else:
+        selection = new_guid()
+        db.execute(
+            'INSERT INTO selections (guid, document_guid, start, "end", text, created_by, created_at) '
+            "VALUES (?,?,?,?,?,?,?)",
+            (selection, document, start, end, text, coder_guid, now()),
+        )
+    guid = new_guid()
+    db.execute(
+        "INSERT INTO codings (guid, selection_guid, code_guid, coder_guid, created_at) VALUES (?,?,?,?,?)",
+        (guid, selection, code_guid, coder_guid, now()),
+    )
+    return guid, True
+
+
+def get_coding(store: Store, coding: str) -> dict | None:
+    row = store.one(
+        'SELECT c.guid, c.selection_guid, s.document_guid, s.start, s."end", s.text, k.id AS code_id, '
+        "u.name AS coder FROM codings c JOIN selections s ON s.guid = c.selection_guid "
+        "JOIN codes k ON k.guid = c.code_guid JOIN users u ON u.guid = c.coder_guid WHERE c.guid = ?",
+        (coding,),
+    )
+    return dict(row) if row else None
+
+
+def remove_coding(store: Store, coding: str) -> None:
+    """Delete a coding, its memos, and its selection when no other coding uses it."""
+    db = store.db
+    selection = db.execute("SELECT selection_guid FROM codings WHERE guid = ?", (coding,)).fetchone()[0]
+    db.execute("DELETE FROM codings WHERE guid = ?", (coding,))
+    db.execute("DELETE FROM notes WHERE target_kind = 'coding' AND target_guid = ?", (coding,))
+    db.execute(
+        "DELETE FROM selections WHERE guid = ? AND NOT EXISTS "
+        "(SELECT 1 FROM codings WHERE selection_guid = ?)",
+        (selection, selection),
+    )
+
+
+def codings_frame(
+    store: Store,
+    *,
+    code_guids: list[str] | None = None,
+    coder: str | None | list[str] = None,
+    document: str | None = None,
+) -> pd.DataFrame:
+    """Codings joined with their selection, document, code and coder (see ``CODING_COLUMNS``).
+
+    ``speaker``/``role`` are those of the speaker turn containing the start of the selection.
+    """
+    where, params = [], []
+    if code_guids is not None:
+        where.append(f"c.code_guid IN ({','.join('?' * len(code_guids))})")
+        params.extend(code_guids)
+    if coder is not None:
+        coders = [coder] if isinstance(coder, str) else list(coder)
+        where.append(f"u.name IN ({','.join('?' * len(coders))})")
+        params.extend(coders)
+    if document is not None:
+        where.append("s.document_guid = ?")
+        params.append(document)
+    sql = (
+        "SELECT c.guid AS coding_id, s.guid AS selection_id, s.document_guid AS document_id, "
+        'd.name AS document, s.start, s."end", s.text, k.id AS code_id, k.label AS code, '
+        "c.code_guid, u.name AS coder, c.created_at, "
+        "(SELECT speaker || char(31) || COALESCE(role, '') FROM units t "
+        "  WHERE t.document_guid = s.document_guid AND t.kind = 'turn' AND t.start <= s.start "
+        '  AND t."end" > s.start ORDER BY t.start DESC LIMIT 1) AS turn '
+        "FROM codings c JOIN selections s ON s.guid = c.selection_guid "
+        "JOIN documents d ON d.guid = s.document_guid JOIN codes k ON k.guid = c.code_guid "
+        "JOIN users u ON u.guid = c.coder_guid"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY d.position, s.start, s.\"end\", k.position, u.name"
+    frame = pd.read_sql_query(sql, store.db, params=params)
+    split = frame.pop("turn").fillna("\x1f").str.split("\x1f", n=1, expand=True)
+    frame["speaker"] = split[0].replace("", None)
+    frame["role"] = split[1].replace("", None) if split.shape[1] > 1 else None
+    return frame
+
+
+def coding_memos(store: Store, coding_ids: list[str] | None = None) -> pd.DataFrame:
+    """``coding_id, memo`` (memos of several authors joined by blank lines)."""
+    frame = pd.read_sql_query(
+        "SELECT target_guid AS coding_id, text FROM notes WHERE target_kind = 'coding' ORDER BY created_at",
+        store.db,
+    )
+    if coding_ids is not None:
+        frame = frame[frame["coding_id"].isin(coding_ids)]
+    return frame.groupby("coding_id", as_index=False)["text"].agg("\n\n".join).rename(
+        columns={"text": "memo"}
+    )

@@ -1,0 +1,169 @@
+"""Versioned schema migrations, applied in order, each in its own transaction.
+
+A migration is a small named function that takes a connection. The list ``MIGRATIONS`` is
+append-only: never edit a migration that has shipped, add a new one. Applied versions are recorded
+in the ``migrations`` table and mirrored in ``PRAGMA user_version``.
+
+The tables map one to one onto REFI-QDA (QDA-XML 1.0): ``users`` → Users/User, ``codes`` →
+CodeBook/Codes/Code, ``documents`` → Sources/TextSource, ``selections`` → PlainTextSelection,
+``codings`` → Coding, ``participants`` → Cases/Case, attribute tables → Variables/VariableValue,
+``notes`` → Notes/Note with NoteRef.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Execute several statements inside the current transaction.
+
+    ``executescript`` would commit first, breaking the one-transaction-per-migration rule.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement[:80]}")
+
+
+def m0001_core(db: sqlite3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE users (
+            guid TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            guid TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            source_file TEXT NOT NULL,          -- path relative to corpus/
+            kind TEXT NOT NULL,                 -- text | transcript | questionnaire
+            text TEXT NOT NULL,                 -- normalised text: NFC, \\n line endings
+            length INTEGER NOT NULL,            -- in code points
+            encoding TEXT,
+            media TEXT,
+            sha256 TEXT NOT NULL,               -- of the source file's bytes
+            position INTEGER NOT NULL,          -- import order
+            imported_at TEXT NOT NULL,
+            imported_by TEXT
+        );
+        CREATE INDEX documents_source ON documents(source_file);
+        CREATE TABLE units (
+            document_guid TEXT NOT NULL REFERENCES documents(guid) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                 -- paragraph | turn | answer
+            idx INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            speaker TEXT,
+            role TEXT,
+            question TEXT,
+            begin_ms INTEGER,
+            end_ms INTEGER,
+            PRIMARY KEY (document_guid, kind, idx)
+        ) WITHOUT ROWID;
+        CREATE TABLE timecodes (
+            document_guid TEXT NOT NULL REFERENCES documents(guid) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            begin_ms INTEGER NOT NULL,
+            end_ms INTEGER NOT NULL,
+            PRIMARY KEY (document_guid, start, "end")
+        ) WITHOUT ROWID;
+        CREATE TABLE document_attributes (
+            document_guid TEXT NOT NULL REFERENCES documents(guid) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (document_guid, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE participants (
+            guid TEXT PRIMARY KEY,
+            pseudonym TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE participant_attributes (
+            participant_guid TEXT NOT NULL REFERENCES participants(guid) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (participant_guid, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE consents (                 -- append-only history; the latest row wins
+            id INTEGER PRIMARY KEY,
+            participant_guid TEXT NOT NULL REFERENCES participants(guid) ON DELETE CASCADE,
+            use TEXT NOT NULL,
+            granted INTEGER NOT NULL,
+            given_on TEXT,
+            method TEXT,
+            recorded_by TEXT,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX consents_participant ON consents(participant_guid, use, id);
+        CREATE TABLE codes (
+            guid TEXT PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,            -- the stable id written in the codebook YAML
+            parent_id TEXT,
+            label TEXT NOT NULL,
+            definition TEXT NOT NULL DEFAULT '',
+            inclusion TEXT NOT NULL DEFAULT '',
+            exclusion TEXT NOT NULL DEFAULT '',
+            example TEXT NOT NULL DEFAULT '',
+            color TEXT NOT NULL,
+            keywords TEXT NOT NULL DEFAULT '[]', -- JSON list
+            codable INTEGER NOT NULL DEFAULT 1,
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE codebook_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            action TEXT NOT NULL,               -- ajout | modification | déplacement | suppression | fusion
+            code_id TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}'  -- JSON
+        );
+        CREATE TABLE selections (
+            guid TEXT PRIMARY KEY,
+            document_guid TEXT NOT NULL REFERENCES documents(guid) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,                 -- copy of the covered text, to detect drift
+            created_by TEXT NOT NULL REFERENCES users(guid),
+            created_at TEXT NOT NULL,
+            UNIQUE (document_guid, start, "end"),
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE TABLE codings (
+            guid TEXT PRIMARY KEY,
+            selection_guid TEXT NOT NULL REFERENCES selections(guid) ON DELETE CASCADE,
+            code_guid TEXT NOT NULL REFERENCES codes(guid),
+            coder_guid TEXT NOT NULL REFERENCES users(guid),
+            created_at TEXT NOT NULL,
+            UNIQUE (selection_guid, code_guid, coder_guid)
+        );
+        CREATE INDEX codings_code ON codings(code_guid);
+        CREATE INDEX codings_coder ON codings(coder_guid);
+        CREATE INDEX units_start ON units(document_guid, kind, start);
+        CREATE INDEX selections_document ON selections(document_guid, start);
+        CREATE TABLE notes (
+            guid TEXT PRIMARY KEY,
+            target_kind TEXT NOT NULL,          -- document | code | coding | participant | project
+            target_guid TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (target_kind, target_guid, author)
+        );
+        """
+    )
+
+
+#: (version, name, function), in order. Append only.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
+    (1, "core", m0001_core),
+]
