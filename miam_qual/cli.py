@@ -1,0 +1,133 @@
+"""The ``miam-qual`` command: a thin click layer over the library.
+
+It parses arguments, calls the library, and turns every ``MiamError`` into a French message on
+stderr and exit code 1, in one place (``main``). Everything it prints is French.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import MiamError
+from .project import Project
+
+
+class _Group(click.Group):
+    """Turns library errors into a clean message and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MiamError as err:
+            click.secho(f"Erreur : {err}", fg="red", err=True)
+            ctx.exit(1)
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+project_option = click.option(
+    "-p", "--projet", "project_path", type=click.Path(path_type=Path), default=".", show_default=True,
+    help="Dossier du projet.",
+)  # fmt: skip
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(package_name="miam_qual", message="miam-qual %(version)s")
+def main() -> None:
+    """miam-qual : atelier d'analyse qualitative du projet MIAM."""
+
+
+@main.command()
+@click.argument("dossier", type=click.Path(path_type=Path))
+@click.option("--nom", help="Nom du projet.")
+@click.option("--livre-de-codes", "codebook", type=click.Path(exists=True, path_type=Path),
+              help="Livre de codes YAML à reprendre.")  # fmt: skip
+@click.option("--config", type=click.Path(exists=True, path_type=Path), help="projet.yml à reprendre.")
+def init(dossier: Path, nom: str | None, codebook: Path | None, config: Path | None) -> None:
+    """Crée un nouveau projet dans DOSSIER."""
+    project = Project.create(dossier, name=nom, codebook=codebook, config=config)
+    click.echo(f"Projet « {project.name} » créé dans {project.root}.")
+    project.close()
+
+
+@main.command(name="import")
+@click.argument("fichiers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@project_option
+@click.option("-a", "--attribut", "attributes", multiple=True, metavar="NOM=VALEUR",
+              help="Attribut appliqué à tous les fichiers (répétable).")  # fmt: skip
+@click.option("--reponses", "answers", multiple=True, help="Colonne de réponse ouverte (questionnaire, répétable).")
+@click.option("--identifiant", "id_column", help="Colonne identifiant le répondant (questionnaire).")
+@click.option("--metadonnees", type=click.Path(exists=True, path_type=Path),
+              help="Tableau CSV (colonne « fichier ») d'attributs à appliquer ensuite.")  # fmt: skip
+@click.option("--par", "by", help="Qui importe (par défaut : $MIAM_CODEUR ou l'utilisateur).")
+def import_(fichiers, project_path, attributes, answers, id_column, metadonnees, by) -> None:
+    """Importe des fichiers sources (txt, md, docx, odt, vtt, srt, csv, xlsx) : tout ou rien."""
+    values = {}
+    for item in attributes:
+        if "=" not in item:
+            raise click.BadParameter(f"« {item} » : la forme attendue est NOM=VALEUR.", param_hint="--attribut")
+        key, value = item.split("=", 1)
+        values[key.strip()] = value.strip()
+    with Project.open(project_path) as project:
+        added = project.import_files(list(fichiers), answer_columns=list(answers) or None,
+                                     id_column=id_column, by=by, **values)  # fmt: skip
+        if metadonnees:
+            project.import_metadata(metadonnees)
+        click.echo(f"{len(added)} document(s) importé(s) :")
+        for name in added["document"]:
+            click.echo(f"  - {name}")
+
+
+@main.command()
+@project_option
+def validate(project_path: Path) -> None:
+    """Vérifie le projet : livre de codes, passages codés, fichiers du corpus."""
+    with Project.open(project_path) as project:
+        problems = project.validate()
+    if problems:
+        click.echo(f"{len(problems)} problème(s) :")
+        for problem in problems:
+            click.echo(f"- {problem}")
+        sys.exit(1)
+    click.echo("Projet valide : aucun problème trouvé.")
+
+
+@main.command()
+@project_option
+def status(project_path: Path) -> None:
+    """Résume le projet : documents, codes, codages par codeur."""
+    from .demo import summary
+
+    with Project.open(project_path) as project:
+        click.echo(summary(project))
+
+
+@main.command()
+@click.argument("dossier", type=click.Path(path_type=Path), default="demo_projet")
+@click.option("--si-absent", is_flag=True, help="Ne rien faire si le projet existe déjà.")
+def demo(dossier: Path, si_absent: bool) -> None:
+    """Construit le projet de démonstration (fictif) dans DOSSIER."""
+    from .demo import build_demo, summary
+
+    if si_absent and (dossier / "projet.yml").exists():
+        with Project.open(dossier) as project:
+            click.echo(summary(project))
+        return
+    build_demo(dossier).close()
+
+
+@main.command()
+@click.argument("nom")
+@project_option
+def codeur(nom: str, project_path: Path) -> None:
+    """Enregistre un codeur ou une codeuse dans le projet."""
+    with Project.open(project_path) as project:
+        project.add_coder(nom)
+    click.echo(f"Codeur « {nom} » enregistré.")
+
+
+# Commands that live with their concept register here, one line each.
+# (issue 4) from .reports.command import rapport; main.add_command(rapport)
+# (issue 5) from .publication.command import citations; main.add_command(citations)

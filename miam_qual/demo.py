@@ -1,0 +1,96 @@
+"""The bundled demo project: fictional MIAM material turned into a coded project.
+
+The material lives in the repository (``corpus/``, ``codebooks/``, ``demo/codages_demo.yml``); this
+module builds a project folder from it: participants and consents, every source file with its
+metadata, the shared codebook, and the codings of two coders who partly disagree. Excerpts in
+``codages_demo.yml`` are quoted text, located in the imported documents, so the file stays
+readable and independent of offsets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from .errors import CorpusError
+from .project import Project
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+QUESTIONNAIRE = "questionnaire_representations.csv"
+ANSWER_PREFIX = "Q"
+#: Files of corpus/ that describe the corpus rather than belong to it.
+NOT_SOURCES = {"metadonnees.csv", "participants.csv", "LISEZMOI.md"}
+
+
+def demo_material(root: Path = REPO_ROOT) -> dict[str, Path]:
+    """Paths of the demo material; raises ``CorpusError`` if the repository lacks it."""
+    paths = {
+        "corpus": root / "corpus",
+        "codebook": root / "codebooks" / "livre_de_codes.yml",
+        "codings": root / "demo" / "codages_demo.yml",
+    }
+    missing = [str(p) for p in paths.values() if not p.exists()]
+    if missing:
+        raise CorpusError(f"Matériel de démonstration introuvable : {', '.join(missing)}.")
+    return paths
+
+
+def build_demo(destination: Path | str, *, quiet: bool = False, material: Path = REPO_ROOT) -> Project:
+    """Build the demo project into ``destination`` (which must not hold a project); returns it open."""
+    paths = demo_material(material)
+    project = Project.create(destination, name="MIAM — projet de démonstration (fictif)", codebook=paths["codebook"])
+    corpus = paths["corpus"]
+    who = "démonstration"
+    project.import_participants(corpus / "participants.csv", by=who)
+    sources = sorted(p for p in corpus.iterdir() if p.is_file() and p.name not in NOT_SOURCES and not p.name.startswith("."))
+    questionnaire = [p for p in sources if p.name == QUESTIONNAIRE]
+    others = [p for p in sources if p.name != QUESTIONNAIRE]
+    project.import_files(others, by=who)
+    if questionnaire:
+        project.import_files(questionnaire, by=who, type_source="questionnaire")
+    if (corpus / "metadonnees.csv").exists():
+        project.import_metadata(corpus / "metadonnees.csv")
+    apply_demo_codings(project, paths["codings"])
+    if not quiet:
+        print(summary(project))
+    return project
+
+
+def apply_demo_codings(project: Project, path: Path) -> int:
+    """Apply the scripted codings of ``codages_demo.yml``; returns how many were written."""
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    for coder in data.get("codeurs", []):
+        project.add_coder(coder)
+    texts: dict[str, str] = {}
+    written = 0
+    problems = []
+    for number, entry in enumerate(data.get("codages", []), start=1):
+        document = entry["document"]
+        if document not in texts:
+            texts[document] = project.text(document)
+        start = texts[document].find(entry["extrait"])
+        if start < 0:
+            problems.append(f"entrée {number} : extrait introuvable dans « {document} » : {entry['extrait'][:50]}")
+            continue
+        end = start + len(entry["extrait"])
+        for coder in entry["codeurs"]:
+            ids = project.code(document, start, end, list(entry["codes"]), coder=coder, memo=entry.get("memo"))
+            written += len(ids)
+    if problems:
+        raise CorpusError(f"« {path.name} » : " + " ; ".join(problems))
+    return written
+
+
+def summary(project: Project) -> str:
+    """A short French summary: documents, codes, codings per coder."""
+    status = project.status()
+    lines = [
+        f"Projet : {status['projet']} ({project.root})",
+        f"Documents : {status['documents']} ({status['mots']} mots)",
+        f"Livre de codes : {status['codes']} codes dans {status['themes']} thèmes",
+        f"Participants : {status['participants']}",
+        f"Codages : {status['codages']}",
+    ]
+    lines += [f"  - {coder} : {n}" for coder, n in status["codages_par_codeur"].items()]
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""Shared fixtures: every test gets its own project folder, never a shared file.
+
+- ``project``: a fresh empty project (MIAM attributes, the demo codebook, coders camille & karim).
+- ``demo_project``: a private copy of the demo project (built once per session, then copied).
+- ``demo_source``: the repository's demo material (``corpus/``, ``codebooks/``, ``demo/``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from miam_qual import Project
+from miam_qual.demo import REPO_ROOT, build_demo
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "projet"
+    build_demo(root, quiet=True).close()
+    return root
+
+
+@pytest.fixture
+def demo_project(built_demo: Path, tmp_path: Path):
+    copy = tmp_path / "demo_projet"
+    shutil.copytree(built_demo, copy)
+    project = Project.open(copy)
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    project = Project.create(
+        tmp_path / "projet", name="Projet de test", codebook=REPO_ROOT / "codebooks" / "livre_de_codes.yml"
+    )
+    project.add_coder("camille")
+    project.add_coder("karim")
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def demo_source() -> Path:
+    return REPO_ROOT
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Notebooks (nbval) open the project named by MIAM_PROJET; point them at a private copy so a
+    # test run never touches the user's demo_projet/.
+    wants_notebooks = any("notebook" in str(a) or str(a).endswith(".ipynb") for a in config.args)
+    if wants_notebooks and "MIAM_PROJET" not in os.environ:
+        import tempfile
+
+        target = Path(tempfile.mkdtemp(prefix="miam_nb_")) / "demo_projet"
+        build_demo(target, quiet=True).close()
+        os.environ["MIAM_PROJET"] = str(target)
