@@ -1,0 +1,81 @@
+"""French language processing shared by analysis, summaries and publication.
+
+The trained pipeline (``fr_core_news_sm``) is slow to load, so it is loaded once per process by
+``load_nlp`` and *injected* everywhere else: functions take ``nlp=`` and unit tests pass
+``spacy.blank("fr")``. Only tests marked ``slow`` load the trained pipeline.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .errors import MiamError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+DEFAULT_MODEL = "fr_core_news_sm"
+
+#: Words that are frequent in spoken French transcripts but carry no theme (on top of spaCy's
+#: French stop words): fillers, discourse markers, and transcription conventions.
+EXTRA_STOP_WORDS = frozenset(
+    """
+    euh hein ben bah bon ouais voilà truc trucs machin chose choses quoi enfin genre
+    alors donc aussi bien très trop fait faire dire dit va vais ça ca cela ceci c' j' l' d' qu' n' s' m'
+    y'a ya oui non ah oh eh mm mmh hm rires inaudible faut peu beaucoup plus moins
+    """.split()
+)
+
+
+@lru_cache(maxsize=4)
+def load_nlp(name: str = DEFAULT_MODEL) -> Language:
+    """Load (once per process) and return a spaCy pipeline; ``"blank"`` gives ``spacy.blank("fr")``.
+
+    Raises ``MiamError`` with installation advice when the pipeline is not installed.
+    """
+    import spacy
+
+    if name == "blank":
+        return spacy.blank("fr")
+    try:
+        return spacy.load(name)
+    except OSError as err:
+        raise MiamError(
+            f"Le modèle de langue « {name} » n'est pas installé. "
+            f"Installez-le avec : python -m spacy download {name}"
+        ) from err
+
+
+def stop_words(nlp: Language | None = None) -> frozenset[str]:
+    """French stop words: the pipeline's own (spaCy's French list) plus spoken-French fillers."""
+    if nlp is not None:
+        base = {w.lower() for w in nlp.Defaults.stop_words}
+    else:
+        from spacy.lang.fr.stop_words import STOP_WORDS
+
+        base = set(STOP_WORDS)
+    return frozenset(base | EXTRA_STOP_WORDS)
+
+
+def lemma_counts(texts: Iterable[str], *, nlp: Language, min_length: int = 3) -> Counter[str]:
+    """Count the content words of ``texts`` by lemma (lower case), without stop words, numbers,
+    punctuation or words shorter than ``min_length``.
+
+    With a pipeline that has no lemmatizer (``spacy.blank("fr")``) the lower-cased word is used.
+    """
+    stops = stop_words(nlp)
+    counts: Counter[str] = Counter()
+    for doc in nlp.pipe(t for t in texts if t and t.strip()):
+        for token in doc:
+            if not token.is_alpha:
+                continue
+            lemma = (token.lemma_ or token.text).lower().strip()
+            if not lemma:
+                lemma = token.lower_
+            if len(lemma) < min_length or lemma in stops or token.lower_ in stops:
+                continue
+            counts[lemma] += 1
+    return counts
