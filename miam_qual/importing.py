@@ -116,12 +116,24 @@ class Importing:
         self: Project, raw: dict[str, object], *, where: str
     ) -> tuple[dict[str, str], dict[str, str]]:
         """Validate raw attributes and split them into document and participant scopes."""
-        doc_raw, person_raw = {}, {}
+        doc_raw, person_raw, problems = {}, {}, []
         for key, value in raw.items():
-            spec = self.config.spec(str(key), where=where)
+            try:
+                spec = self.config.spec(str(key), where=where)
+            except AttributeValueError as err:
+                problems.append(str(err))
+                continue
             (person_raw if spec.scope == "participant" else doc_raw)[spec.name] = value
-        doc_attrs = self.config.validate(doc_raw, scope="document", where=where)
-        person_attrs = self.config.validate(person_raw, scope="participant", where=where)
+        doc_attrs, person_attrs = {}, {}
+        for scope, values in (("document", doc_raw), ("participant", person_raw)):
+            try:
+                clean = self.config.validate(values, scope=scope, where=where)
+            except AttributeValueError as err:
+                problems.append(str(err))
+                continue
+            (doc_attrs if scope == "document" else person_attrs).update(clean)
+        if problems:
+            raise AttributeValueError("\n- ".join(problems))
         if person_attrs and "participant" not in doc_attrs:
             raise AttributeValueError(
                 f"{where} : des attributs de participant ({', '.join(person_attrs)}) sont donnés "

@@ -108,8 +108,10 @@ class Project(Importing, Participants, CodebookChanges, Coding):
             (root / CODEBOOK_DIR / CODEBOOK_FILE).write_text(book_text, encoding="utf-8")
             made.append(root / CODEBOOK_DIR / CODEBOOK_FILE)
             made.append(root / DB_FILE)
-            Store(root / DB_FILE).close()
-            return cls.open(root)
+            store = Store(root / DB_FILE)
+            project = cls(root, store, parsed, Codebook())
+            project._sync_codebook(load_codebook(root / CODEBOOK_DIR / CODEBOOK_FILE), who="création du projet")
+            return project
         except BaseException:
             if created_root:
                 shutil.rmtree(root, ignore_errors=True)

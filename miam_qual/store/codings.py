@@ -104,9 +104,9 @@ def codings_frame(
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY d.position, s.start, s.\"end\", k.position, u.name"
     frame = pd.read_sql_query(sql, store.db, params=params)
-    split = frame.pop("turn").fillna("\x1f").str.split("\x1f", n=1, expand=True)
-    frame["speaker"] = split[0].replace("", None)
-    frame["role"] = split[1].replace("", None) if split.shape[1] > 1 else None
+    turns = frame.pop("turn").fillna("\x1f")
+    frame["speaker"] = turns.str.partition("\x1f")[0].replace("", None) if len(frame) else None
+    frame["role"] = turns.str.partition("\x1f")[2].replace("", None) if len(frame) else None
     return frame
 
 
