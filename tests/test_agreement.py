@@ -1,0 +1,160 @@
+"""Agreement statistics against published worked examples, then on real projects."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from miam_qual import MiamError
+from miam_qual.agreement import (
+    agreement,
+    cohen_kappa,
+    coincidence_matrix,
+    confusion_matrix,
+    disagreements,
+    krippendorff_alpha,
+    percent_agreement,
+    sentence_spans,
+)
+
+N = None
+# Krippendorff, "Computing Krippendorff's Alpha-Reliability" (2011): 4 observers × 12 units,
+# nominal data with missing values; published alpha = 0.743.
+KRIPPENDORFF_4x12 = pd.DataFrame(
+    {
+        "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
+        "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
+        "C": [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
+        "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N],
+    }
+)
+# Same paper: 2 observers, 10 units, binary data; published alpha = 0.095.
+KRIPPENDORFF_BINARY = pd.DataFrame(
+    {"A": [0, 1, 0, 0, 0, 0, 0, 0, 1, 0], "B": [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]}
+)
+
+
+def test_krippendorff_four_coders_with_missing_values():
+    assert round(krippendorff_alpha(KRIPPENDORFF_4x12), 3) == 0.743
+
+
+def test_krippendorff_coincidence_matrix_matches_the_paper():
+    o, categories = coincidence_matrix(KRIPPENDORFF_4x12)
+    table = pd.DataFrame(o, index=categories, columns=categories).sort_index().sort_index(axis=1)
+    # Published coincidences: n_c = 9, 13, 10, 8, 3 pairable values (n = 40 after unit 12 drops).
+    assert table.sum().round(6).tolist() == [9, 13, 10, 5, 3]
+    assert round(table.loc[1, 1], 3) == 7.0
+    assert round(table.loc[1, 2], 3) == 4 / 3
+
+
+def test_krippendorff_two_coders_binary():
+    assert round(krippendorff_alpha(KRIPPENDORFF_BINARY), 3) == 0.095
+
+
+def test_cohen_kappa_textbook_example():
+    # 50 proposals read by two reviewers: both yes 20, A yes/B no 5, A no/B yes 10, both no 15.
+    first = ["oui"] * 25 + ["non"] * 25
+    second = ["oui"] * 20 + ["non"] * 5 + ["oui"] * 10 + ["non"] * 15
+    assert round(cohen_kappa(first, second), 3) == 0.4
+    assert round(percent_agreement(list(zip(first, second, strict=True))), 3) == 0.7
+    table = confusion_matrix(first, second)
+    assert table.loc["oui", "non"] == 5 and table.loc["non", "oui"] == 10
+
+
+def test_weights_equal_repeated_units():
+    data = [[1, 1], [1, 2], [2, 2], [2, 2]]
+    weights = [3, 1, 2, 5]
+    repeated = [row for row, w in zip(data, weights, strict=True) for _ in range(w)]
+    assert krippendorff_alpha(data, weights=weights) == pytest.approx(krippendorff_alpha(repeated))
+    assert cohen_kappa(
+        [r[0] for r in data], [r[1] for r in data], weights=weights
+    ) == pytest.approx(cohen_kappa([r[0] for r in repeated], [r[1] for r in repeated]))
+    assert percent_agreement(data, weights=weights) == pytest.approx(10 / 11)
+
+
+def test_undefined_statistics_are_nan_not_errors():
+    assert math.isnan(krippendorff_alpha([[1, 1], [1, 1]]))  # one category only
+    assert math.isnan(krippendorff_alpha([[1, N], [N, 2]]))  # nothing pairable
+    assert math.isnan(cohen_kappa(["a", "a"], ["a", "a"]))
+    assert krippendorff_alpha([[1, 1], [2, 2], [3, 3]]) == 1.0
+
+
+def test_alpha_accepts_text_categories_and_numpy():
+    letters = KRIPPENDORFF_4x12.apply(lambda col: col.map({1: "a", 2: "b", 3: "c", 4: "d", 5: "e"}))
+    assert round(krippendorff_alpha(letters), 3) == 0.743
+    as_array = KRIPPENDORFF_4x12.to_numpy(dtype=float)
+    assert round(krippendorff_alpha(as_array), 3) == 0.743
+
+
+def test_sentence_spans():
+    text = "Bonjour. Ça coûte cher ! Oui…\n\nLe marché »  fin"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Bonjour.",
+        "Ça coûte cher !",
+        "Oui…",
+        "Le marché »  fin",
+    ]
+
+
+def test_random_data_alpha_is_near_zero():
+    rng = np.random.default_rng(1)
+    data = rng.integers(0, 4, (5000, 3)).astype(float)
+    assert abs(krippendorff_alpha(data)) < 0.05
+
+
+# -- project level --------------------------------------------------------------------------
+def _two_coder_project(project):
+    text = (
+        "Habitante 1 : Les légumes sont trop chers au marché.\n"
+        "Enquêtrice : Et l'épicerie ?\n"
+        "Habitante 1 : L'épicerie éphémère, c'est bien, on y trouve du frais.\n"
+    )
+    path = project.root / "corpus_test.txt"
+    path.write_text(text, encoding="utf-8")
+    project.import_files([path], by="test")
+    name = project.documents()["document"].iloc[0]
+    return name, text
+
+
+def test_agreement_on_a_project(project):
+    name, text = _two_coder_project(project)
+    codes = [c.id for c in project.codebook if c.codable][:2]
+    first = text.index("Les légumes")
+    second = text.index("L'épicerie éphémère")
+    project.code(name, first, first + 20, codes[0], coder="camille")
+    project.code(name, first + 5, first + 30, codes[0], coder="karim")
+    project.code(name, second, second + 10, codes[1], coder="camille")
+    units = project.units(name, "turn")
+    result = agreement(project, unit="turn")
+    overall = result.iloc[0]
+    assert overall["code_id"] == "*"
+    assert overall["units"] == len(units)
+    row = result.set_index("code_id").loc[codes[0]]
+    assert row["percent_agreement"] == 1.0
+    row = result.set_index("code_id").loc[codes[1]]
+    assert row["percent_agreement"] == pytest.approx((len(units) - 1) / len(units))
+    ignored = agreement(project, unit="turn", uncoded="ignore")
+    assert ignored.iloc[0]["units"] == 2
+    chars = agreement(project, unit="character")
+    row = chars.set_index("code_id").loc[codes[0]]
+    assert row["units"] == len(text.rstrip("\n")) or row["units"] == len(project.text(name))
+    assert row["units_coded"] == 30  # union of [first, first+20) and [first+5, first+30)
+    assert row["percent_agreement"] == pytest.approx(1 - 15 / len(project.text(name)))
+    table = disagreements(project, unit="turn")
+    assert len(table) == 1
+    assert table.iloc[0]["camille"] == project.codebook.get(codes[1]).label
+    assert table.iloc[0]["karim"] == ""
+
+
+def test_agreement_needs_two_coders(project):
+    name, text = _two_coder_project(project)
+    code = next(c.id for c in project.codebook if c.codable)
+    project.code(name, 0, 10, code, coder="camille")
+    with pytest.raises(MiamError, match="deux codeurs"):
+        agreement(project)
+    with pytest.raises(MiamError, match="Unité d'analyse inconnue"):
+        agreement(project, unit="mot", coders=["camille", "karim"])
