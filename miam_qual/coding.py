@@ -93,6 +93,49 @@ class Coding:
                     people.set_note(self.store, "coding", guid, memo, coder)
         return ids[0] if isinstance(code, str) else ids
 
+    def code_many(self: Project, rows: pd.DataFrame | list[dict]) -> int:
+        """Write many codings in one transaction (all or nothing); returns how many were new.
+
+        ``rows`` has ``document, start, end, code, coder`` (and optionally ``memo``). Every row is
+        checked first; the first problem raises with its row number and nothing is written.
+        """
+        records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+        documents = self.documents().set_index("document")
+        lengths = dict(zip(documents["document_id"], documents["length"], strict=True))
+        ids = {**{name: guid for name, guid in documents["document_id"].items()}, **{g: g for g in lengths}}
+        coders: dict[str, str] = {}
+        plan = []
+        for number, row in enumerate(records, start=1):
+            where = f"ligne {number}"
+            doc = ids.get(row["document"])
+            if doc is None:
+                raise CodingError(f"{where} : document inconnu « {row['document']} ».")
+            code = self.codebook.get(row["code"])
+            if not code.codable:
+                raise CodingError(f"{where} : « {code.label} » est un thème, pas un code.")
+            if row["coder"] not in coders:
+                coders[row["coder"]] = self._coder_guid(row["coder"])
+            start, end = int(row["start"]), int(row["end"])
+            if not 0 <= start < end <= lengths[doc]:
+                raise OffsetOutOfRange(
+                    f"{where} : passage [{start}, {end}) hors de « {row['document']} » "
+                    f"({lengths[doc]} caractères)."
+                )
+            plan.append((doc, start, end, code.guid, coders[row["coder"]], row.get("memo"), row["coder"]))
+        created = 0
+        texts: dict[str, str] = {}
+        with self.store.transaction():
+            for doc, start, end, code_guid, coder_guid, memo, coder in plan:
+                if doc not in texts:
+                    texts[doc] = docs_sql.text(self.store, doc)
+                guid, new = codings_sql.add_coding(
+                    self.store, doc, start, end, texts[doc][start:end], code_guid, coder_guid
+                )
+                created += new
+                if memo:
+                    people.set_note(self.store, "coding", guid, memo, coder)
+        return created
+
     def _checked_span(self: Project, doc: str, name: str, start: object, end: object) -> str:
         if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
             raise OffsetOutOfRange(f"« {name} » : les positions doivent être des entiers (reçu {start!r}, {end!r}).")

@@ -4,9 +4,10 @@ A speaker turn opens on a line that starts with a short speaker label and a colo
 a timecode: ``Enquêtrice : …``, ``[00:01:23] Habitante 3 : …``, ``M. D. : …``, ``Camille (VRAC) : …``.
 It runs until the next such line or the end of the text. To keep ordinary sentences such as
 ``Il m'a dit : c'est trop cher.`` out, a label is at most five words and 40 characters, starts
-with a capital letter, holds only capitalised words, numbers, initials, a parenthesised
-affiliation and the connectors ``de du des la le les et``, and does not start with a pronoun,
-article, conjunction or a heading word like ``Date`` or ``Remarque``.
+with a capital letter, holds words without apostrophes ("m'a", "c'est" mark a sentence), numbers,
+initials and a parenthesised affiliation (``Responsable cantine``, ``Mère de famille``), holds no
+reporting verb (``Paul dit :``), and does not start with a pronoun, article, conjunction or a
+heading word like ``Date`` or ``Remarque``.
 
 Spans are trimmed: a unit starts at its first non-blank character and ends after its last one.
 """
@@ -30,7 +31,8 @@ __all__ = [
 
 _CAP = "A-ZÀ-ÖØ-ÞŒ"
 _CAPWORD = rf"[{_CAP}][\w'’·.\-]*"
-_TOKEN = rf"(?:{_CAPWORD}|\d+|\([^()\n:]{{1,30}}\))"
+_LOWERWORD = r"[a-zà-öø-ÿœ][a-zà-öø-ÿœ\-]*"  # no apostrophe: "m'a", "c'est" belong to sentences
+_TOKEN = rf"(?:{_CAPWORD}|{_LOWERWORD}|\d+|\([^()\n:]{{1,30}}\))"
 _CONNECTOR = r"(?:(?:de|du|des|la|le|les|et)[ \u00a0])?"
 _LABEL = rf"(?P<label>{_CAPWORD}(?:[ \u00a0]{_CONNECTOR}{_TOKEN}){{0,4}})"
 # The colon may follow the label directly or after a space, NBSP or narrow NBSP; it must not be
@@ -74,11 +76,22 @@ def _fold(s: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Reporting verbs: "Paul dit : …" is narration, not a speaker label.
+_SPEECH_VERBS = frozenset(
+    """
+    dit disait dis dira repond repondait explique expliquait demande demandait raconte racontait
+    ajoute precise pense pensait trouve affirme ecrit note conclut rappelle souligne
+    """.split()
+)
+
+
 def _is_speaker_label(label: str) -> bool:
     if len(label) > _MAX_LABEL_CHARS:
         return False
     first = _FIRST_WORD.match(label)
-    return first is not None and _fold(first.group()) not in _NOT_SPEAKERS
+    if first is None or _fold(first.group()) in _NOT_SPEAKERS:
+        return False
+    return not any(_fold(word) in _SPEECH_VERBS for word in _FIRST_WORD.findall(label))
 
 
 def role_of(label: str) -> str:
