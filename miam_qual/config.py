@@ -19,6 +19,7 @@ YAML shape (French keys, since users edit it)::
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .errors import AttributeValueError, ConfigError
+from .fileio import atomic_write_text
 
 CONFIG_FILE = "projet.yml"
 TYPES = ("texte", "choix", "date", "entier", "booleen")
@@ -228,10 +230,14 @@ class ProjectConfig:
             known = [n for n, s in self.attributes.items() if scope in (None, s.scope)]
             prefix = f"{where} : " if where else ""
             raise AttributeValueError(
-                f"{prefix}attribut inconnu « {name} » (attributs déclarés : {', '.join(known)}). "
-                f"Déclarez-le dans {CONFIG_FILE} ou retirez-le."
+                f"{prefix}attribut inconnu « {name} » : déclarez-le dans {CONFIG_FILE} ou retirez-le "
+                f"(attributs déclarés : {', '.join(known)})."
             )
         return spec
+
+    def declares(self, name: str) -> bool:
+        """Whether an attribute called ``name`` (case/accent-insensitive) is declared."""
+        return any(_fold(name) == _fold(n) for n in self.attributes)
 
     def validate(self, values: dict[str, Any], *, scope: str, where: str = "") -> dict[str, str]:
         """Coerce a mapping of raw values; every problem is reported in one error."""
@@ -314,14 +320,10 @@ def load_config(path: Path) -> ProjectConfig:
 
 def write_config(config: ProjectConfig, path: Path) -> None:
     """Write ``config`` as readable YAML (atomically)."""
-    from .fileio import atomic_write_text
-
     yaml = YAML()
     yaml.allow_unicode = True
     yaml.default_flow_style = False
     yaml.width = 100
-    import io
-
     buffer = io.StringIO()
     buffer.write("# Configuration du projet : attributs des documents et des participants.\n")
     yaml.dump(config.to_yaml_data(), buffer)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .config import CONFIG_FILE
 from .errors import AttributeValueError, CorpusError, UnreadableFile
 from .sources import read_source
 from .sources.model import SourceDocument
@@ -24,8 +26,12 @@ from .text import decode_bytes
 if TYPE_CHECKING:
     from .project import Project
 
-#: Keys a reader may report that identify a row rather than describe it.
-_IDENTITY_KEYS = {"identifiant", "id", "repondant", "répondant", "n°"}
+#: Keys a reader may report that identify a row or a recording rather than describe it.
+_IDENTITY_KEYS = {"identifiant", "id", "repondant", "répondant", "n°", "media"}
+
+
+class UndeclaredAttributeWarning(UserWarning):
+    """Issued when a file carries keys (front matter, NOTE header) that projet.yml does not declare."""
 
 
 class Importing:
@@ -60,6 +66,7 @@ class Importing:
         prepared: list[tuple[Path, str, bytes, list[tuple[SourceDocument, dict, dict]]]] = []
         names: dict[str, str] = {}
         problems: list[str] = []
+        ignored: dict[str, set[str]] = {}
         for path in files:
             if not path.is_file():
                 problems.append(f"« {path} » : fichier introuvable.")
@@ -73,7 +80,12 @@ class Importing:
                         f"« {source.name} » apparaît deux fois dans cet import ({names[source.name]})."
                     )
                 names[source.name] = path.name
-                raw = {**common, **_descriptive(source.attributes)}
+                found = _descriptive(source.attributes)
+                undeclared = [k for k in found if not self.config.declares(str(k))]
+                for key in undeclared:
+                    ignored.setdefault(str(key), set()).add(path.name)
+                    del found[key]
+                raw = {**common, **found}
                 try:
                     doc_attrs, person_attrs = self._split_attributes(raw, where=source.name)
                 except AttributeValueError as err:
@@ -109,6 +121,14 @@ class Importing:
             for path in copied:
                 path.unlink(missing_ok=True)
             raise
+        if ignored:
+            listing = ", ".join(f"« {k} » ({len(v)} fichier(s))" for k, v in sorted(ignored.items()))
+            warnings.warn(
+                f"Clés non déclarées dans {CONFIG_FILE}, ignorées : {listing}. "
+                f"Déclarez-les comme attributs dans {CONFIG_FILE} pour les garder.",
+                UndeclaredAttributeWarning,
+                stacklevel=2,
+            )
         documents = self.documents()
         return documents[documents["document_id"].isin(new_ids)].reset_index(drop=True)
 
