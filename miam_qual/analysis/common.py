@@ -1,0 +1,46 @@
+"""Helpers shared by the analysis modules: the coded segments to analyse and who spoke them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+
+def coded_segments(
+    project: Project, codings: pd.DataFrame | None = None, **filters: object
+) -> pd.DataFrame:
+    """``codings`` if given (already filtered by the caller), else ``project.codings(**filters)``,
+    with a ``participant_key`` column added (see ``participant_keys``)."""
+    frame = project.codings(**filters) if codings is None else codings
+    frame = frame.copy()
+    frame["participant_key"] = participant_keys(frame)
+    return frame
+
+
+def participant_keys(codings: pd.DataFrame) -> pd.Series:
+    """Who a coded segment comes from: the document's ``participant`` attribute (a pseudonym) when
+    set, else the speaker of the turn when that speaker is a participant (not the interviewer),
+    else missing. Distinct-participant counts use this key."""
+    key = pd.Series(np.nan, index=codings.index, dtype=object)
+    if "speaker" in codings.columns and "role" in codings.columns:
+        is_participant = codings["role"].eq("participant") & codings["speaker"].notna()
+        speaker = codings["document"].astype(str) + " · " + codings["speaker"].astype(str)
+        key = key.mask(is_participant, speaker)
+    if "participant" in codings.columns:
+        key = codings["participant"].where(codings["participant"].notna(), key)
+    return key
+
+
+def code_order(project: Project) -> list[str]:
+    """Code ids in codebook order (used to sort every per-code result)."""
+    return [c.id for c in project.codebook]
+
+
+def code_labels(project: Project) -> pd.DataFrame:
+    """The codebook as a frame indexed by ``code_id`` (``code, theme_id, theme, depth, path…``)."""
+    return project.codebook.to_dataframe().set_index("code_id")
