@@ -1,0 +1,19 @@
+"""The coding workbench for JupyterLab: ``CodingPanel`` (the widget) over ``CodingSession``
+(its state and actions, usable and testable without a browser).
+
+``from miam_qual.widgets import CodingPanel; CodingPanel(projet)`` in a notebook cell.
+"""
+
+from .session import CodingSession
+from .textspans import sentence_spans, snap_to_words
+
+__all__ = ["CodingPanel", "CodingSession", "sentence_spans", "snap_to_words"]
+
+
+def __getattr__(name: str):
+    # The widget imports anywidget (and through it ipywidgets); the session does not need them.
+    if name == "CodingPanel":
+        from .panel import CodingPanel
+
+        return CodingPanel
+    raise AttributeError(name)

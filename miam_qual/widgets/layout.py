@@ -1,0 +1,96 @@
+"""How a document is laid out in the workbench: blocks (turns, paragraphs, answers) and margins.
+
+Pure functions over plain data, so the browser only draws what Python decided. A block covers a
+span of the text; the gaps between blocks that hold words (a questionnaire's question lines, a
+title before the first turn) become ``context`` blocks, so every word stays selectable.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .textspans import unit_body
+
+__all__ = ["document_blocks", "format_ms"]
+
+
+def format_ms(ms: object) -> str | None:
+    """``83000`` → ``"01:23"``; an hour or more → ``"1:02:03"``; ``None``/NaN → ``None``."""
+    if ms is None or pd.isna(ms):
+        return None
+    seconds = int(ms) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
+
+
+def document_blocks(
+    text: str, units: pd.DataFrame, timecodes: pd.DataFrame | None = None
+) -> list[dict]:
+    """Blocks of a document, in order: ``start, end, kind, body`` (offset where the words start,
+    after a speaker label), ``speaker, role, number`` (1-based paragraph number), ``time``
+    (``mm:ss`` of the recording or ``None``), ``question`` and ``index`` (the unit's index).
+    """
+    by_kind = {kind: group for kind, group in units.groupby("kind")} if len(units) else {}
+    primary = next((by_kind[k] for k in ("turn", "answer", "paragraph") if k in by_kind), None)
+    paragraphs = by_kind.get("paragraph")
+    para_starts = (
+        sorted(zip(paragraphs["start"], paragraphs["index"], strict=True))
+        if paragraphs is not None
+        else []
+    )
+    cues = list(timecodes.itertuples()) if timecodes is not None and len(timecodes) else []
+    blocks: list[dict] = []
+    cursor = 0
+
+    def number_at(offset: int) -> int | None:
+        found = None
+        for start, index in para_starts:
+            if start > offset:
+                break
+            found = int(index) + 1
+        return found
+
+    def time_at(offset: int, begin_ms: object) -> str | None:
+        if begin_ms is not None and not pd.isna(begin_ms):
+            return format_ms(begin_ms)
+        for cue in cues:
+            if cue.start <= offset < cue.end:
+                return format_ms(cue.begin_ms)
+        return None
+
+    def add_context(start: int, end: int) -> None:
+        chunk = text[start:end]
+        if chunk.strip():
+            s = start + len(chunk) - len(chunk.lstrip())
+            e = start + len(chunk.rstrip())
+            blocks.append(_block(s, e, "context", s, number=number_at(s), time=time_at(s, None)))
+
+    rows = primary.sort_values("start").itertuples() if primary is not None else []
+    for unit in rows:
+        start, end = int(unit.start), int(unit.end)
+        if start < cursor:
+            continue
+        add_context(cursor, start)
+        body = unit_body(text, start, end)[0] if unit.kind == "turn" else start
+        blocks.append(
+            _block(
+                start, end, str(unit.kind), body,
+                speaker=_clean(unit.speaker), role=_clean(unit.role), question=_clean(unit.question),
+                number=number_at(start), time=time_at(start, unit.begin_ms), index=int(unit.index),
+            )
+        )  # fmt: skip
+        cursor = end
+    add_context(cursor, len(text))
+    return blocks
+
+
+def _clean(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _block(start: int, end: int, kind: str, body: int, **extra: object) -> dict:
+    block = {"start": start, "end": end, "kind": kind, "body": body, "speaker": None, "role": None}
+    block.update({"question": None, "number": None, "time": None, "index": None})
+    block.update(extra)
+    return block

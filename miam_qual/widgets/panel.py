@@ -1,0 +1,160 @@
+"""``CodingPanel``: the anywidget view of a ``CodingSession`` (one ES module, one stylesheet).
+
+The browser sends small messages (``{"action": "select", "start": 3, "end": 9}``); Python runs the
+action on the session, which saves it through the project's API, then pushes the new state back
+in synced traits. Nothing here decides anything about text or codes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anywidget
+import traitlets
+
+from ..errors import MiamError
+from .layout import document_blocks
+from .session import CodingSession
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+STATIC = Path(__file__).parent / "static"
+
+
+class CodingPanel(anywidget.AnyWidget):
+    """The intern's coding workbench: ``CodingPanel(projet)`` in a notebook cell.
+
+    ``coder``: who codes (default: the coder remembered on this machine). The underlying
+    ``session`` (a ``CodingSession``) holds the logic and can be driven from Python too.
+    """
+
+    _esm = STATIC / "coder.js"
+    _css = STATIC / "coder.css"
+
+    doc = traitlets.Dict().tag(sync=True)
+    codings = traitlets.List().tag(sync=True)
+    selection = traitlets.List().tag(sync=True)
+    here = traitlets.List().tag(sync=True)
+    codes = traitlets.List().tag(sync=True)
+    shortcuts = traitlets.List().tag(sync=True)
+    recent = traitlets.List().tag(sync=True)
+    coder = traitlets.Unicode().tag(sync=True)
+    coders = traitlets.List().tag(sync=True)
+    show_others = traitlets.Bool(False).tag(sync=True)
+    progress = traitlets.List().tag(sync=True)
+    status = traitlets.Dict().tag(sync=True)
+    history = traitlets.Dict().tag(sync=True)
+    grid = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    grid_open = traitlets.Bool(False).tag(sync=True)
+    ack = traitlets.Int(0).tag(sync=True)
+
+    def __init__(
+        self, project: Project, coder: str | None = None, *, document: str | None = None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.session = CodingSession(project, coder, document=document)
+        self._doc_shown: str | None = None
+        self.on_msg(self._on_message)
+        self.push()
+
+    # -- Python → browser ---------------------------------------------------------------------
+    def push(self) -> None:
+        """Send the session's state to the browser (the document's text only when it changed)."""
+        s = self.session
+        with self.hold_sync():
+            if s.document_id != self._doc_shown:
+                self.doc = self._document_payload()
+                self._doc_shown = s.document_id
+            self.codings = self._codings_payload(s.codings())
+            self.here = self._codings_payload(s.codings_here())
+            self.selection = list(s.selection) if s.selection else []
+            self.codes = s.code_choices()
+            self.shortcuts = list(s.shortcuts)
+            self.recent = list(s.recent)
+            self.coder = s.coder
+            self.coders = s.coders()
+            self.show_others = s.show_others
+            self.progress = list(s.progress())
+            self.status = {"text": s.status, "level": s.status_level}
+            self.history = {"undo": s.history.can_undo, "redo": s.history.can_redo}
+            self.grid = s.grid() if self.grid_open and s.kind == "questionnaire" else None
+
+    def _document_payload(self) -> dict:
+        s = self.session
+        if s.document_id is None:
+            return {}
+        return {
+            "id": s.document_id,
+            "name": s.document,
+            "kind": s.kind,
+            "position": s.position,
+            "count": len(s.documents),
+            "text": s.text,
+            "blocks": document_blocks(s.text, s.units, s.project.timecodes(s.document_id)),
+        }
+
+    def _codings_payload(self, frame) -> list[dict]:
+        book = self.session.project.codebook
+        rows = []
+        for r in frame.itertuples():
+            code = book.codes.get(r.code_id)
+            memo = r.memo if isinstance(r.memo, str) else ""
+            rows.append(
+                {
+                    "id": r.coding_id, "start": int(r.start), "end": int(r.end), "code": r.code_id,
+                    "label": code.label if code else r.code, "color": code.color if code else "#9E9E9E",
+                    "coder": r.coder, "mine": bool(r.mine), "memo": memo, "text": r.text[:80],
+                }
+            )  # fmt: skip
+        return rows
+
+    # -- browser → Python ---------------------------------------------------------------------
+    def _on_message(self, _widget: object, content: dict, _buffers: object) -> None:
+        s = self.session
+        action = content.get("action")
+        handlers = {
+            "select": lambda: s.select(content.get("start"), content.get("end")),
+            "point": lambda: s.point(int(content.get("offset", 0))),
+            "unit": lambda: s.select_unit(str(content.get("kind")), content.get("index")),
+            "apply": lambda: s.apply(list(content.get("codes") or [])),
+            "shortcut": lambda: self._shortcut(int(content.get("key", 0))),
+            "remove": lambda: s.remove(str(content.get("id"))),
+            "memo": lambda: s.set_memo(str(content.get("id")), str(content.get("text", ""))),
+            "undo": s.undo,
+            "redo": s.redo,
+            "create": lambda: s.create_code(
+                str(content.get("label", "")),
+                parent=str(content.get("parent", "")),
+                definition=str(content.get("definition", "")),
+            ),  # fmt: skip
+            "coder": lambda: s.set_coder(str(content.get("name", ""))),
+            "others": lambda: setattr(s, "show_others", bool(content.get("value"))),
+            "next": s.next_document,
+            "previous": s.previous_document,
+            "uncoded": s.next_uncoded,
+            "occurrence": lambda: s.next_occurrence(str(content.get("code"))),
+            "open": lambda: s.open(str(content.get("document"))),
+            "grid": lambda: setattr(self, "grid_open", bool(content.get("value"))),
+            "cell": lambda: s.select_cell(
+                str(content.get("document")), str(content.get("question"))
+            ),
+        }
+        handler = handlers.get(action)
+        if handler is None:
+            s._say(f"Action inconnue « {action} » : rechargez le panneau.", "erreur")
+        else:
+            try:
+                handler()
+            except (MiamError, ValueError, TypeError) as err:
+                s._say(f"Action impossible : {err}", "erreur")
+        self.push()
+        self.ack = int(content.get("seq", self.ack + 1))
+
+    def _shortcut(self, key: int) -> None:
+        shortcuts = self.session.shortcuts
+        if not 1 <= key <= len(shortcuts):
+            self.session._say(f"Aucun code sur la touche {key}.", "erreur")
+            return
+        self.session.apply([shortcuts[key - 1]])

@@ -1,0 +1,409 @@
+"""The coding workbench's state and actions, without any browser: ``CodingSession``.
+
+The widget (``CodingPanel``) is a thin view over one session. Every action goes through the
+project's public API and is saved at once; every refusal becomes a French sentence in
+``status`` (``status_level`` ``"erreur"``) and leaves the project as it was. Methods return the
+result of the action, or ``None`` when it was refused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import CodebookError, CodingError, MiamError
+from . import prefs
+from .codes_menu import CodesMenu
+from .history import Action, History, Step
+from .navigation import Navigation
+from .textspans import sentence_at, snap_to_words, unit_body
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+UNIT_KINDS = {
+    "turn": "tour de parole",
+    "paragraph": "paragraphe",
+    "answer": "réponse",
+    "sentence": "phrase",
+}
+
+
+def _excerpt(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class CodingSession(CodesMenu, Navigation):
+    """One coder working through a project's documents.
+
+    ``coder``: a name; by default the coder remembered on this machine, else ``$MIAM_CODEUR`` or
+    the system login. An unregistered coder is registered. ``document``: name or GUID to open
+    first (default: the first document).
+    """
+
+    def __init__(self, project: Project, coder: str | None = None, *, document: str | None = None):
+        from ..project import default_user
+
+        self.project = project
+        self.status = ""
+        self.status_level = "info"
+        self.show_others = False
+        self.history = History()
+        self.recent: list[str] = []
+        self.document_id: str | None = None
+        self.text = ""
+        self.units = pd.DataFrame()
+        self.selection: tuple[int, int] | None = None
+        self.focus: int | None = None
+        self._book_stamp = self._codebook_stamp()
+        self.coder = (coder or prefs.saved_coder() or default_user()).strip()
+        project.add_coder(self.coder)
+        self.shortcuts = self._compute_shortcuts()
+        self.refresh_documents()
+        if document is not None:
+            self.open(document)
+        elif len(self.documents):
+            self.open(self.documents["document_id"].iloc[0])
+        else:
+            self._say(
+                "Le projet ne contient aucun document : importez-en d'abord (miam-qual import).",
+                "erreur",
+            )
+
+    # -- status -------------------------------------------------------------------------------
+    def _say(self, message: str, level: str = "info") -> None:
+        self.status, self.status_level = message, level
+
+    # -- coder --------------------------------------------------------------------------------
+    def set_coder(self, name: str) -> str | None:
+        """Code as ``name`` from now on (registered if new) and remember it on this machine."""
+        name = (name or "").strip()
+        if not name:
+            self._say("Indiquez un nom de codeur.", "erreur")
+            return None
+        self.project.add_coder(name)
+        self.coder = name
+        self.history.clear()
+        self.recent = []
+        self.shortcuts = self._compute_shortcuts()
+        try:
+            prefs.save_coder(name)
+        except OSError as err:
+            self._say(
+                f"Codeur : {name} (impossible de le mémoriser sur cette machine : {err.strerror}).",
+                "erreur",
+            )
+            return name
+        self._say(f"Vous codez maintenant en tant que « {name} ».")
+        return name
+
+    def coders(self) -> list[str]:
+        return list(self.project.coders()["coder"])
+
+    # -- selection ----------------------------------------------------------------------------
+    def select(self, start: object, end: object) -> tuple[int, int] | None:
+        """Select ``[start, end)`` snapped to word boundaries; returns the span kept, or ``None``."""
+        if self.document_id is None:
+            self._say("Aucun document ouvert.", "erreur")
+            return None
+        length = len(self.text)
+        if (
+            not isinstance(start, int)
+            or not isinstance(end, int)
+            or isinstance(start, bool)
+            or isinstance(end, bool)
+        ):
+            self._say(
+                f"Sélection invalide ({start!r}, {end!r}) : il faut deux positions entières.",
+                "erreur",
+            )
+            return None
+        if start == end:
+            self.selection = None
+            self._say("Sélection vide : surlignez des mots avec la souris.", "erreur")
+            return None
+        start, end = min(start, end), max(start, end)
+        if start < 0 or end > length:
+            self.selection = None
+            self._say(
+                f"Sélection hors du texte ([{start}, {end}) alors que le document compte {length} "
+                "caractères) : rechargez le panneau si le document a changé.",
+                "erreur",
+            )
+            return None
+        snapped = snap_to_words(self.text, start, end)
+        if snapped is None:
+            self.selection = None
+            self._say("La sélection ne contient que des espaces : surlignez des mots.", "erreur")
+            return None
+        self.selection, self.focus = snapped, snapped[0]
+        self._say(
+            f"Sélection : « {_excerpt(self.selected_text)} » ({snapped[1] - snapped[0]} caractères)."
+        )
+        return snapped
+
+    def point(self, offset: int) -> None:
+        """A click without selection: forget the selection, remember where the reader is."""
+        self.selection = None
+        self.focus = max(0, min(int(offset), len(self.text)))
+        self._say("")
+
+    @property
+    def selected_text(self) -> str:
+        return self.text[self.selection[0] : self.selection[1]] if self.selection else ""
+
+    def select_unit(self, kind: str, index: int | None = None) -> tuple[int, int] | None:
+        """Select a whole ``turn``, ``paragraph``, ``answer`` or ``sentence``.
+
+        ``index``: the unit's index (for sentences, its rank in the document); ``None`` means the
+        unit around the current selection or click. A turn is selected without its speaker label.
+        """
+        if kind not in UNIT_KINDS:
+            self._say(f"Unité inconnue « {kind} » (possibles : {', '.join(UNIT_KINDS)}).", "erreur")
+            return None
+        where = self.selection[0] if self.selection else (self.focus or 0)
+        if kind == "sentence":
+            span = self._sentence(index, where)
+        else:
+            span = self._unit_span(kind, index, where)
+        if span is None:
+            self._say(f"Pas de {UNIT_KINDS[kind]} à cet endroit dans ce document.", "erreur")
+            return None
+        return self.select(*span)
+
+    def _sentence(self, index: int | None, where: int) -> tuple[int, int] | None:
+        if index is None:
+            return sentence_at(self.text, where)
+        from .textspans import sentence_spans
+
+        spans = sentence_spans(self.text)
+        return spans[index] if 0 <= index < len(spans) else None
+
+    def _unit_span(self, kind: str, index: int | None, where: int) -> tuple[int, int] | None:
+        units = self.units[self.units["kind"] == kind]
+        if index is not None:
+            units = units[units["index"] == index]
+        else:
+            units = units[(units["start"] <= where) & (units["end"] >= where)]
+        if units.empty:
+            return None
+        start, end = int(units["start"].iloc[0]), int(units["end"].iloc[0])
+        return unit_body(self.text, start, end) if kind == "turn" else (start, end)
+
+    # -- codebook freshness -------------------------------------------------------------------
+    def _codebook_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.project.codebook_path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def sync_codebook(self) -> bool:
+        """Reload the codebook if another notebook changed its file; returns whether it did."""
+        stamp = self._codebook_stamp()
+        if stamp == self._book_stamp:
+            return False
+        self.project.reload_codebook()
+        self._book_stamp = stamp
+        return True
+
+    # -- coding -------------------------------------------------------------------------------
+    def apply(self, code_ids: str | list[str]) -> list[str] | None:
+        """Apply one or several codes to the selection; returns the coding GUIDs written.
+
+        A code already on this exact span (for this coder) is not written twice. A code that
+        another notebook deleted meanwhile is refused with a message, after reloading the codebook.
+        """
+        codes = [code_ids] if isinstance(code_ids, str) else list(dict.fromkeys(code_ids))
+        if not codes:
+            self._say("Choisissez au moins un code.", "erreur")
+            return None
+        if self.selection is None:
+            self._say(
+                "Sélectionnez d'abord un passage avec la souris (ou un tour, une phrase).", "erreur"
+            )
+            return None
+        try:
+            self.sync_codebook()
+            missing = [c for c in codes if c not in self.project.codebook]
+            if missing:
+                self.project.reload_codebook()
+                self._book_stamp = self._codebook_stamp()
+                missing = [c for c in codes if c not in self.project.codebook]
+            if missing:
+                self.shortcuts = self._compute_shortcuts()
+                names = ", ".join(f"« {c} »" for c in missing)
+                self._say(
+                    f"Le code {names} n'existe plus dans le livre de codes (supprimé ou fusionné "
+                    "dans un autre carnet ?). Le livre de codes a été rechargé ; rien n'a été écrit.",
+                    "erreur",
+                )
+                return None
+            start, end = self.selection
+            existing = self._own_codings_on(start, end)
+            ids = self.project.code(self.document_id, start, end, codes, coder=self.coder)
+        except MiamError as err:
+            self._say(str(err), "erreur")
+            return None
+        steps = [
+            Step("apply", guid, self.document_id, start, end, code)
+            for guid, code in zip(ids, codes, strict=True)
+            if guid not in existing
+        ]
+        labels = ", ".join(self.project.codebook.get(c).label for c in codes)
+        self.history.record(Action(f"codage {labels}", steps))
+        for code in codes:
+            self.recent = [code] + [c for c in self.recent if c != code]
+        if steps:
+            self._say(f"« {labels} » appliqué à « {_excerpt(self.selected_text)} ».")
+        else:
+            self._say(f"« {labels} » était déjà appliqué à ce passage : rien de nouveau.")
+        return ids
+
+    def _own_codings_on(self, start: int, end: int) -> set[str]:
+        frame = self.codings(mine_only=True)
+        return set(frame[(frame["start"] == start) & (frame["end"] == end)]["coding_id"])
+
+    def remove(self, coding_id: str) -> bool:
+        """Remove one of this coder's codings (its memo goes with it; undo brings both back)."""
+        coding_id = self.history.current(coding_id)
+        try:
+            found = self.project.coding(coding_id)
+        except CodingError:
+            self._say(
+                "Ce codage a déjà été retiré (peut-être dans un autre carnet) : affichage mis à jour.",
+                "erreur",
+            )
+            return False
+        if found["coder"] != self.coder:
+            self._say(
+                f"Ce codage appartient à « {found['coder']} » : seul son auteur peut le retirer.",
+                "erreur",
+            )
+            return False
+        memo = self.memo_of(coding_id)
+        try:
+            self.project.uncode(coding_id)
+        except MiamError as err:
+            self._say(str(err), "erreur")
+            return False
+        step = Step(
+            "remove",
+            coding_id,
+            found["document_guid"],
+            found["start"],
+            found["end"],
+            found["code_id"],
+            memo,
+        )
+        label = self._label(found["code_id"])
+        self.history.record(Action(f"retrait {label}", [step]))
+        self._say(f"Codage « {label} » retiré de « {_excerpt(found['text'])} ».")
+        return True
+
+    def memo_of(self, coding_id: str) -> str:
+        """This coder's memo on a coding (``""`` when none)."""
+        memos = self.project.memos("coding")
+        mine = memos[
+            (memos["target_id"] == self.history.current(coding_id))
+            & (memos["author"] == self.coder)
+        ]
+        return str(mine["text"].iloc[0]) if len(mine) else ""
+
+    def set_memo(self, coding_id: str, text: str) -> bool:
+        """Write (or, with an empty text, delete) this coder's memo on a coding."""
+        coding_id = self.history.current(coding_id)
+        text = (text or "").strip()
+        try:
+            self.project.coding(coding_id)
+            before = self.memo_of(coding_id)
+            if before == text:
+                return True
+            self.project.set_memo("coding", coding_id, text, author=self.coder)
+        except MiamError as err:
+            self._say(f"Mémo non enregistré : {err}", "erreur")
+            return False
+        self.history.record(Action("mémo", [Step("memo", coding_id, memo=before, new_memo=text)]))
+        self._say("Mémo enregistré." if text else "Mémo effacé.")
+        return True
+
+    def _label(self, code_id: str) -> str:
+        return (
+            self.project.codebook.get(code_id).label
+            if code_id in self.project.codebook
+            else code_id
+        )
+
+    # -- undo / redo --------------------------------------------------------------------------
+    def undo(self) -> bool:
+        """Undo the session's last action; returns ``False`` when there is nothing to undo."""
+        return self._replay(self.history.done, self.history.undone, backwards=True)
+
+    def redo(self) -> bool:
+        """Redo the last undone action."""
+        return self._replay(self.history.undone, self.history.done, backwards=False)
+
+    def _replay(self, source: list[Action], target: list[Action], *, backwards: bool) -> bool:
+        if not source:
+            self._say("Rien à annuler." if backwards else "Rien à rétablir.", "erreur")
+            return False
+        action = source.pop()
+        problems = []
+        for step in reversed(action.steps) if backwards else action.steps:
+            try:
+                self._play(step, backwards)
+            except MiamError as err:
+                problems.append(str(err))
+        target.append(action)
+        verb = "Annulé" if backwards else "Rétabli"
+        if problems:
+            self._say(f"{verb} en partie ({action.label}) : " + " ; ".join(problems), "erreur")
+        else:
+            self._say(f"{verb} : {action.label}.")
+        return not problems
+
+    def _play(self, step: Step, backwards: bool) -> None:
+        current = self.history.current(step.coding_id)
+        if step.kind == "memo":
+            text = step.memo if backwards else step.new_memo
+            self.project.set_memo("coding", current, text, author=self.coder)
+        elif (step.kind == "apply") == backwards:  # undo an apply, or redo a removal
+            try:
+                self.project.uncode(current)
+            except CodingError:
+                raise CodingError("ce codage avait déjà été retiré ailleurs") from None
+        else:  # undo a removal, or redo an apply
+            try:
+                guid = self.project.code(
+                    step.document_id, step.start, step.end, step.code_id, coder=self.coder
+                )
+            except CodebookError:
+                raise CodingError(f"le code « {step.code_id} » n'existe plus") from None
+            self.history.renamed(current, guid)
+            if step.kind == "remove" and step.memo:
+                self.project.set_memo("coding", guid, step.memo, author=self.coder)
+
+    # -- reading ------------------------------------------------------------------------------
+    def codings(self, *, mine_only: bool = False) -> pd.DataFrame:
+        """Codings of the open document (this coder's, plus the others' when ``show_others``);
+        columns as ``Project.codings()`` plus ``mine``."""
+        if self.document_id is None:
+            return self.project.codings().iloc[0:0].assign(mine=[])
+        frame = self.project.codings(document=self.document_id)
+        if mine_only or not self.show_others:
+            frame = frame[frame["coder"] == self.coder]
+        return frame.assign(mine=frame["coder"] == self.coder).reset_index(drop=True)
+
+    def codings_here(self) -> pd.DataFrame:
+        """Codings overlapping the selection, or covering the place clicked last."""
+        frame = self.codings()
+        if self.selection is not None:
+            start, end = self.selection
+            return frame[(frame["start"] < end) & (frame["end"] > start)].reset_index(drop=True)
+        if self.focus is not None:
+            return frame[(frame["start"] <= self.focus) & (frame["end"] > self.focus)].reset_index(
+                drop=True
+            )
+        return frame.iloc[0:0]

@@ -1,0 +1,325 @@
+// Coding workbench view (anywidget ES module, no build step).
+// Python (CodingSession) decides everything; this file draws the state and sends the reader's
+// gestures. Offsets sent to Python are Unicode code points: the browser counts UTF-16 units, so
+// every boundary is converted below (an emoji is 2 units here and 1 code point in Python).
+
+const fold = (s) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "class") node.className = v;
+    else if (k === "style") node.style.cssText = v;
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+function rgba(hex, alpha) {
+  let h = hex.replace("#", "");
+  if (h.length === 3) h = [...h].map((c) => c + c).join("");
+  const n = parseInt(h, 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+// Code-point offset of a DOM boundary inside the document pane, or null.
+function pointOffset(node, offset, isEnd) {
+  if (node.nodeType === Node.TEXT_NODE) {
+    const span = node.parentElement.closest("[data-s]");
+    if (!span) return null;
+    const before = node.data.slice(0, offset);
+    let count = Array.from(before).length;
+    const last = before.charCodeAt(before.length - 1);
+    if (!isEnd && last >= 0xd800 && last <= 0xdbff) count -= 1; // inside a pair: round outward
+    return Number(span.dataset.s) + count;
+  }
+  const spans = [...node.querySelectorAll?.("[data-s]") ?? []];
+  const child = node.childNodes[offset];
+  if (child) {
+    const inside = child.nodeType === Node.ELEMENT_NODE ? child.closest("[data-s]") || child.querySelector("[data-s]") : null;
+    const next = inside || spans.find((s) => child.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING);
+    if (next) return Number(next.dataset.s);
+  }
+  const prev = spans.filter((s) => !child || child.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_PRECEDING).pop();
+  return prev ? Number(prev.dataset.s) + Array.from(prev.textContent).length : null;
+}
+
+function render({ model, el: host }) {
+  const root = el("div", { class: "miam-cp", tabindex: "0" });
+  host.append(root);
+  let seq = 0;
+  const sentAt = new Map();
+  window.miamTimings = window.miamTimings || [];
+  const send = (action, extra = {}) => {
+    seq += 1;
+    sentAt.set(seq, performance.now());
+    model.send({ action, seq, ...extra });
+  };
+  let cps = [];
+  let filter = "";
+  const checked = new Set();
+  let vivoLabelTouched = false;
+
+  const top = el("div", { class: "miam-cp-top" });
+  const docPane = el("div", { class: "miam-cp-doc", "aria-label": "Texte du document" });
+  const gridPane = el("div", { class: "miam-cp-grid" });
+  const side = el("aside", { class: "miam-cp-side" });
+  const statusLine = el("div", { class: "miam-cp-status", role: "status", "aria-live": "polite" });
+  root.append(top, el("div", { class: "miam-cp-main" }, el("div", { class: "miam-cp-left" }, docPane, gridPane), side), statusLine);
+
+  // -- top bar ------------------------------------------------------------------------------
+  function drawTop() {
+    const doc = model.get("doc") || {};
+    const [done, total] = model.get("progress") || [0, 0];
+    const coders = model.get("coders") || [];
+    const coderInput = el("input", { class: "miam-cp-input", list: "miam-cp-coders", value: model.get("coder"), "aria-label": "Codeur", size: "12" });
+    const isQuest = doc.kind === "questionnaire";
+    top.replaceChildren(
+      el("div", { class: "miam-cp-nav" },
+        el("button", { class: "miam-cp-btn", title: "Document précédent", onclick: () => send("previous") }, "◀"),
+        el("button", { class: "miam-cp-btn", title: "Document suivant", onclick: () => send("next") }, "▶"),
+        el("button", { class: "miam-cp-btn", onclick: () => send("uncoded") }, "Prochain non codé"),
+        isQuest ? el("button", { class: "miam-cp-btn" + (model.get("grid_open") ? " on" : ""), onclick: () => send("grid", { value: !model.get("grid_open") }) }, model.get("grid_open") ? "Vue document" : "Vue grille") : null,
+      ),
+      el("div", { class: "miam-cp-title" },
+        el("strong", {}, doc.name || "Aucun document"),
+        doc.count ? el("span", { class: "miam-cp-muted" }, ` · ${doc.position + 1}/${doc.count} · ${{ transcript: "entretien", questionnaire: "questionnaire", text: "texte" }[doc.kind] || doc.kind}`) : null,
+      ),
+      el("div", { class: "miam-cp-progress", title: `${done} documents codés sur ${total}` },
+        el("progress", { max: String(total || 1), value: String(done) }),
+        el("span", {}, `${done}/${total} codés`),
+      ),
+      el("div", { class: "miam-cp-coder" },
+        el("label", {}, "Codeur ", coderInput),
+        el("datalist", { id: "miam-cp-coders" }, coders.map((c) => el("option", { value: c }))),
+        el("button", { class: "miam-cp-btn", onclick: () => send("coder", { name: coderInput.value }) }, "OK"),
+        el("label", { class: "miam-cp-check" },
+          el("input", { type: "checkbox", checked: model.get("show_others"), onchange: (e) => send("others", { value: e.target.checked }) }),
+          " autres codeurs"),
+      ),
+    );
+  }
+
+  // -- document -----------------------------------------------------------------------------
+  function drawDoc() {
+    const doc = model.get("doc") || {};
+    const scroll = docPane.scrollTop;
+    const gridOpen = model.get("grid_open") && model.get("grid");
+    docPane.hidden = Boolean(gridOpen);
+    if (!doc.text) { docPane.replaceChildren(el("p", { class: "miam-cp-muted" }, "Aucun document à afficher.")); return; }
+    const codings = model.get("codings") || [];
+    const sel = model.get("selection") || [];
+    const blocks = doc.blocks.map((b) => {
+      const inBlock = codings.filter((c) => c.start < b.end && c.end > b.start);
+      const cuts = new Set([b.start, b.end, b.body]);
+      for (const c of inBlock) { cuts.add(Math.max(c.start, b.start)); cuts.add(Math.min(c.end, b.end)); }
+      if (sel.length) for (const x of sel) if (x > b.start && x < b.end) cuts.add(x);
+      const points = [...cuts].filter((x) => x >= b.start && x <= b.end).sort((a, z) => a - z);
+      const pieces = [];
+      for (let i = 0; i + 1 < points.length; i++) {
+        const [s, e] = [points[i], points[i + 1]];
+        if (s === e) continue;
+        const active = inBlock.filter((c) => c.start <= s && c.end >= e);
+        const span = el("span", { "data-s": String(s), class: s < b.body ? "miam-cp-speaker" : null }, cps.slice(s, e).join(""));
+        if (active.length) {
+          span.classList.add("miam-cp-hl");
+          span.dataset.codings = active.map((c) => c.id).join(" ");
+          span.title = active.map((c) => `${c.label} (${c.coder})`).join("\n");
+          const shadows = active.map((c, k) => `inset 0 -${3 * (k + 1)}px 0 ${c.mine ? c.color : rgba(c.color, 0.45)}`);
+          span.style.boxShadow = shadows.join(", ");
+          span.style.backgroundColor = rgba(active[0].color, active.length > 1 ? 0.22 : 0.14);
+          span.style.paddingBottom = `${3 * active.length - 2}px`;
+        }
+        if (sel.length && s >= sel[0] && e <= sel[1]) span.classList.add("miam-cp-sel");
+        pieces.push(span);
+      }
+      const codes = new Map();
+      for (const c of inBlock) if (!codes.has(c.code)) codes.set(c.code, c);
+      const gutter = el("div", { class: "miam-cp-gutter" },
+        b.number ? el("span", { class: "miam-cp-num" }, `§${b.number}`) : null,
+        b.time ? el("span", { class: "miam-cp-time" }, b.time) : null);
+      const margin = el("div", { class: "miam-cp-margin" }, [...codes.values()].map((c) =>
+        el("button", { class: "miam-cp-chip", style: `--c:${c.color}`, title: `Sélectionner ce passage (${c.coder})`, onclick: () => send("select", { start: c.start, end: c.end }) }, c.label)));
+      const question = b.question ? el("div", { class: "miam-cp-question" }, b.question) : null;
+      return el("div", { class: `miam-cp-block kind-${b.kind}${b.role ? " role-" + b.role : ""}` },
+        gutter, el("div", { class: "miam-cp-body" }, question, el("div", { class: "miam-cp-text" }, pieces)), margin);
+    });
+    docPane.replaceChildren(...blocks);
+    docPane.scrollTop = scroll;
+  }
+
+  function scrollToSelection() {
+    const first = docPane.querySelector(".miam-cp-sel");
+    if (first) {
+      const pane = docPane.getBoundingClientRect(), box = first.getBoundingClientRect();
+      if (box.top < pane.top || box.bottom > pane.bottom) docPane.scrollTop += box.top - pane.top - pane.height / 3;
+    }
+  }
+
+  // -- grid (questionnaires) -----------------------------------------------------------------
+  function drawGrid() {
+    const grid = model.get("grid");
+    if (!model.get("grid_open") || !grid) { gridPane.hidden = true; gridPane.replaceChildren(); return; }
+    gridPane.hidden = false;
+    const doc = model.get("doc") || {};
+    const labels = new Map((model.get("codes") || []).map((c) => [c.id, c]));
+    gridPane.replaceChildren(el("table", { class: "miam-cp-table" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Répondant"), grid.questions.map((q) => el("th", {}, q)))),
+      el("tbody", {}, grid.rows.map((row) => el("tr", {},
+        el("th", {}, row.document.split("#").pop()),
+        grid.questions.map((q) => {
+          const cell = row.cells[q];
+          if (!cell) return el("td", { class: "miam-cp-empty" }, "—");
+          const current = row.document_id === doc.id && (model.get("selection") || [])[0] === cell.start;
+          return el("td", { class: current ? "miam-cp-cell current" : "miam-cp-cell", onclick: () => send("cell", { document: row.document_id, question: q }) },
+            el("div", {}, cell.text),
+            el("div", {}, cell.codings.map((c) => { const k = labels.get(c.code_id) || { label: c.code_id, color: "#999" }; return el("span", { class: "miam-cp-chip small", style: `--c:${k.color}` }, k.label); })));
+        }))))));
+  }
+
+  // -- side panel ---------------------------------------------------------------------------
+  function drawSide() {
+    const codes = model.get("codes") || [];
+    const byId = new Map(codes.map((c) => [c.id, c]));
+    const shortcuts = model.get("shortcuts") || [];
+    const recent = model.get("recent") || [];
+    const sel = model.get("selection") || [];
+    const doc = model.get("doc") || {};
+    const selText = sel.length ? cps.slice(sel[0], sel[1]).join("") : "";
+    const keyOf = (id) => { const k = shortcuts.indexOf(id); return k >= 0 ? String(k + 1) : ""; };
+    const row = (c, indent) => el("div", { class: "miam-cp-code" + (c.codable ? "" : " theme"), style: `padding-left:${indent * 14 + 4}px` },
+      c.codable ? el("input", { type: "checkbox", title: "Cocher pour appliquer plusieurs codes", checked: checked.has(c.id), onchange: (e) => { e.target.checked ? checked.add(c.id) : checked.delete(c.id); drawSide(); } }) : null,
+      el("span", { class: "miam-cp-dot", style: `background:${c.color}` }),
+      c.codable
+        ? el("button", { class: "miam-cp-apply", "data-code": c.id, title: c.definition || c.path, onclick: () => send("apply", { codes: [c.id] }) }, c.label)
+        : el("span", { class: "miam-cp-theme", title: c.definition || "" }, c.label),
+      keyOf(c.id) ? el("kbd", {}, keyOf(c.id)) : null,
+      c.codable && c.uses ? el("button", { class: "miam-cp-occ", title: "Occurrence suivante de ce code", onclick: () => send("occurrence", { code: c.id }) }, "›") : null);
+    let list;
+    if (filter.trim()) {
+      const needle = fold(filter.trim());
+      const found = codes.filter((c) => c.codable && (fold(c.label).includes(needle) || c.id.includes(needle)));
+      found.sort((a, b) => (recent.indexOf(a.id) + 1 || 1e9) - (recent.indexOf(b.id) + 1 || 1e9));
+      list = found.length ? found.map((c) => row(c, 0)) : [el("p", { class: "miam-cp-muted" }, "Aucun code ne correspond.")];
+    } else {
+      const rec = recent.slice(0, 5).filter((id) => byId.has(id)).map((id) => row(byId.get(id), 0));
+      list = [rec.length ? el("div", { class: "miam-cp-sub" }, "Récents") : null, ...rec,
+        rec.length ? el("div", { class: "miam-cp-sub" }, "Livre de codes") : null, ...codes.map((c) => row(c, c.depth))];
+    }
+    const filterInput = el("input", {
+      class: "miam-cp-input miam-cp-filter", type: "search", placeholder: "Filtrer les codes… (Entrée applique le premier)", value: filter,
+      oninput: (e) => { filter = e.target.value; const pos = e.target.selectionStart; drawSide(); const f = side.querySelector(".miam-cp-filter"); f.focus(); f.setSelectionRange(pos, pos); },
+      onkeydown: (e) => { if (e.key === "Enter") { const first = side.querySelector(".miam-cp-apply"); if (first) first.click(); } },
+    });
+    const here = model.get("here") || [];
+    const hist = model.get("history") || {};
+    const vivoLabel = el("input", { class: "miam-cp-input", placeholder: "Libellé", value: vivoLabelTouched ? side.querySelector(".miam-cp-vivo-label")?.value ?? "" : selText.slice(0, 60), oninput: () => { vivoLabelTouched = true; } });
+    vivoLabel.classList.add("miam-cp-vivo-label");
+    const parent = el("select", { class: "miam-cp-input", "aria-label": "Code parent" }, codes.map((c) => el("option", { value: c.id }, "  ".repeat(c.depth) + c.label)));
+    const definition = el("textarea", { class: "miam-cp-input", rows: "2", placeholder: "Définition" });
+    const vivoOpen = side.querySelector("details")?.open;
+    side.replaceChildren(
+      el("section", {},
+        el("h4", {}, "Sélection"),
+        el("div", { class: "miam-cp-excerpt" }, selText ? `« ${selText.length > 140 ? selText.slice(0, 139) + "…" : selText} »` : "Surlignez des mots, ou choisissez :"),
+        el("div", { class: "miam-cp-units" },
+          el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "turn" }) }, "Tour"),
+          el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "sentence" }) }, "Phrase"),
+          el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "paragraph" }) }, "Paragraphe"),
+          doc.kind === "questionnaire" ? el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "answer" }) }, "Réponse") : null)),
+      el("section", {},
+        el("h4", {}, "Codes"),
+        filterInput,
+        el("div", { class: "miam-cp-codes" }, list),
+        checked.size ? el("button", { class: "miam-cp-btn primary", onclick: () => { send("apply", { codes: [...checked] }); checked.clear(); } }, `Appliquer les ${checked.size} codes cochés`) : null),
+      el("section", {},
+        el("h4", {}, "Codages du passage"),
+        here.length ? here.map((c) => el("div", { class: "miam-cp-here", "data-coding": c.id },
+          el("div", { class: "miam-cp-here-head" },
+            el("span", { class: "miam-cp-dot", style: `background:${c.color}` }), el("span", {}, c.label),
+            el("span", { class: "miam-cp-muted" }, ` · ${c.coder}`),
+            c.mine ? el("button", { class: "miam-cp-remove", title: "Retirer ce codage", onclick: () => send("remove", { id: c.id }) }, "×") : null),
+          c.mine ? el("textarea", { class: "miam-cp-input miam-cp-memo", rows: "1", placeholder: "Mémo…", onchange: (e) => send("memo", { id: c.id, text: e.target.value }) }, c.memo)
+            : (c.memo ? el("div", { class: "miam-cp-muted" }, c.memo) : null)))
+          : el("p", { class: "miam-cp-muted" }, "Aucun codage ici.")),
+      el("details", { open: vivoOpen },
+        el("summary", {}, "Nouveau code in vivo"),
+        vivoLabel, parent, definition,
+        el("button", { class: "miam-cp-btn primary", onclick: () => { vivoLabelTouched = false; send("create", { label: vivoLabel.value, parent: parent.value, definition: definition.value }); } }, "Créer et appliquer")),
+      el("div", { class: "miam-cp-undo" },
+        el("button", { class: "miam-cp-btn", disabled: !hist.undo, title: "Ctrl+Z", onclick: () => send("undo") }, "↶ Annuler"),
+        el("button", { class: "miam-cp-btn", disabled: !hist.redo, title: "Ctrl+Y", onclick: () => send("redo") }, "↷ Rétablir")),
+    );
+  }
+
+  function drawStatus() {
+    const status = model.get("status") || {};
+    statusLine.textContent = status.text || "";
+    statusLine.className = "miam-cp-status" + (status.level === "erreur" ? " error" : "");
+  }
+
+  // -- gestures -----------------------------------------------------------------------------
+  function onMouseUp(event) {
+    if (!root.isConnected || event.button !== 0) return;
+    setTimeout(() => {
+      const selection = window.getSelection();
+      if (!selection.rangeCount) return;
+      const range = selection.getRangeAt(0);
+      const inside = (n) => docPane.contains(n);
+      if (!inside(range.commonAncestorContainer) && !range.intersectsNode(docPane)) return;
+      if (range.collapsed) {
+        if (!inside(event.target)) return;
+        const at = pointOffset(range.startContainer, range.startOffset, false);
+        if (at !== null) send("point", { offset: at });
+        root.focus({ preventScroll: true });
+        return;
+      }
+      const length = cps.length;
+      const start = inside(range.startContainer) ? pointOffset(range.startContainer, range.startOffset, false) : 0;
+      const end = inside(range.endContainer) ? pointOffset(range.endContainer, range.endOffset, true) : length;
+      if (start === null || end === null) return;
+      selection.removeAllRanges();
+      root.focus({ preventScroll: true });
+      send("select", { start, end });
+    }, 0);
+  }
+  document.addEventListener("mouseup", onMouseUp);
+
+  root.addEventListener("keydown", (e) => {
+    const tag = e.target.tagName;
+    const typing = tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+    if (e.key === "Escape" || (e.key === "Enter" && e.shiftKey)) return;
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && !typing && (e.key === "z" || e.key === "Z")) { e.preventDefault(); e.stopPropagation(); send(e.shiftKey ? "redo" : "undo"); return; }
+    if (mod && !typing && e.key === "y") { e.preventDefault(); e.stopPropagation(); send("redo"); return; }
+    if (mod || e.altKey) return;
+    e.stopPropagation(); // plain keys belong to the widget, not to JupyterLab's command mode
+    if (typing) return;
+    if (/^[1-9]$/.test(e.key)) { e.preventDefault(); send("shortcut", { key: Number(e.key) }); }
+    else if (e.key === "t") send("unit", { kind: "turn" });
+    else if (e.key === "p") send("unit", { kind: "sentence" });
+    else if (e.key === "/") { e.preventDefault(); side.querySelector(".miam-cp-filter")?.focus(); }
+  });
+
+  // -- model events -------------------------------------------------------------------------
+  const redraw = () => { drawTop(); drawDoc(); drawGrid(); drawSide(); drawStatus(); };
+  model.on("change:doc", () => { cps = Array.from((model.get("doc") || {}).text || ""); docPane.scrollTop = 0; });
+  model.on("change:codings", drawDoc);
+  model.on("change:selection", () => { drawDoc(); drawGrid(); scrollToSelection(); vivoLabelTouched = false; });
+  for (const name of ["doc", "grid", "grid_open"]) model.on(`change:${name}`, () => { drawDoc(); drawGrid(); drawTop(); });
+  for (const name of ["progress", "coder", "coders", "show_others"]) model.on(`change:${name}`, drawTop);
+  for (const name of ["here", "codes", "shortcuts", "recent", "history", "selection", "doc"]) model.on(`change:${name}`, drawSide);
+  model.on("change:status", drawStatus);
+  model.on("change:ack", () => {
+    const at = sentAt.get(model.get("ack"));
+    if (at !== undefined) requestAnimationFrame(() => window.miamTimings.push(performance.now() - at));
+  });
+  cps = Array.from((model.get("doc") || {}).text || "");
+  redraw();
+  return () => document.removeEventListener("mouseup", onMouseUp);
+}
+
+export default { render };

@@ -1,0 +1,141 @@
+"""Word snapping, sentence splitting and unit bodies: the text arithmetic behind selections.
+
+Offsets are Unicode code points into a document's normalised text, end exclusive (the browser
+converts its UTF-16 indices before anything reaches Python). Python is the authority on where a
+selection starts and ends; the browser may snap for display only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..sources.turns import match_label
+
+__all__ = ["is_word_char", "snap_to_words", "sentence_spans", "sentence_at", "unit_body"]
+
+#: Sentence ends: terminal punctuation (with closing quotes or brackets) followed by a space.
+_SENTENCE_END = re.compile(r"[.!?…]+[»\"”’)\]]*(?=\s)")
+#: Abbreviations that end with a period but do not end a sentence.
+_ABBREVIATIONS = frozenset("m mm mme mmes mlle dr pr st ste etc cf ex p vs env".split())
+_TIMECODE_PREFIX = re.compile(
+    r"[ \t]*(?:\[\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d{1,3})?\]|\d{1,2}(?::\d{2}){1,2})[ \t]*"
+)
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters, combining marks, digits and ``_`` (apostrophes and hyphens are handled apart)."""
+    return ch == "_" or unicodedata.category(ch)[0] in "LMN"
+
+
+def _joins_word(text: str, i: int) -> bool:
+    """Whether ``text[i]`` belongs to a word: a word character, or a hyphen between two letters
+    (``peut-être``). Apostrophes separate words (``l'épicerie`` holds ``l'`` and ``épicerie``)."""
+    if not 0 <= i < len(text):
+        return False
+    ch = text[i]
+    if is_word_char(ch):
+        return True
+    return (
+        ch in "-‐"
+        and 0 < i < len(text) - 1
+        and is_word_char(text[i - 1])
+        and is_word_char(text[i + 1])
+    )
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Widen ``[start, end)`` so that it neither starts nor ends inside a word; trim blanks.
+
+    Returns the snapped span, or ``None`` when the span holds nothing but blanks. Offsets are
+    clipped to the text first; a reversed span is put in order.
+    """
+    start, end = sorted((max(0, min(start, len(text))), max(0, min(end, len(text)))))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    if _is_elision(text, start):  # starts on the apostrophe of "c'est": take "c'" too
+        start -= 1
+    while start > 0 and _joins_word(text, start) and _joins_word(text, start - 1):
+        start -= 1
+    if _is_elision(text, end - 1):  # ends right after "c'": take "est" too
+        end += 1
+    while end < len(text) and _joins_word(text, end - 1) and _joins_word(text, end):
+        end += 1
+    return start, end
+
+
+def _is_elision(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is an apostrophe between two letters (``l'épicerie``, ``aujourd'hui``)."""
+    return (
+        0 < i < len(text) - 1
+        and text[i] in "'’"
+        and is_word_char(text[i - 1])
+        and is_word_char(text[i + 1])
+    )
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as trimmed spans, in order.
+
+    A sentence ends after ``.``, ``!``, ``?`` or ``…`` (and closing quotes) followed by a blank,
+    or at a line break; ``M.``, ``Mme.``, ``etc.`` and single initials do not end one. A speaker
+    label at the start of a line (``Habitante 2 :``) is not part of the sentence that follows.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    line_start = start
+    for line in text[start:end].split("\n"):
+        line_end = line_start + len(line)
+        body = line_start + _label_length(line)
+        cut = body
+        for match in _SENTENCE_END.finditer(text, body, line_end):
+            word = _LAST_WORD.search(text, cut, match.start() + 1)
+            token = word.group(1) if word else ""
+            if match.group().startswith(".") and (
+                token.casefold() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
+            ):
+                continue
+            spans.append((cut, match.end()))
+            cut = match.end()
+        spans.append((cut, line_end))
+        line_start = line_end + 1
+    trimmed = []
+    for s, e in spans:
+        chunk = text[s:e]
+        if chunk.strip():
+            s += len(chunk) - len(chunk.lstrip())
+            trimmed.append((s, s + len(chunk.strip())))
+    return trimmed
+
+
+def sentence_at(
+    text: str, offset: int, start: int = 0, end: int | None = None
+) -> tuple[int, int] | None:
+    """The sentence of ``text[start:end]`` containing ``offset`` (or the next one after it)."""
+    for s, e in sentence_spans(text, start, end):
+        if offset < e:
+            return s, e
+    return None
+
+
+def _label_length(line: str) -> int:
+    """Length of a leading timecode and speaker label (``[00:01:02] Habitante 2 : ``), else 0."""
+    prefix = _TIMECODE_PREFIX.match(line)
+    skip = prefix.end() if prefix else 0
+    label = match_label(line[skip:])
+    if label is None:
+        return 0
+    return skip + label[1]
+
+
+def unit_body(text: str, start: int, end: int) -> tuple[int, int]:
+    """A unit's span without its leading timecode and speaker label (the words actually said)."""
+    skip = _label_length(text[start:end].split("\n", 1)[0])
+    chunk = text[start + skip : end]
+    body_start = start + skip + len(chunk) - len(chunk.lstrip())
+    return (body_start, end) if body_start < end else (start, end)
