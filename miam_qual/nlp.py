@@ -60,22 +60,38 @@ def stop_words(nlp: Language | None = None) -> frozenset[str]:
     return frozenset(base | EXTRA_STOP_WORDS)
 
 
-def lemma_counts(texts: Iterable[str], *, nlp: Language, min_length: int = 3) -> Counter[str]:
-    """Count the content words of ``texts`` by lemma (lower case), without stop words, numbers,
-    punctuation or words shorter than ``min_length``.
+#: Pipeline components that lemmas do not need (skipped for speed when present).
+_NOT_FOR_LEMMAS = ("parser", "ner", "senter")
+
+
+def lemma_counts_each(
+    texts: Iterable[str], *, nlp: Language, min_length: int = 3
+) -> list[Counter[str]]:
+    """Per text, its content words counted by lemma (lower case), without stop words, numbers,
+    punctuation or words shorter than ``min_length``; one ``Counter`` per input text, in order.
 
     With a pipeline that has no lemmatizer (``spacy.blank("fr")``) the lower-cased word is used.
     """
     stops = stop_words(nlp)
-    counts: Counter[str] = Counter()
-    for doc in nlp.pipe(t for t in texts if t and t.strip()):
-        for token in doc:
-            if not token.is_alpha:
-                continue
-            lemma = (token.lemma_ or token.text).lower().strip()
-            if not lemma:
-                lemma = token.lower_
-            if len(lemma) < min_length or lemma in stops or token.lower_ in stops:
-                continue
-            counts[lemma] += 1
-    return counts
+    skip = [name for name in _NOT_FOR_LEMMAS if name in nlp.pipe_names]
+    result: list[Counter[str]] = []
+    with nlp.select_pipes(disable=skip):
+        for doc in nlp.pipe(t or "" for t in texts):
+            counts: Counter[str] = Counter()
+            for token in doc:
+                if not token.is_alpha:
+                    continue
+                lemma = (token.lemma_ or token.lower_).lower().strip()
+                if len(lemma) < min_length or lemma in stops or token.lower_ in stops:
+                    continue
+                counts[lemma] += 1
+            result.append(counts)
+    return result
+
+
+def lemma_counts(texts: Iterable[str], *, nlp: Language, min_length: int = 3) -> Counter[str]:
+    """The content words of all ``texts`` together, counted by lemma (see ``lemma_counts_each``)."""
+    total: Counter[str] = Counter()
+    for counts in lemma_counts_each(texts, nlp=nlp, min_length=min_length):
+        total.update(counts)
+    return total
