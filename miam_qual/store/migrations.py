@@ -45,14 +45,15 @@ def m0001_core(db: sqlite3.Connection) -> None:
             name TEXT NOT NULL UNIQUE,
             source_file TEXT NOT NULL,          -- path relative to corpus/
             kind TEXT NOT NULL,                 -- text | transcript | questionnaire
-            text TEXT NOT NULL,                 -- normalised text: NFC, \\n line endings
             length INTEGER NOT NULL,            -- in code points
             encoding TEXT,
             media TEXT,
             sha256 TEXT NOT NULL,               -- of the source file's bytes
-            position INTEGER NOT NULL,          -- import order
+            position INTEGER NOT NULL UNIQUE,   -- import order
             imported_at TEXT NOT NULL,
-            imported_by TEXT
+            imported_by TEXT,
+            -- last, so that reading the other columns never walks the text's overflow pages
+            text TEXT NOT NULL                  -- normalised text: NFC, \\n line endings
         );
         CREATE INDEX documents_source ON documents(source_file);
         CREATE TABLE units (
@@ -163,7 +164,52 @@ def m0001_core(db: sqlite3.Connection) -> None:
     )
 
 
+def m0002_quotes(db: sqlite3.Connection) -> None:
+    """Quotes chosen for publication (radio, exhibition, report, social networks) and their log."""
+    run_script(
+        db,
+        """
+        CREATE TABLE quotes (
+            guid TEXT PRIMARY KEY,
+            number INTEGER NOT NULL UNIQUE,     -- short readable id: C001, C002…
+            document_guid TEXT NOT NULL REFERENCES documents(guid) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            original TEXT NOT NULL,             -- copy of the source span, never edited
+            display TEXT NOT NULL,              -- lightly edited text ([…] marks cuts)
+            coding_guid TEXT,                   -- the coding it came from (kept if uncoded)
+            theme_id TEXT,                      -- codebook id of the theme
+            participant TEXT,                   -- pseudonym whose consent governs the quote
+            begin_ms INTEGER,
+            end_ms INTEGER,
+            status TEXT NOT NULL,               -- proposée | retenue | validée | publiée | écartée
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX quotes_document ON quotes(document_guid, start);
+        CREATE TABLE quote_targets (
+            quote_guid TEXT NOT NULL REFERENCES quotes(guid) ON DELETE CASCADE,
+            target TEXT NOT NULL,               -- radio | exposition | rapport | réseaux sociaux
+            PRIMARY KEY (quote_guid, target)
+        ) WITHOUT ROWID;
+        CREATE TABLE quote_history (            -- append-only: who changed what, when
+            id INTEGER PRIMARY KEY,
+            quote_guid TEXT NOT NULL REFERENCES quotes(guid) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            action TEXT NOT NULL,               -- proposition | statut | texte | cibles | theme | passage
+            old TEXT,
+            new TEXT
+        );
+        CREATE INDEX quote_history_quote ON quote_history(quote_guid, id);
+        """
+    )
+
+
 #: (version, name, function), in order. Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "core", m0001_core),
+    (2, "quotes", m0002_quotes),
 ]

@@ -1,0 +1,61 @@
+"""The bundled demo project: built from the repository's material, realistic enough to show content."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from miam_qual import Project
+from miam_qual.cli import main
+from miam_qual.demo import build_demo
+
+
+def test_demo_has_the_promised_material(demo_project: Project):
+    docs = demo_project.documents()
+    by_type = docs.groupby("type_source").size()
+    assert by_type["témoignage d'habitant"] >= 12
+    assert by_type["entretien partenaire"] == 4
+    questionnaire = docs[docs["kind"] == "questionnaire"]
+    assert len(questionnaire) >= 40 and set(questionnaire["vague"]) == {"état initial", "bilan"}
+    assert (docs["source_file"].str.endswith(".vtt")).sum() >= 4
+    assert {".docx", ".odt"} <= {Path(f).suffix for f in docs["source_file"]}
+    assert "cp1252" in set(docs["encoding"])
+    assert not demo_project.timecodes("temoignage_01.vtt").empty
+    assert 20 <= len([c for c in demo_project.codebook if c.codable]) <= 40
+    assert 5 <= len(demo_project.codebook.themes()) <= 8
+
+
+def test_demo_codings_by_two_coders_who_partly_disagree(demo_project: Project):
+    codings = demo_project.codings()
+    assert set(codings["coder"]) == {"camille", "karim"}
+    per_span = codings.groupby(["document_id", "start", "end"])
+    both = per_span["coder"].nunique() == 2
+    assert 0.5 < both.mean() < 0.95  # mostly shared spans, some coded by one coder only
+    codes = codings.groupby(["document_id", "start", "end", "coder"])["code_id"].apply(frozenset).unstack()
+    shared = codes.dropna()
+    assert (shared["camille"] != shared["karim"]).any()  # some disagreement on the code itself
+    used = set(codings["code_id"])
+    assert all(c.id in used for c in demo_project.codebook if c.codable)
+
+
+def test_demo_project_is_valid_and_consent_varies(demo_project: Project):
+    assert demo_project.validate() == []
+    people = demo_project.participants()
+    assert not people["consentement_radio"].all() and people["consentement_radio"].any()
+    assert not people["consentement_exposition"].all()
+
+
+def test_demo_builds_without_warnings(tmp_path: Path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_demo(tmp_path / "demo", quiet=True).close()
+
+
+def test_make_demo_command_prints_a_summary(tmp_path: Path):
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert "Codages :" in result.output and "camille" in result.output and "karim" in result.output
+    again = CliRunner().invoke(main, ["demo", str(tmp_path / "demo"), "--si-absent"])
+    assert again.exit_code == 0 and "Documents :" in again.output
