@@ -45,8 +45,8 @@ class Participants:
         frame = people.participants_frame(self.store)
         current = people.current_consents(self.store)
         for use in self.config.consent_uses:
-            granted = current[current["use"] == use].set_index("participant")["granted"]
-            frame[f"consentement_{use}"] = frame["participant"].map(granted).fillna(False).astype(bool)
+            granted = set(current[(current["use"] == use) & current["granted"]]["participant"])
+            frame[f"consentement_{use}"] = frame["participant"].isin(granted)
         return frame
 
     def _participant_guid(self: Project, pseudonym: str) -> str:
