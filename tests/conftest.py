@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -50,14 +49,3 @@ def project(tmp_path: Path):
 def demo_source() -> Path:
     return REPO_ROOT
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Notebooks (nbval) open the project named by MIAM_PROJET; point them at a private copy so a
-    # test run never touches the user's demo_projet/.
-    wants_notebooks = any("notebook" in str(a) or str(a).endswith(".ipynb") for a in config.args)
-    if wants_notebooks and "MIAM_PROJET" not in os.environ:
-        import tempfile
-
-        target = Path(tempfile.mkdtemp(prefix="miam_nb_")) / "demo_projet"
-        build_demo(target, quiet=True).close()
-        os.environ["MIAM_PROJET"] = str(target)
