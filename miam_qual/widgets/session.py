@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import CodebookError, CodingError, MiamError
+from ..errors import CodingError, MiamError
 from . import prefs
 from .codes_menu import CodesMenu
-from .history import Action, History, Step
+from .history import Action, History, Step, Undoing
 from .navigation import Navigation
 from .textspans import sentence_at, snap_to_words, unit_body
 
@@ -35,7 +35,7 @@ def _excerpt(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class CodingSession(CodesMenu, Navigation):
+class CodingSession(CodesMenu, Navigation, Undoing):
     """One coder working through a project's documents.
 
     ``coder``: a name; by default the coder remembered on this machine, else ``$MIAM_CODEUR`` or
@@ -335,55 +335,6 @@ class CodingSession(CodesMenu, Navigation):
             if code_id in self.project.codebook
             else code_id
         )
-
-    # -- undo / redo --------------------------------------------------------------------------
-    def undo(self) -> bool:
-        """Undo the session's last action; returns ``False`` when there is nothing to undo."""
-        return self._replay(self.history.done, self.history.undone, backwards=True)
-
-    def redo(self) -> bool:
-        """Redo the last undone action."""
-        return self._replay(self.history.undone, self.history.done, backwards=False)
-
-    def _replay(self, source: list[Action], target: list[Action], *, backwards: bool) -> bool:
-        if not source:
-            self._say("Rien à annuler." if backwards else "Rien à rétablir.", "erreur")
-            return False
-        action = source.pop()
-        problems = []
-        for step in reversed(action.steps) if backwards else action.steps:
-            try:
-                self._play(step, backwards)
-            except MiamError as err:
-                problems.append(str(err))
-        target.append(action)
-        verb = "Annulé" if backwards else "Rétabli"
-        if problems:
-            self._say(f"{verb} en partie ({action.label}) : " + " ; ".join(problems), "erreur")
-        else:
-            self._say(f"{verb} : {action.label}.")
-        return not problems
-
-    def _play(self, step: Step, backwards: bool) -> None:
-        current = self.history.current(step.coding_id)
-        if step.kind == "memo":
-            text = step.memo if backwards else step.new_memo
-            self.project.set_memo("coding", current, text, author=self.coder)
-        elif (step.kind == "apply") == backwards:  # undo an apply, or redo a removal
-            try:
-                self.project.uncode(current)
-            except CodingError:
-                raise CodingError("ce codage avait déjà été retiré ailleurs") from None
-        else:  # undo a removal, or redo an apply
-            try:
-                guid = self.project.code(
-                    step.document_id, step.start, step.end, step.code_id, coder=self.coder
-                )
-            except CodebookError:
-                raise CodingError(f"le code « {step.code_id} » n'existe plus") from None
-            self.history.renamed(current, guid)
-            if step.kind == "remove" and step.memo:
-                self.project.set_memo("coding", guid, step.memo, author=self.coder)
 
     # -- reading ------------------------------------------------------------------------------
     def codings(self, *, mine_only: bool = False) -> pd.DataFrame:

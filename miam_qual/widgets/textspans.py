@@ -15,7 +15,7 @@ from ..sources.turns import match_label
 __all__ = ["is_word_char", "snap_to_words", "sentence_spans", "sentence_at", "unit_body"]
 
 #: Sentence ends: terminal punctuation (with closing quotes or brackets) followed by a space.
-_SENTENCE_END = re.compile(r"[.!?…]+[»\"”’)\]]*(?=\s)")
+_SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[»\"”’)\]])*(?=\s|$)")
 #: Abbreviations that end with a period but do not end a sentence.
 _ABBREVIATIONS = frozenset("m mm mme mmes mlle dr pr st ste etc cf ex p vs env".split())
 _TIMECODE_PREFIX = re.compile(
@@ -64,6 +64,8 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
         start -= 1
     if _is_elision(text, end - 1):  # ends right after "c'": take "est" too
         end += 1
+    elif _is_elision(text, end):  # ends on the "c" of "c'est"
+        end += 2
     while end < len(text) and _joins_word(text, end - 1) and _joins_word(text, end):
         end += 1
     return start, end
