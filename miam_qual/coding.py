@@ -227,7 +227,7 @@ class Coding:
         themes = {c.id: self.codebook.theme_of(c.id) for c in self.codebook}
         frame["theme_id"] = frame["code_id"].map(themes)
         frame["theme"] = frame["theme_id"].map({c.id: c.label for c in self.codebook})
-        memos = codings_sql.coding_memos(self.store)
+        memos = codings_sql.coding_memos(self.store, list(frame["coding_id"]))
         frame = frame.merge(memos, on="coding_id", how="left") if len(memos) else frame.assign(memo=None)
         frame = frame[CODINGS_COLUMNS]
         frame = self._with_attributes(frame)

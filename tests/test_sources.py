@@ -606,3 +606,16 @@ def test_timing_30000_words(tmp_path, capsys):
             f"\n30 000-word .txt, 300 turns ({size / 1e6:.2f} MB): {elapsed * 1000:.1f} ms "
             f"({size / 1e6 / elapsed:.0f} MB/s)"
         )
+
+
+def test_speaker_labels_with_lowercase_words_but_not_narration():
+    from miam_qual.sources.turns import detect_turns
+
+    text = (
+        "Responsable cantine : on jette moins.\n"
+        "Mère de famille : c'est vrai.\n"
+        "Paul dit : ce n'est pas un tour.\n"
+        "Il m'a dit : c'est trop cher.\n"
+        "Camille (VRAC) : merci.\n"
+    )
+    assert [u.speaker for u in detect_turns(text)] == ["Responsable cantine", "Mère de famille", "Camille (VRAC)"]

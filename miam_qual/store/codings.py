@@ -112,12 +112,15 @@ def codings_frame(
 
 def coding_memos(store: Store, coding_ids: list[str] | None = None) -> pd.DataFrame:
     """``coding_id, memo`` (memos of several authors joined by blank lines)."""
-    frame = pd.read_sql_query(
-        "SELECT target_guid AS coding_id, text FROM notes WHERE target_kind = 'coding' ORDER BY created_at",
-        store.db,
-    )
-    if coding_ids is not None:
-        frame = frame[frame["coding_id"].isin(coding_ids)]
-    return frame.groupby("coding_id", as_index=False)["text"].agg("\n\n".join).rename(
-        columns={"text": "memo"}
+    sql = "SELECT target_guid, text FROM notes WHERE target_kind = 'coding'"
+    params: tuple = ()
+    if coding_ids is not None and len(coding_ids) < 900:
+        sql += f" AND target_guid IN ({','.join('?' * len(coding_ids))})"
+        params = tuple(coding_ids)
+    memos: dict[str, list[str]] = {}
+    for guid, text in store.db.execute(sql + " ORDER BY created_at", params):
+        memos.setdefault(guid, []).append(text)
+    return pd.DataFrame(
+        {"coding_id": list(memos), "memo": ["\n\n".join(texts) for texts in memos.values()]},
+        dtype=object,
     )

@@ -104,12 +104,13 @@ def attributes_frame(store: Store, document_ids: list[str] | None = None) -> pd.
     if document_ids is not None and len(document_ids) < 900:
         sql += f" WHERE document_guid IN ({','.join('?' * len(document_ids))})"
         params = tuple(document_ids)
-    long = pd.read_sql_query(sql, store.db, params=params)
-    if long.empty:
+    wide: dict[str, dict[str, str]] = {}
+    for guid, name, value in store.db.execute(sql, params):
+        wide.setdefault(guid, {})[name] = value
+    if not wide:
         return pd.DataFrame({"document_id": pd.Series(dtype=str)})
-    wide = long.pivot(index="document_id", columns="name", values="value").reset_index()
-    wide.columns.name = None
-    return wide
+    frame = pd.DataFrame.from_dict(wide, orient="index")
+    return frame.rename_axis("document_id").reset_index()
 
 
 def text(store: Store, guid: str) -> str:
