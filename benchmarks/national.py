@@ -48,9 +48,14 @@ def write_sources(folder: Path, documents: int, words: int, seed: int) -> list[P
 def national_codebook(path: Path) -> Path:
     lines = ["nom: Livre de codes national (généré)", "themes:"]
     for t in range(10):
-        lines += [f"  - id: theme_{t}", f"    libelle: Thème {t}", f'    couleur: "#{t * 20 + 30:02X}5080"', "    codes:"]
         lines += [
-            f"      - id: code_{t}_{c}\n        libelle: Code {t}.{c}\n        couleur: \"#{t * 20 + 30:02X}{c * 20 + 40:02X}80\""
+            f"  - id: theme_{t}",
+            f"    libelle: Thème {t}",
+            f'    couleur: "#{t * 20 + 30:02X}5080"',
+            "    codes:",
+        ]
+        lines += [
+            f'      - id: code_{t}_{c}\n        libelle: Code {t}.{c}\n        couleur: "#{t * 20 + 30:02X}{c * 20 + 40:02X}80"'
             for c in range(10)
         ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -74,7 +79,9 @@ def build_national_project(
     megabytes = sum(p.stat().st_size for p in sources) / 1e6
     started = time.perf_counter()
     for batch in range(0, len(sources), 200):
-        project.import_files(sources[batch : batch + 200], type_source="entretien partenaire", by="bench")
+        project.import_files(
+            sources[batch : batch + 200], type_source="entretien partenaire", by="bench"
+        )
     import_s = time.perf_counter() - started
     names = [f"codeur_{i}" for i in range(coders)]
     for name in names:
@@ -98,4 +105,8 @@ def build_national_project(
     started = time.perf_counter()
     for batch in range(0, len(rows), 50_000):
         project.code_many(rows[batch : batch + 50_000])
-    return project, {"import_s": import_s, "import_mb": megabytes, "codings_s": time.perf_counter() - started}
+    return project, {
+        "import_s": import_s,
+        "import_mb": megabytes,
+        "codings_s": time.perf_counter() - started,
+    }

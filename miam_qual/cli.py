@@ -44,7 +44,9 @@ def main() -> None:
 @click.option("--nom", help="Nom du projet.")
 @click.option("--livre-de-codes", "codebook", type=click.Path(exists=True, path_type=Path),
               help="Livre de codes YAML à reprendre.")  # fmt: skip
-@click.option("--config", type=click.Path(exists=True, path_type=Path), help="projet.yml à reprendre.")
+@click.option(
+    "--config", type=click.Path(exists=True, path_type=Path), help="projet.yml à reprendre."
+)
 def init(dossier: Path, nom: str | None, codebook: Path | None, config: Path | None) -> None:
     """Crée un nouveau projet dans DOSSIER."""
     project = Project.create(dossier, name=nom, codebook=codebook, config=config)
@@ -57,8 +59,15 @@ def init(dossier: Path, nom: str | None, codebook: Path | None, config: Path | N
 @project_option
 @click.option("-a", "--attribut", "attributes", multiple=True, metavar="NOM=VALEUR",
               help="Attribut appliqué à tous les fichiers (répétable).")  # fmt: skip
-@click.option("--reponses", "answers", multiple=True, help="Colonne de réponse ouverte (questionnaire, répétable).")
-@click.option("--identifiant", "id_column", help="Colonne identifiant le répondant (questionnaire).")
+@click.option(
+    "--reponses",
+    "answers",
+    multiple=True,
+    help="Colonne de réponse ouverte (questionnaire, répétable).",
+)
+@click.option(
+    "--identifiant", "id_column", help="Colonne identifiant le répondant (questionnaire)."
+)
 @click.option("--metadonnees", type=click.Path(exists=True, path_type=Path),
               help="Tableau CSV (colonne « fichier ») d'attributs à appliquer ensuite.")  # fmt: skip
 @click.option("--par", "by", help="Qui importe (par défaut : $MIAM_CODEUR ou l'utilisateur).")
@@ -67,7 +76,9 @@ def import_(fichiers, project_path, attributes, answers, id_column, metadonnees,
     values = {}
     for item in attributes:
         if "=" not in item:
-            raise click.BadParameter(f"« {item} » : la forme attendue est NOM=VALEUR.", param_hint="--attribut")
+            raise click.BadParameter(
+                f"« {item} » : la forme attendue est NOM=VALEUR.", param_hint="--attribut"
+            )
         key, value = item.split("=", 1)
         values[key.strip()] = value.strip()
     with Project.open(project_path) as project:

@@ -33,7 +33,7 @@ import io
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -347,7 +347,9 @@ def parse_codebook(text: str, *, source: str = "livre de codes") -> Codebook:
         for index, item in enumerate(items):
             line = _line_of(items, index)
             if not isinstance(item, dict):
-                problems.append(f"ligne {line} : chaque code doit être un dictionnaire (id, libelle…)")
+                problems.append(
+                    f"ligne {line} : chaque code doit être un dictionnaire (id, libelle…)"
+                )
                 continue
             unknown = [k for k in item if k not in FIELDS]
             if unknown:
@@ -393,7 +395,9 @@ def parse_codebook(text: str, *, source: str = "livre de codes") -> Codebook:
 
 def _line_of(container: Any, key: Any) -> int | None:
     try:
-        return container.lc.item(key)[0] + 1 if isinstance(key, int) else container.lc.key(key)[0] + 1
+        return (
+            container.lc.item(key)[0] + 1 if isinstance(key, int) else container.lc.key(key)[0] + 1
+        )
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
 
@@ -404,7 +408,9 @@ def load_codebook(path: Path) -> Codebook:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise CodebookError(f"« {path.name} » : le fichier doit être en UTF-8 (octet {err.start}).") from err
+        raise CodebookError(
+            f"« {path.name} » : le fichier doit être en UTF-8 (octet {err.start})."
+        ) from err
     except OSError as err:
         raise CodebookError(f"« {path.name} » : lecture impossible ({err.strerror}).") from err
     return parse_codebook(text, source=path.name)

@@ -53,27 +53,45 @@ class CodebookChanges:
         with self.store.transaction():
             codes_sql.write_codebook(self.store, book)
             for code in added:
-                codes_sql.log_change(self.store, who=who, action="ajout", code_id=code.id, details={"libelle": code.label})
+                codes_sql.log_change(
+                    self.store,
+                    who=who,
+                    action="ajout",
+                    code_id=code.id,
+                    details={"libelle": code.label},
+                )
             for code, old in changed:
                 codes_sql.log_change(
                     self.store, who=who, action="modification", code_id=code.id,
                     details=_row_changes(old, code),
                 )  # fmt: skip
             for row in removed:
-                codes_sql.log_change(self.store, who=who, action="suppression", code_id=row["id"], details={"libelle": row["label"]})
+                codes_sql.log_change(
+                    self.store,
+                    who=who,
+                    action="suppression",
+                    code_id=row["id"],
+                    details={"libelle": row["label"]},
+                )
         self._codebook = book
 
-    def _commit_codebook(self: Project, book: Codebook, entries: list[tuple[str, str, dict]], who: str) -> None:
+    def _commit_codebook(
+        self: Project, book: Codebook, entries: list[tuple[str, str, dict]], who: str
+    ) -> None:
         with self.store.transaction():
             codes_sql.write_codebook(self.store, book)
             for action, code_id, details in entries:
-                codes_sql.log_change(self.store, who=who, action=action, code_id=code_id, details=details)
+                codes_sql.log_change(
+                    self.store, who=who, action=action, code_id=code_id, details=details
+                )
             book.save(self.codebook_path)
         self._codebook = book
 
     def reload_codebook(self: Project) -> Codebook:
         """Re-read the YAML file (after a hand edit) and sync the store; returns the codebook."""
-        self._sync_codebook(load_codebook(self.codebook_path), who="livre de codes modifié hors de miam_qual")
+        self._sync_codebook(
+            load_codebook(self.codebook_path), who="livre de codes modifié hors de miam_qual"
+        )
         return self._codebook
 
     def add_code(
@@ -99,7 +117,9 @@ class CodebookChanges:
         from .project import default_user
 
         if code_id in self.codebook:
-            raise DuplicateCode(f"Le code « {code_id} » existe déjà ({self.codebook.get(code_id).label}).")
+            raise DuplicateCode(
+                f"Le code « {code_id} » existe déjà ({self.codebook.get(code_id).label})."
+            )
         if parent is not None:
             parent_code = self.codebook.get(parent)
             color = color or parent_code.color
@@ -114,7 +134,9 @@ class CodebookChanges:
         self._commit_codebook(book, [("ajout", code_id, details)], by or default_user())
         return code
 
-    def update_code(self: Project, code_id: str, *, by: str | None = None, **changes: object) -> Code:
+    def update_code(
+        self: Project, code_id: str, *, by: str | None = None, **changes: object
+    ) -> Code:
         """Change a code's ``label``, ``definition``, ``inclusion``, ``exclusion``, ``example``,
         ``color``, ``keywords`` or ``codable``; its codings are kept. Logged as « modification »."""
         from .project import default_user
@@ -135,10 +157,14 @@ class CodebookChanges:
         }
         if not details:
             return old
-        self._commit_codebook(self.codebook.with_code(new), [("modification", code_id, details)], by or default_user())
+        self._commit_codebook(
+            self.codebook.with_code(new), [("modification", code_id, details)], by or default_user()
+        )
         return new
 
-    def move_code(self: Project, code_id: str, parent: str | None, *, by: str | None = None) -> Code:
+    def move_code(
+        self: Project, code_id: str, parent: str | None, *, by: str | None = None
+    ) -> Code:
         """Move a code under another parent (``None``: make it a theme). Codings are kept."""
         from .project import default_user
 
@@ -170,7 +196,9 @@ class CodebookChanges:
                 f"Fusionnez-le dans un autre code : merge_codes('{code_id}', 'code_cible')."
             )
         book = self.codebook.without(code_id)
-        self._commit_codebook(book, [("suppression", code_id, {"libelle": code.label})], by or default_user())
+        self._commit_codebook(
+            book, [("suppression", code_id, {"libelle": code.label})], by or default_user()
+        )
 
     def merge_codes(self: Project, source: str, into: str, *, by: str | None = None) -> int:
         """Merge code ``source`` into ``into``: its codings move (duplicates merge), its sub-codes
@@ -179,7 +207,9 @@ class CodebookChanges:
 
         old, target = self.codebook.get(source), self.codebook.get(into)
         if source == into or into in self.codebook.descendants(source):
-            raise CodebookError(f"Impossible de fusionner « {source} » dans « {into} » (même branche).")
+            raise CodebookError(
+                f"Impossible de fusionner « {source} » dans « {into} » (même branche)."
+            )
         codes = {}
         for key, code in self.codebook.codes.items():
             if key == source:

@@ -87,7 +87,9 @@ class Coding:
         ids = []
         with self.store.transaction():
             for code_guid in targets:
-                guid, _created = codings_sql.add_coding(self.store, doc, start, end, text, code_guid, coder_guid)
+                guid, _created = codings_sql.add_coding(
+                    self.store, doc, start, end, text, code_guid, coder_guid
+                )
                 ids.append(guid)
                 if memo:
                     people.set_note(self.store, "coding", guid, memo, coder)
@@ -102,7 +104,10 @@ class Coding:
         records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
         documents = self.documents().set_index("document")
         lengths = dict(zip(documents["document_id"], documents["length"], strict=True))
-        ids = {**{name: guid for name, guid in documents["document_id"].items()}, **{g: g for g in lengths}}
+        ids = {
+            **{name: guid for name, guid in documents["document_id"].items()},
+            **{g: g for g in lengths},
+        }
         coders: dict[str, str] = {}
         plan = []
         for number, row in enumerate(records, start=1):
@@ -121,7 +126,9 @@ class Coding:
                     f"{where} : passage [{start}, {end}) hors de « {row['document']} » "
                     f"({lengths[doc]} caractères)."
                 )
-            plan.append((doc, start, end, code.guid, coders[row["coder"]], row.get("memo"), row["coder"]))
+            plan.append(
+                (doc, start, end, code.guid, coders[row["coder"]], row.get("memo"), row["coder"])
+            )
         created = 0
         texts: dict[str, str] = {}
         with self.store.transaction():
@@ -138,7 +145,9 @@ class Coding:
 
     def _checked_span(self: Project, doc: str, name: str, start: object, end: object) -> str:
         if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-            raise OffsetOutOfRange(f"« {name} » : les positions doivent être des entiers (reçu {start!r}, {end!r}).")
+            raise OffsetOutOfRange(
+                f"« {name} » : les positions doivent être des entiers (reçu {start!r}, {end!r})."
+            )
         length = docs_sql.length(self.store, doc)
         if not 0 <= start < end <= length:
             raise OffsetOutOfRange(
@@ -169,7 +178,9 @@ class Coding:
         project. An empty text deletes the memo.
         """
         if kind not in MEMO_TARGETS:
-            raise MiamError(f"Type de mémo inconnu « {kind} » (possibles : {', '.join(MEMO_TARGETS)}).")
+            raise MiamError(
+                f"Type de mémo inconnu « {kind} » (possibles : {', '.join(MEMO_TARGETS)})."
+            )
         guid = self._memo_target(kind, target)
         with self.store.transaction():
             people.set_note(self.store, kind, guid, text, author)
@@ -189,7 +200,9 @@ class Coding:
         """Memos: ``note_id, target_kind, target_id, target, text, author, created_at, updated_at``
         where ``target`` is readable (document name, code id, pseudonym…)."""
         notes = people.notes_frame(self.store, kind)
-        names = dict(zip(self.documents()["document_id"], self.documents()["document"], strict=True))
+        names = dict(
+            zip(self.documents()["document_id"], self.documents()["document"], strict=True)
+        )
         names.update({c.guid: c.id for c in self.codebook})
         participants = self.participants()
         names.update(zip(participants["participant_id"], participants["participant"], strict=True))
@@ -220,7 +233,11 @@ class Coding:
         if code is not None:
             ids: list[str] = []
             for code_id in [code] if isinstance(code, str) else code:
-                ids.extend(self.codebook.descendants(code_id) if descendants else [self.codebook.get(code_id).id])
+                ids.extend(
+                    self.codebook.descendants(code_id)
+                    if descendants
+                    else [self.codebook.get(code_id).id]
+                )
             guids = [self.codebook.get(i).guid for i in dict.fromkeys(ids)]
         doc = self.document_id(document) if document is not None else None
         frame = codings_sql.codings_frame(self.store, code_guids=guids, coder=coder, document=doc)
@@ -228,7 +245,11 @@ class Coding:
         frame["theme_id"] = frame["code_id"].map(themes)
         frame["theme"] = frame["theme_id"].map({c.id: c.label for c in self.codebook})
         memos = codings_sql.coding_memos(self.store, list(frame["coding_id"]))
-        frame = frame.merge(memos, on="coding_id", how="left") if len(memos) else frame.assign(memo=None)
+        frame = (
+            frame.merge(memos, on="coding_id", how="left")
+            if len(memos)
+            else frame.assign(memo=None)
+        )
         frame = frame[CODINGS_COLUMNS]
         frame = self._with_attributes(frame)
         from .project import filter_frame
@@ -242,7 +263,9 @@ class Coding:
         frame = frame.merge(attributes, on="document_id", how="left")
         if "participant" in frame.columns:
             persons = people.participants_frame(self.store).drop(columns="participant_id")
-            persons = persons.drop(columns=[c for c in persons.columns if c in frame.columns and c != "participant"])
+            persons = persons.drop(
+                columns=[c for c in persons.columns if c in frame.columns and c != "participant"]
+            )
             frame = frame.merge(persons, on="participant", how="left")
         return frame
 

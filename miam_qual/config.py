@@ -76,7 +76,12 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "type": "choix",
             "valeurs": ["cité Saint-Élie", "Fosse 13", "Hulluch centre", "Haisnes"],
         },
-        {"nom": "participant", "libelle": "Participant (pseudonyme)", "portee": "document", "type": "texte"},
+        {
+            "nom": "participant",
+            "libelle": "Participant (pseudonyme)",
+            "portee": "document",
+            "type": "texte",
+        },
         {
             "nom": "activite",
             "libelle": "Activité",
@@ -276,7 +281,9 @@ class ProjectConfig:
 def parse_config(data: Any, *, source: str = CONFIG_FILE) -> ProjectConfig:
     """Build a ``ProjectConfig`` from YAML data, reporting every problem at once."""
     if not isinstance(data, dict):
-        raise ConfigError(f"« {source} » : le fichier doit contenir un dictionnaire (nom, attributs…).")
+        raise ConfigError(
+            f"« {source} » : le fichier doit contenir un dictionnaire (nom, attributs…)."
+        )
     problems: list[str] = []
     attributes: dict[str, AttributeSpec] = {}
     for i, item in enumerate(data.get("attributs") or [], start=1):
@@ -295,10 +302,16 @@ def parse_config(data: Any, *, source: str = CONFIG_FILE) -> ProjectConfig:
         if kind not in TYPES:
             problems.append(f"{where} ({name}) : type « {kind} » inconnu ({', '.join(TYPES)}).")
         if scope not in SCOPES:
-            problems.append(f"{where} ({name}) : portée « {scope} » inconnue ({', '.join(SCOPES)}).")
+            problems.append(
+                f"{where} ({name}) : portée « {scope} » inconnue ({', '.join(SCOPES)})."
+            )
         if kind == "choix" and not choices:
-            problems.append(f"{where} ({name}) : un attribut « choix » doit lister ses « valeurs ».")
-        attributes[name] = AttributeSpec(name, str(item.get("libelle") or name), scope, kind, choices)
+            problems.append(
+                f"{where} ({name}) : un attribut « choix » doit lister ses « valeurs »."
+            )
+        attributes[name] = AttributeSpec(
+            name, str(item.get("libelle") or name), scope, kind, choices
+        )
     uses = tuple(str(u) for u in data.get("usages_consentement") or CONSENT_USES)
     if problems:
         raise ConfigError(f"« {source} » contient des erreurs :\n- " + "\n- ".join(problems))

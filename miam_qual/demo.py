@@ -36,14 +36,22 @@ def demo_material(root: Path = REPO_ROOT) -> dict[str, Path]:
     return paths
 
 
-def build_demo(destination: Path | str, *, quiet: bool = False, material: Path = REPO_ROOT) -> Project:
+def build_demo(
+    destination: Path | str, *, quiet: bool = False, material: Path = REPO_ROOT
+) -> Project:
     """Build the demo project into ``destination`` (which must not hold a project); returns it open."""
     paths = demo_material(material)
-    project = Project.create(destination, name="MIAM — projet de démonstration (fictif)", codebook=paths["codebook"])
+    project = Project.create(
+        destination, name="MIAM — projet de démonstration (fictif)", codebook=paths["codebook"]
+    )
     corpus = paths["corpus"]
     who = "démonstration"
     project.import_participants(corpus / "participants.csv", by=who)
-    sources = sorted(p for p in corpus.iterdir() if p.is_file() and p.name not in NOT_SOURCES and not p.name.startswith("."))
+    sources = sorted(
+        p
+        for p in corpus.iterdir()
+        if p.is_file() and p.name not in NOT_SOURCES and not p.name.startswith(".")
+    )
     questionnaire = [p for p in sources if p.name == QUESTIONNAIRE]
     others = [p for p in sources if p.name != QUESTIONNAIRE]
     project.import_files(others, by=who)
@@ -71,11 +79,15 @@ def apply_demo_codings(project: Project, path: Path) -> int:
             texts[document] = project.text(document)
         start = texts[document].find(entry["extrait"])
         if start < 0:
-            problems.append(f"entrée {number} : extrait introuvable dans « {document} » : {entry['extrait'][:50]}")
+            problems.append(
+                f"entrée {number} : extrait introuvable dans « {document} » : {entry['extrait'][:50]}"
+            )
             continue
         end = start + len(entry["extrait"])
         for coder in entry["codeurs"]:
-            ids = project.code(document, start, end, list(entry["codes"]), coder=coder, memo=entry.get("memo"))
+            ids = project.code(
+                document, start, end, list(entry["codes"]), coder=coder, memo=entry.get("memo")
+            )
             written += len(ids)
     if problems:
         raise CorpusError(f"« {path.name} » : " + " ; ".join(problems))

@@ -94,7 +94,9 @@ class Importing:
                 items.append((source, doc_attrs, person_attrs))
             prepared.append((path, path.name, data, items))
         for taken in sorted(docs_sql.names_taken(self.store, names)):
-            problems.append(f"« {taken} » est déjà dans le projet : renommez le fichier ou retirez-le.")
+            problems.append(
+                f"« {taken} » est déjà dans le projet : renommez le fichier ou retirez-le."
+            )
         if problems:
             raise CorpusError("Import annulé, rien n'a été écrit :\n- " + "\n- ".join(problems))
         copied = self._copy_into_corpus(prepared)
@@ -122,7 +124,9 @@ class Importing:
                 path.unlink(missing_ok=True)
             raise
         if ignored:
-            listing = ", ".join(f"« {k} » ({len(v)} fichier(s))" for k, v in sorted(ignored.items()))
+            listing = ", ".join(
+                f"« {k} » ({len(v)} fichier(s))" for k, v in sorted(ignored.items())
+            )
             warnings.warn(
                 f"Clés non déclarées dans {CONFIG_FILE}, ignorées : {listing}. "
                 f"Déclarez-les comme attributs dans {CONFIG_FILE} pour les garder.",
@@ -213,7 +217,9 @@ class Importing:
                 continue
             updates.extend((guid, doc_attrs, person_attrs) for guid in by_file[file])
         if problems:
-            raise CorpusError("Métadonnées refusées, rien n'a été écrit :\n- " + "\n- ".join(problems))
+            raise CorpusError(
+                "Métadonnées refusées, rien n'a été écrit :\n- " + "\n- ".join(problems)
+            )
         with self.store.transaction():
             for guid, doc_attrs, person_attrs in updates:
                 docs_sql.set_attributes(self.store, guid, doc_attrs)
@@ -249,6 +255,10 @@ def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
                 f"« {path.name} » ligne {reader.line_num} : {len(cells)} cellules pour "
                 f"{len(header)} colonnes."
             )
-        rows.append((reader.line_num, {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}))
+        rows.append(
+            (
+                reader.line_num,
+                {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()},
+            )
+        )
     return rows
-

@@ -115,7 +115,9 @@ class Participants:
                 if value is not None:
                     folded = value.strip().casefold()
                     if folded not in {"oui", "non"}:
-                        problems.append(f"{where} : consentement_{use} doit valoir oui ou non, pas « {value} ».")
+                        problems.append(
+                            f"{where} : consentement_{use} doit valoir oui ou non, pas « {value} »."
+                        )
                         continue
                     consents[use] = folded == "oui"
             try:
@@ -125,7 +127,9 @@ class Participants:
                 continue
             plan.append((pseudonym, attrs, consents, date, method))
         if problems:
-            raise CorpusError("Registre des participants refusé, rien n'a été écrit :\n- " + "\n- ".join(problems))
+            raise CorpusError(
+                "Registre des participants refusé, rien n'a été écrit :\n- " + "\n- ".join(problems)
+            )
         who = by or default_user()
         with self.store.transaction():
             for pseudonym, attrs, consents, date, method in plan:
@@ -133,6 +137,12 @@ class Participants:
                 people.set_participant_attributes(self.store, guid, attrs)
                 for use, granted in consents.items():
                     people.record_consent(
-                        self.store, guid, use, granted, given_on=date, method=method, recorded_by=who
+                        self.store,
+                        guid,
+                        use,
+                        granted,
+                        given_on=date,
+                        method=method,
+                        recorded_by=who,
                     )
         return len(plan)

@@ -17,7 +17,14 @@ import pandas as pd
 from .codebook import Codebook, load_codebook
 from .codebook_edit import CodebookChanges
 from .coding import Coding
-from .config import CONFIG_FILE, DEFAULT_CONFIG, ProjectConfig, load_config, parse_config, write_config
+from .config import (
+    CONFIG_FILE,
+    DEFAULT_CONFIG,
+    ProjectConfig,
+    load_config,
+    parse_config,
+    write_config,
+)
 from .errors import CodebookError, CorpusError, MiamError, ProjectError
 from .importing import Importing
 from .participants import Participants
@@ -110,7 +117,9 @@ class Project(Importing, Participants, CodebookChanges, Coding):
             made.append(root / DB_FILE)
             store = Store(root / DB_FILE)
             project = cls(root, store, parsed, Codebook())
-            project._sync_codebook(load_codebook(root / CODEBOOK_DIR / CODEBOOK_FILE), who="création du projet")
+            project._sync_codebook(
+                load_codebook(root / CODEBOOK_DIR / CODEBOOK_FILE), who="création du projet"
+            )
             return project
         except BaseException:
             if created_root:
@@ -234,7 +243,11 @@ class Project(Importing, Participants, CodebookChanges, Coding):
     def status(self) -> dict[str, object]:
         """Summary counts: documents, words, codes, codings per coder, participants."""
         documents = self.documents()
-        words = sum(len(self.text(d).split()) for d in documents["document_id"]) if len(documents) else 0
+        words = (
+            sum(len(self.text(d).split()) for d in documents["document_id"])
+            if len(documents)
+            else 0
+        )
         codings = self.codings()
         return {
             "projet": self.name,

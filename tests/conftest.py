@@ -37,7 +37,9 @@ def demo_project(built_demo: Path, tmp_path: Path):
 @pytest.fixture
 def project(tmp_path: Path):
     project = Project.create(
-        tmp_path / "projet", name="Projet de test", codebook=REPO_ROOT / "codebooks" / "livre_de_codes.yml"
+        tmp_path / "projet",
+        name="Projet de test",
+        codebook=REPO_ROOT / "codebooks" / "livre_de_codes.yml",
     )
     project.add_coder("camille")
     project.add_coder("karim")
@@ -48,4 +50,3 @@ def project(tmp_path: Path):
 @pytest.fixture
 def demo_source() -> Path:
     return REPO_ROOT
-

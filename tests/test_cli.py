@@ -33,7 +33,17 @@ def test_every_command_has_french_help(path):
 def test_init_import_status_validate(tmp_path: Path):
     runner = CliRunner()
     root = tmp_path / "projet"
-    result = runner.invoke(main, ["init", str(root), "--nom", "Essai", "--livre-de-codes", str(DATA / "codebooks" / "valide.yml")])
+    result = runner.invoke(
+        main,
+        [
+            "init",
+            str(root),
+            "--nom",
+            "Essai",
+            "--livre-de-codes",
+            str(DATA / "codebooks" / "valide.yml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Projet « Essai » créé" in result.output
     result = runner.invoke(
@@ -46,7 +56,10 @@ def test_init_import_status_validate(tmp_path: Path):
     with Project.open(root) as project:
         assert project.documents().iloc[0]["vague"] == "bilan"
     result = runner.invoke(main, ["status", "-p", str(root)])
-    assert "Documents : 1" in result.output and "Livre de codes : 6 codes dans 2 thèmes" in result.output
+    assert (
+        "Documents : 1" in result.output
+        and "Livre de codes : 6 codes dans 2 thèmes" in result.output
+    )
     result = runner.invoke(main, ["validate", "-p", str(root)])
     assert result.exit_code == 0 and "Projet valide" in result.output
 
@@ -58,9 +71,21 @@ def test_errors_are_french_messages_with_exit_code_1(tmp_path: Path):
     assert "Erreur : " in result.output and "n'est pas un projet miam_qual" in result.output
     assert "Traceback" not in result.output
     runner.invoke(main, ["init", str(tmp_path / "p")])
-    result = runner.invoke(main, ["import", "-p", str(tmp_path / "p"), str(DATA / "core" / "casse_utf8.txt")])
+    result = runner.invoke(
+        main, ["import", "-p", str(tmp_path / "p"), str(DATA / "core" / "casse_utf8.txt")]
+    )
     assert result.exit_code == 1 and "« casse_utf8.txt » : octet 26" in result.output
-    result = runner.invoke(main, ["import", "-p", str(tmp_path / "p"), str(DATA / "core" / "entretien_cantine.txt"), "-a", "vague"])
+    result = runner.invoke(
+        main,
+        [
+            "import",
+            "-p",
+            str(tmp_path / "p"),
+            str(DATA / "core" / "entretien_cantine.txt"),
+            "-a",
+            "vague",
+        ],
+    )
     assert result.exit_code == 2 and "NOM=VALEUR" in result.output
     with Project.open(tmp_path / "p") as project:
         assert project.documents().empty
@@ -69,7 +94,12 @@ def test_errors_are_french_messages_with_exit_code_1(tmp_path: Path):
 def test_validate_fails_on_a_broken_project(tmp_path: Path):
     runner = CliRunner()
     runner.invoke(main, ["init", str(tmp_path / "p")])
-    runner.invoke(main, ["import", "-p", str(tmp_path / "p"), str(DATA / "core" / "entretien_cantine.txt")])
+    runner.invoke(
+        main, ["import", "-p", str(tmp_path / "p"), str(DATA / "core" / "entretien_cantine.txt")]
+    )
     (tmp_path / "p" / "corpus" / "entretien_cantine.txt").unlink()
     result = runner.invoke(main, ["validate", "-p", str(tmp_path / "p")])
-    assert result.exit_code == 1 and "Fichier source manquant dans corpus/ : « entretien_cantine.txt »" in result.output
+    assert (
+        result.exit_code == 1
+        and "Fichier source manquant dans corpus/ : « entretien_cantine.txt »" in result.output
+    )

@@ -14,7 +14,14 @@ BOOKS = Path(__file__).parent / "data" / "codebooks"
 
 def test_valid_codebook_loads_as_a_tree():
     book = load_codebook(BOOKS / "valide.yml")
-    assert list(book.codes) == ["acces", "prix", "proximite", "transport", "lien_social", "convivialite"]
+    assert list(book.codes) == [
+        "acces",
+        "prix",
+        "proximite",
+        "transport",
+        "lien_social",
+        "convivialite",
+    ]
     assert [t.id for t in book.themes()] == ["acces", "lien_social"]
     assert book.get("transport").parent == "proximite"
     assert book.theme_of("transport") == "acces"
@@ -31,9 +38,14 @@ def test_every_problem_is_reported_at_once_with_its_line():
     text = str(caught.value)
     assert "« casse.yml »" in text
     assert "ligne 10 : id « prix » en double (déjà utilisé ligne 7)" in problems
-    assert "ligne 10 : couleur « vert » invalide pour « prix » (forme attendue : #RRVVBB)" in problems
+    assert (
+        "ligne 10 : couleur « vert » invalide pour « prix » (forme attendue : #RRVVBB)" in problems
+    )
     assert "ligne 13 : parent inconnu « inexistant » pour le code « orphelin »" in problems
-    assert any(p.startswith("ligne 17 : cycle dans la hiérarchie : boucle_a → boucle_b → boucle_a") for p in problems)
+    assert any(
+        p.startswith("ligne 17 : cycle dans la hiérarchie : boucle_a → boucle_b → boucle_a")
+        for p in problems
+    )
     assert len(problems) == 5
 
 
@@ -60,14 +72,21 @@ def test_yaml_round_trip_keeps_every_field():
 
 def test_guids_are_stable_and_refi_shaped():
     book = load_codebook(BOOKS / "valide.yml")
-    assert book.get("prix").guid == code_guid("prix") == load_codebook(BOOKS / "valide.yml").get("prix").guid
+    assert (
+        book.get("prix").guid
+        == code_guid("prix")
+        == load_codebook(BOOKS / "valide.yml").get("prix").guid
+    )
     assert len(book.get("prix").guid.split("-")) == 5
 
 
 def test_dataframe_columns_and_paths():
     frame = load_codebook(BOOKS / "valide.yml").to_dataframe()
     row = frame.set_index("code_id").loc["transport"]
-    assert row["path"] == "Accès à une alimentation de qualité › Proximité des commerces › Transport et bus"
+    assert (
+        row["path"]
+        == "Accès à une alimentation de qualité › Proximité des commerces › Transport et bus"
+    )
     assert row["theme_id"] == "acces" and row["depth"] == 2
 
 

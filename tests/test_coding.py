@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from miam_qual import CodebookError, CodingError, OffsetOutOfRange, Project, UnknownCode, UnknownCoder
+from miam_qual import (
+    CodebookError,
+    CodingError,
+    OffsetOutOfRange,
+    Project,
+    UnknownCode,
+    UnknownCoder,
+)
 from miam_qual.codebook import load_codebook
 
 DATA = Path(__file__).parent / "data"
@@ -19,7 +26,9 @@ def coded(tmp_path: Path) -> Project:
     project.add_coder("camille")
     project.add_coder("karim")
     project.import_participants(DATA / "core" / "participants.csv")
-    project.import_files([DATA / "core" / DOC], participant="Responsable cantine", vague="mi-parcours")
+    project.import_files(
+        [DATA / "core" / DOC], participant="Responsable cantine", vague="mi-parcours"
+    )
     yield project
     project.close()
 
@@ -33,8 +42,17 @@ def test_code_keeps_a_copy_of_the_text_and_its_context(coded: Project):
     start, end = span(coded, "les enfants ne mangeaient pas les légumes")
     coding = coded.code(DOC, start, end, "prix", coder="camille", memo="à revoir")
     row = coded.codings().set_index("coding_id").loc[coding]
-    assert (row["start"], row["end"], row["text"]) == (start, end, "les enfants ne mangeaient pas les légumes")
-    assert (row["code_id"], row["theme_id"], row["coder"], row["memo"]) == ("prix", "acces", "camille", "à revoir")
+    assert (row["start"], row["end"], row["text"]) == (
+        start,
+        end,
+        "les enfants ne mangeaient pas les légumes",
+    )
+    assert (row["code_id"], row["theme_id"], row["coder"], row["memo"]) == (
+        "prix",
+        "acces",
+        "camille",
+        "à revoir",
+    )
     assert (row["speaker"], row["role"]) == ("Responsable cantine", "participant")
     assert (row["vague"], row["tranche_age"]) == ("mi-parcours", "40-49 ans")
 
@@ -49,12 +67,16 @@ def test_overlaps_several_codes_and_coders(coded: Project):
     assert len(frame) == 3 and frame["selection_id"].nunique() == 2
     assert coded.code(DOC, *a, "prix", coder="camille") == ids[0]  # same coding, not written twice
     assert len(coded.codings()) == 3
-    assert list(coded.codings(coder="karim")["text"]) == ["goûtent plus volontiers. C’est pas gagné"]
+    assert list(coded.codings(coder="karim")["text"]) == [
+        "goûtent plus volontiers. C’est pas gagné"
+    ]
 
 
 def test_refusals_write_nothing(coded: Project):
     length = len(coded.text(DOC))
-    with pytest.raises(OffsetOutOfRange, match=rf"« {DOC} » : passage \[10, {length + 1}\) hors du texte"):
+    with pytest.raises(
+        OffsetOutOfRange, match=rf"« {DOC} » : passage \[10, {length + 1}\) hors du texte"
+    ):
         coded.code(DOC, 10, length + 1, "prix", coder="camille")
     with pytest.raises(OffsetOutOfRange):
         coded.code(DOC, 12, 12, "prix", coder="camille")
@@ -64,7 +86,9 @@ def test_refusals_write_nothing(coded: Project):
         coded.code(DOC, 0, 5, "pri", coder="camille")
     with pytest.raises(CodingError, match="est un thème"):
         coded.code(DOC, 0, 5, "acces", coder="camille")
-    with pytest.raises(UnknownCoder, match="Codeur inconnu « zoé » \\(codeurs enregistrés : camille, karim\\)"):
+    with pytest.raises(
+        UnknownCoder, match="Codeur inconnu « zoé » \\(codeurs enregistrés : camille, karim\\)"
+    ):
         coded.code(DOC, 0, 5, "prix", coder="zoé")
     with pytest.raises(UnknownCode):  # a list with one bad code writes none of them
         coded.code(DOC, 0, 5, ["prix", "inconnu"], coder="camille")
@@ -86,7 +110,10 @@ def test_queries_by_theme_coder_and_attribute(coded: Project):
     coded.code(DOC, 20, 30, "convivialite", coder="karim")
     assert list(coded.codings("acces")["code_id"]) == ["transport"]
     assert coded.codings("acces", descendants=False).empty
-    assert list(coded.codings(["proximite", "lien_social"])["code_id"]) == ["transport", "convivialite"]
+    assert list(coded.codings(["proximite", "lien_social"])["code_id"]) == [
+        "transport",
+        "convivialite",
+    ]
     assert len(coded.codings(vague="mi-parcours")) == 2 and coded.codings(vague="bilan").empty
     assert len(coded.codings(tranche_age=["40-49 ans", "50-59 ans"])) == 2
 
@@ -105,7 +132,9 @@ def test_memos_on_documents_codes_and_codings(coded: Project):
 
 def test_rename_and_move_keep_codings_and_are_logged(coded: Project):
     coded.code(DOC, 0, 10, "transport", coder="camille")
-    coded.update_code("transport", label="Transports en commun", definition="Bus, covoiturage.", by="karim")
+    coded.update_code(
+        "transport", label="Transports en commun", definition="Bus, covoiturage.", by="karim"
+    )
     coded.move_code("transport", "lien_social", by="karim")
     row = coded.codings().iloc[0]
     assert (row["code"], row["theme_id"]) == ("Transports en commun", "lien_social")
@@ -115,7 +144,10 @@ def test_rename_and_move_keep_codings_and_are_logged(coded: Project):
     log = coded.codebook_history()
     last = log.iloc[-2:]
     assert list(last["action"]) == ["modification", "déplacement"] and set(last["who"]) == {"karim"}
-    assert last.iloc[0]["details"]["libellé"] == {"avant": "Transport et bus", "après": "Transports en commun"}
+    assert last.iloc[0]["details"]["libellé"] == {
+        "avant": "Transport et bus",
+        "après": "Transports en commun",
+    }
 
 
 def test_delete_is_refused_while_codings_exist_then_merge(coded: Project):
@@ -135,7 +167,10 @@ def test_delete_is_refused_while_codings_exist_then_merge(coded: Project):
 
 def test_hand_edits_of_the_yaml_are_synced_and_logged(coded: Project):
     path = coded.codebook_path
-    path.write_text(path.read_text(encoding="utf-8").replace("Convivialité", "Moments conviviaux"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Convivialité", "Moments conviviaux"),
+        encoding="utf-8",
+    )
     coded.close()
     reopened = Project.open(coded.root)
     assert reopened.codebook.get("convivialite").label == "Moments conviviaux"

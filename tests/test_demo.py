@@ -33,7 +33,11 @@ def test_demo_codings_by_two_coders_who_partly_disagree(demo_project: Project):
     per_span = codings.groupby(["document_id", "start", "end"])
     both = per_span["coder"].nunique() == 2
     assert 0.5 < both.mean() < 0.95  # mostly shared spans, some coded by one coder only
-    codes = codings.groupby(["document_id", "start", "end", "coder"])["code_id"].apply(frozenset).unstack()
+    codes = (
+        codings.groupby(["document_id", "start", "end", "coder"])["code_id"]
+        .apply(frozenset)
+        .unstack()
+    )
     shared = codes.dropna()
     assert (shared["camille"] != shared["karim"]).any()  # some disagreement on the code itself
     used = set(codings["code_id"])

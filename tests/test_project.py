@@ -36,7 +36,9 @@ def snapshot(project: Project) -> tuple:
 
 
 def test_create_lays_out_a_readable_folder(tmp_path: Path):
-    project = Project.create(tmp_path / "p", name="Essai", codebook=DATA / "codebooks" / "valide.yml")
+    project = Project.create(
+        tmp_path / "p", name="Essai", codebook=DATA / "codebooks" / "valide.yml"
+    )
     root = tmp_path / "p"
     assert (root / "projet.yml").read_text(encoding="utf-8").count("nom: vague") == 1
     assert (root / "codebooks" / "livre_de_codes.yml").exists()
@@ -74,7 +76,9 @@ def test_newer_database_is_refused(small: Project):
 def test_import_reads_decodes_and_copies_into_corpus(small: Project):
     added = small.import_files([CORE / "entretien_cantine.txt", CORE / "temoignage_cp1252.txt"])
     assert list(added["document"]) == ["entretien_cantine.txt", "temoignage_cp1252.txt"]
-    assert (small.corpus_dir / "temoignage_cp1252.txt").read_bytes() == (CORE / "temoignage_cp1252.txt").read_bytes()
+    assert (small.corpus_dir / "temoignage_cp1252.txt").read_bytes() == (
+        CORE / "temoignage_cp1252.txt"
+    ).read_bytes()
     text = small.text("temoignage_cp1252.txt")
     assert "c’est toute une expédition… Et l’épicerie" in text and "2 € le kilo" in text
     assert "« raisonnable »" in text and "cœur" in text and "\r" not in text
@@ -98,7 +102,9 @@ def test_import_refuses_duplicates_and_missing_files(small: Project):
     small.import_files([CORE / "entretien_cantine.txt"])
     before = snapshot(small)
     with pytest.raises(CorpusError, match="déjà dans le projet") as caught:
-        small.import_files([CORE / "temoignage_cp1252.txt", CORE / "entretien_cantine.txt", CORE / "absent.txt"])
+        small.import_files(
+            [CORE / "temoignage_cp1252.txt", CORE / "entretien_cantine.txt", CORE / "absent.txt"]
+        )
     assert "« " + str(CORE / "absent.txt") + " » : fichier introuvable" in str(caught.value)
     assert snapshot(small) == before
 
@@ -106,7 +112,9 @@ def test_import_refuses_duplicates_and_missing_files(small: Project):
 def test_import_validates_attributes_before_writing(small: Project):
     before = snapshot(small)
     with pytest.raises(CorpusError) as caught:
-        small.import_files([CORE / "entretien_cantine.txt"], vague="fin", humeur="bonne", date="32/13/2025")
+        small.import_files(
+            [CORE / "entretien_cantine.txt"], vague="fin", humeur="bonne", date="32/13/2025"
+        )
     message = str(caught.value)
     assert "valeur « fin » non prévue pour l'attribut « vague »" in message
     assert "attribut inconnu « humeur »" in message
@@ -115,9 +123,18 @@ def test_import_validates_attributes_before_writing(small: Project):
 
 
 def test_attributes_are_typed_and_canonical(small: Project):
-    small.import_files([CORE / "entretien_cantine.txt"], vague="ETAT INITIAL", date="05/10/2024", adherent_groupement="Oui")
+    small.import_files(
+        [CORE / "entretien_cantine.txt"],
+        vague="ETAT INITIAL",
+        date="05/10/2024",
+        adherent_groupement="Oui",
+    )
     row = small.documents().iloc[0]
-    assert (row["vague"], row["date"], row["adherent_groupement"]) == ("état initial", "2024-10-05", "oui")
+    assert (row["vague"], row["date"], row["adherent_groupement"]) == (
+        "état initial",
+        "2024-10-05",
+        "oui",
+    )
     small.set_attributes("entretien_cantine.txt", vague=None, site="haisnes")
     row = small.documents().iloc[0]
     assert row["site"] == "Haisnes" and "vague" not in small.documents(vague="état initial")
@@ -140,7 +157,9 @@ def test_metadata_and_participant_register(small: Project):
 def test_consent_withdrawal_is_a_newer_record(small: Project):
     small.add_participant("Habitante 4", tranche_age="50-59 ans")
     small.set_consent("Habitante 4", "radio", True, date="2024-10-05", method="écrit", by="camille")
-    small.set_consent("Habitante 4", "radio", False, date="2025-01-10", method="oral enregistré", by="camille")
+    small.set_consent(
+        "Habitante 4", "radio", False, date="2025-01-10", method="oral enregistré", by="camille"
+    )
     assert not small.has_consent("Habitante 4", "radio")
     history = small.consent_history()
     assert list(history["granted"]) == [True, False]
@@ -150,7 +169,9 @@ def test_consent_withdrawal_is_a_newer_record(small: Project):
 def test_bad_participant_register_writes_nothing(small: Project):
     with pytest.raises(CorpusError) as caught:
         small.import_participants(CORE / "participants_faux.csv")
-    assert "« participants_faux.csv » ligne 2 : valeur « cinquante ans » non prévue" in str(caught.value)
+    assert "« participants_faux.csv » ligne 2 : valeur « cinquante ans » non prévue" in str(
+        caught.value
+    )
     assert "ligne 3 : valeur « voisine » non prévue pour l'attribut « role »" in str(caught.value)
     assert small.participants().empty
 
@@ -175,7 +196,9 @@ os.kill(os.getpid(), 9)
 def test_a_killed_process_loses_nothing_confirmed(small: Project):
     small.import_files([CORE / "entretien_cantine.txt"])
     small.close()
-    result = subprocess.run([sys.executable, "-c", KILLER, str(small.root)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", KILLER, str(small.root)], capture_output=True, text=True
+    )
     assert result.returncode == -signal.SIGKILL and "confirmed" in result.stdout
     reopened = Project.open(small.root)
     assert len(reopened.codings()) == 5

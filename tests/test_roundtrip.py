@@ -16,14 +16,28 @@ EMOJI = "😀🥕🍎👩‍🍳"
 pieces = st.lists(
     st.one_of(
         st.text(alphabet=FRENCH, min_size=1, max_size=12),
-        st.sampled_from(["\r\n", "\n", EMOJI[0], EMOJI[1], EMOJI[3], "e\u0301", "\u00a0", "Enquêtrice : ", "Habitante 3 : "]),
+        st.sampled_from(
+            [
+                "\r\n",
+                "\n",
+                EMOJI[0],
+                EMOJI[1],
+                EMOJI[3],
+                "e\u0301",
+                "\u00a0",
+                "Enquêtrice : ",
+                "Habitante 3 : ",
+            ]
+        ),
     ),
     min_size=1,
     max_size=40,
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(parts=pieces, bom=st.booleans(), data=st.data())
 def test_import_and_code_round_trip(tmp_path_factory, parts, bom, data):
     original = "".join(parts)
@@ -32,7 +46,9 @@ def test_import_and_code_round_trip(tmp_path_factory, parts, bom, data):
     root = tmp_path_factory.mktemp("rt")
     source = root / "texte.txt"
     source.write_bytes(("\ufeff" if bom else "").encode() + original.encode("utf-8"))
-    project = Project.create(root / "p", codebook=Path(__file__).parent / "data" / "codebooks" / "valide.yml")
+    project = Project.create(
+        root / "p", codebook=Path(__file__).parent / "data" / "codebooks" / "valide.yml"
+    )
     try:
         project.import_files([source])
         text = project.text("texte.txt")

@@ -618,4 +618,8 @@ def test_speaker_labels_with_lowercase_words_but_not_narration():
         "Il m'a dit : c'est trop cher.\n"
         "Camille (VRAC) : merci.\n"
     )
-    assert [u.speaker for u in detect_turns(text)] == ["Responsable cantine", "Mère de famille", "Camille (VRAC)"]
+    assert [u.speaker for u in detect_turns(text)] == [
+        "Responsable cantine",
+        "Mère de famille",
+        "Camille (VRAC)",
+    ]

@@ -47,7 +47,9 @@ class Store:
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as err:
-            raise ProjectError(f"Base de données « {self.path} » impossible à ouvrir : {err}") from err
+            raise ProjectError(
+                f"Base de données « {self.path} » impossible à ouvrir : {err}"
+            ) from err
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":

@@ -40,7 +40,9 @@ def codings_per_code(store: Store) -> dict[str, int]:
     return {r["id"]: r["n"] for r in rows}
 
 
-def diff(store: Store, codebook: Codebook) -> tuple[list[Code], list[tuple[Code, dict]], list[dict]]:
+def diff(
+    store: Store, codebook: Codebook
+) -> tuple[list[Code], list[tuple[Code, dict]], list[dict]]:
     """(added, changed as (new, old row), removed rows) between the store and ``codebook``."""
     old = stored_codes(store)
     added, changed = [], []

@@ -57,7 +57,9 @@ def get_coding(store: Store, coding: str) -> dict | None:
 def remove_coding(store: Store, coding: str) -> None:
     """Delete a coding, its memos, and its selection when no other coding uses it."""
     db = store.db
-    selection = db.execute("SELECT selection_guid FROM codings WHERE guid = ?", (coding,)).fetchone()[0]
+    selection = db.execute(
+        "SELECT selection_guid FROM codings WHERE guid = ?", (coding,)
+    ).fetchone()[0]
     db.execute("DELETE FROM codings WHERE guid = ?", (coding,))
     db.execute("DELETE FROM notes WHERE target_kind = 'coding' AND target_guid = ?", (coding,))
     db.execute(
@@ -102,7 +104,7 @@ def codings_frame(
     )
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY d.position, s.start, s.\"end\", k.position, u.name"
+    sql += ' ORDER BY d.position, s.start, s."end", k.position, u.name'
     frame = pd.read_sql_query(sql, store.db, params=params)
     turns = frame.pop("turn").fillna("\x1f")
     frame["speaker"] = turns.str.partition("\x1f")[0].replace("", None) if len(frame) else None

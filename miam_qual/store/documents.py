@@ -40,7 +40,18 @@ def insert_document(
         'INSERT INTO units (document_guid, kind, idx, start, "end", speaker, role, question, '
         "begin_ms, end_ms) VALUES (?,?,?,?,?,?,?,?,?,?)",
         [
-            (guid, u.kind, u.index, u.start, u.end, u.speaker, u.role, u.question, u.begin_ms, u.end_ms)
+            (
+                guid,
+                u.kind,
+                u.index,
+                u.start,
+                u.end,
+                u.speaker,
+                u.role,
+                u.question,
+                u.begin_ms,
+                u.end_ms,
+            )
             for u in source.units
         ],
     )

@@ -18,7 +18,9 @@ def add_coder(store: Store, name: str) -> str:
     if guid:
         return guid
     guid = new_guid()
-    store.db.execute("INSERT INTO users (guid, name, created_at) VALUES (?,?,?)", (guid, name, now()))
+    store.db.execute(
+        "INSERT INTO users (guid, name, created_at) VALUES (?,?,?)", (guid, name, now())
+    )
     return guid
 
 
@@ -70,7 +72,8 @@ def participants_frame(store: Store) -> pd.DataFrame:
         store.db,
     )
     long = pd.read_sql_query(
-        "SELECT participant_guid AS participant_id, name, value FROM participant_attributes", store.db
+        "SELECT participant_guid AS participant_id, name, value FROM participant_attributes",
+        store.db,
     )
     if long.empty:
         return base
