@@ -141,4 +141,6 @@ def codeur(nom: str, project_path: Path) -> None:
 
 # Commands that live with their concept register here, one line each.
 # (issue 4) from .reports.command import rapport; main.add_command(rapport)
-# (issue 5) from .publication.command import citations; main.add_command(citations)
+from .publication.command import citations  # noqa: E402
+
+main.add_command(citations)

@@ -1,0 +1,397 @@
+"""Quotes: excerpts chosen for publication, linked to their exact source span.
+
+A quote keeps the document GUID, ``start``/``end`` (code points, end exclusive), the original text
+of that span and its recording times; its *display text* may be lightly edited (cuts marked
+``[…]``, small corrections) while the original stays beside it. It carries a theme, its targets
+(radio, exposition, rapport, réseaux sociaux) and a status::
+
+    proposée → retenue → validée (par la personne) → publiée        écartée (from any status)
+
+Every change (status, text, targets, theme, span) is logged with who and when
+(``Quotes.history``). Editing the text of a quote already validated by the person sends it back
+to ``retenue``: the person validated the earlier wording, not the new one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import MiamError
+from ..store import documents as docs_sql
+from ..store import quotes as sql
+from .pseudonyms import Pseudonyms
+from .settings import PublicationSettings, load_settings
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+STATUSES = ("proposée", "retenue", "validée", "publiée", "écartée")
+TARGETS = ("radio", "exposition", "rapport", "réseaux sociaux")
+#: Allowed status changes (``écartée`` is reachable from everywhere and can be reopened).
+TRANSITIONS = {
+    "proposée": {"retenue", "écartée"},
+    "retenue": {"proposée", "validée", "écartée"},
+    "validée": {"retenue", "publiée", "écartée"},
+    "publiée": {"validée", "écartée"},
+    "écartée": {"proposée"},
+}
+CUT = "[…]"
+
+#: Columns of ``Quotes.list()``.
+QUOTE_COLUMNS = [
+    "quote_id", "quote_guid", "document_id", "document", "start", "end", "original", "display",
+    "public_text", "attribution", "theme_id", "theme", "color", "participant", "speaker",
+    "begin_ms", "end_ms", "duration_s", "media", "targets", "status", "coding_id", "drifted",
+    "created_by", "created_at", "updated_at",
+]  # fmt: skip
+
+_ROLE_LABELS = {
+    "habitant": ("Habitant", "Habitante"),
+    "partenaire": ("Partenaire", "Partenaire"),
+    "répondant": ("Répondant", "Répondante"),
+}
+
+
+class QuoteError(MiamError):
+    """Raised when a quote cannot be proposed or changed (unknown quote, bad status or target,
+    an edit that is more than light editing)."""
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", _fold(text))
+
+
+def check_light_edit(original: str, display: str, *, minimum: float = 0.75) -> None:
+    """Refuse a display text that is not a light edit of ``original``.
+
+    Cuts (``[…]`` or ``[...]``) may remove words; the words that remain must come from the original
+    in the same order, with at most a quarter of them corrected. Raises ``QuoteError``.
+    """
+    kept = _words(display.replace("[...]", " ").replace(CUT, " "))
+    if not kept:
+        raise QuoteError("Le texte affiché est vide : gardez au moins quelques mots de l'extrait.")
+    source = _words(original)
+    matcher = difflib.SequenceMatcher(a=source, b=kept, autojunk=False)
+    same = sum(block.size for block in matcher.get_matching_blocks())
+    if same / len(kept) < minimum:
+        raise QuoteError(
+            f"Le texte affiché s'éloigne trop de l'extrait original ({same} mot(s) sur {len(kept)} "
+            "repris) : seules des coupes marquées […] et de petites corrections sont permises."
+        )
+
+
+def _status(value: str) -> str:
+    folded = {_fold(s): s for s in STATUSES}
+    aliases = {"validee par la personne": "validée", "proposee": "proposée"}
+    key = _fold(value.strip())
+    key = _fold(aliases.get(key, key))
+    if key not in folded:
+        raise QuoteError(f"Statut inconnu « {value} » (statuts : {', '.join(STATUSES)}).")
+    return folded[key]
+
+
+def _targets(values: list[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else list(values)
+    folded = {_fold(t): t for t in TARGETS}
+    folded.update({"reseaux": "réseaux sociaux", "reseaux_sociaux": "réseaux sociaux"})
+    clean = []
+    for item in items:
+        key = _fold(str(item).strip())
+        if key not in folded:
+            raise QuoteError(f"Cible inconnue « {item} » (cibles : {', '.join(TARGETS)}).")
+        clean.append(folded[key])
+    return sorted(set(clean))
+
+
+class Quotes:
+    """Quotes of one project: ``Quotes(project)``.
+
+    ``by`` on every write names who acts (defaults to ``$MIAM_CODEUR`` or the login).
+    """
+
+    def __init__(self, project: Project, *, settings: PublicationSettings | None = None):
+        self.project = project
+        self.settings = settings or load_settings(project.root)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _who(self, by: str | None) -> str:
+        from ..project import default_user
+
+        return by or default_user()
+
+    def guid(self, quote: str) -> str:
+        """GUID of a quote given its GUID or readable id (``C007``); raises ``QuoteError``."""
+        guid = sql.resolve(self.project.store, str(quote))
+        if guid is None:
+            raise QuoteError(f"Citation inconnue « {quote} ».")
+        return guid
+
+    def _row(self, quote: str) -> dict:
+        return sql.get_quote(self.project.store, self.guid(quote))
+
+    def _theme_id(self, code_id: str | None) -> str | None:
+        if not code_id:
+            return None
+        book = self.project.codebook
+        book.get(code_id)  # raises UnknownCode with suggestions
+        return book.theme_of(code_id)
+
+    def _participant_at(
+        self, document_id: str, start: int, *, cache: dict | None = None
+    ) -> tuple[str | None, str | None]:
+        """(pseudonym, speaker) of the span: the speaker when the register knows that name, else
+        the document's ``participant`` attribute. ``cache`` keeps per-document lookups."""
+        cache = {} if cache is None else cache
+        if "known" not in cache:
+            cache["known"] = set(self.project.participants()["participant"])
+        key = ("doc", document_id)
+        if key not in cache:
+            units = self.project.units(document_id, "turn")
+            attrs = docs_sql.attributes_frame(self.project.store, [document_id])
+            values = attrs.iloc[0].to_dict() if len(attrs) else {}
+            cache[key] = (units, {k: v for k, v in values.items() if isinstance(v, str) and v})
+        units, values = cache[key]
+        speaker = None
+        if len(units):
+            before = units[units["start"] <= start]
+            if len(before):
+                speaker = before.iloc[-1]["speaker"]
+        if speaker in cache["known"]:
+            return speaker, speaker
+        return values.get("participant"), speaker
+
+    # -- writing ------------------------------------------------------------------------------
+    def propose(
+        self,
+        coding_id: str | None = None,
+        *,
+        document: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        theme: str | None = None,
+        targets: list[str] | str | None = None,
+        by: str | None = None,
+    ) -> str:
+        """Propose a quote from a coding (``coding_id``) or a span (``document, start, end``).
+
+        ``theme``: a theme or code id (default: the coding's theme). Returns the readable id
+        (``C001``). Proposing the same span again returns the existing quote.
+        """
+        project = self.project
+        coding_guid = None
+        if coding_id is not None:
+            coding = project.coding(coding_id)
+            doc, start, end = coding["document_guid"], coding["start"], coding["end"]
+            coding_guid = coding["guid"]
+            theme = theme or coding["code_id"]
+        elif document is not None and start is not None and end is not None:
+            doc = project.document_id(document)
+        else:
+            raise QuoteError("Indiquez un codage (coding_id) ou un passage (document, start, end).")
+        original = project._checked_span(doc, document or doc, start, end)
+        existing = sql.find_quote(project.store, doc, start, end)
+        if existing:
+            return self._readable(existing)
+        theme_id = self._theme_id(theme)
+        participant, _speaker = self._participant_at(doc, start)
+        times = project.span_times(doc, start, end)
+        who = self._who(by)
+        clean_targets = _targets(targets)
+        with project.store.transaction():
+            guid = sql.add_quote(
+                project.store, document=doc, start=start, end=end, original=original,
+                coding=coding_guid, theme_id=theme_id, participant=participant,
+                begin_ms=times[0] if times else None, end_ms=times[1] if times else None,
+                status="proposée", who=who,
+            )  # fmt: skip
+            if clean_targets:
+                sql.set_targets(project.store, guid, clean_targets)
+                sql.log(project.store, guid, who, "cibles", None, "|".join(clean_targets))
+        return self._readable(guid)
+
+    def _readable(self, guid: str) -> str:
+        return f"C{sql.get_quote(self.project.store, guid)['number']:03d}"
+
+    def edit(
+        self,
+        quote: str,
+        *,
+        text: str | None = None,
+        theme: str | None = None,
+        targets: list[str] | str | None = None,
+        participant: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        by: str | None = None,
+    ) -> None:
+        """Change a quote's display text (light edits only), theme, targets, participant, or its
+        span (``start``/``end`` re-take the original text and timecodes). Each change is logged."""
+        row = self._row(quote)
+        guid = row["guid"]
+        who = self._who(by)
+        changes: dict[str, object] = {}
+        log: list[tuple[str, object, object]] = []
+        if start is not None or end is not None:
+            new_start = row["start"] if start is None else start
+            new_end = row["end"] if end is None else end
+            doc = row["document_guid"]
+            original = self.project._checked_span(doc, doc, new_start, new_end)
+            times = self.project.span_times(doc, new_start, new_end)
+            changes.update(start=new_start, end=new_end, original=original, display=original,
+                           begin_ms=times[0] if times else None, end_ms=times[1] if times else None)  # fmt: skip
+            log.append(("passage", f"{row['start']}-{row['end']}", f"{new_start}-{new_end}"))
+            row = {**row, "original": original}
+        if text is not None:
+            text = unicodedata.normalize("NFC", text.replace("[...]", CUT)).strip()
+            check_light_edit(row["original"], text)
+            changes["display"] = text
+            log.append(("texte", row["display"], text))
+            if row["status"] in ("validée", "publiée"):
+                changes["status"] = "retenue"
+                log.append(("statut", row["status"], "retenue"))
+        if theme is not None:
+            changes["theme_id"] = self._theme_id(theme)
+            log.append(("theme", row["theme_id"], changes["theme_id"]))
+        if participant is not None:
+            self.project._participant_guid(participant)  # raises ConsentError when unknown
+            changes["participant"] = participant
+            log.append(("participant", row["participant"], participant))
+        new_targets = _targets(targets) if targets is not None else None
+        with self.project.store.transaction():
+            if changes:
+                sql.update_quote(self.project.store, guid, changes)
+            if new_targets is not None:
+                old = sql.targets_of(self.project.store, guid)
+                sql.set_targets(self.project.store, guid, new_targets)
+                log.append(("cibles", "|".join(old), "|".join(new_targets)))
+            for action, old_value, new_value in log:
+                sql.log(self.project.store, guid, who, action, old_value, new_value)
+
+    def set_status(
+        self, quote: str, status: str, *, by: str | None = None, note: str | None = None
+    ) -> None:
+        """Move a quote to ``status`` (see ``TRANSITIONS``); raises ``QuoteError`` otherwise."""
+        row = self._row(quote)
+        new = _status(status)
+        if new == row["status"]:
+            return
+        if new not in TRANSITIONS[row["status"]]:
+            allowed = ", ".join(sorted(TRANSITIONS[row["status"]]))
+            raise QuoteError(
+                f"Citation {self._readable(row['guid'])} : passage de « {row['status']} » à « {new} » "
+                f"impossible (possibles : {allowed})."
+            )
+        with self.project.store.transaction():
+            sql.update_quote(self.project.store, row["guid"], {"status": new})
+            sql.log(self.project.store, row["guid"], self._who(by), "statut", row["status"],
+                    new if not note else f"{new} ({note})")  # fmt: skip
+
+    def remove(self, quote: str) -> None:
+        """Delete a quote and its history (prefer ``set_status(q, "écartée")`` to keep a trace)."""
+        guid = self.guid(quote)
+        with self.project.store.transaction():
+            sql.delete_quote(self.project.store, guid)
+
+    # -- reading ------------------------------------------------------------------------------
+    def history(self, quote: str | None = None) -> pd.DataFrame:
+        """Change log, oldest first: ``quote_id, at, who, action, old, new``."""
+        frame = sql.history_frame(self.project.store, self.guid(quote) if quote else None)
+        frame.insert(0, "quote_id", frame["number"].map(lambda n: f"C{n:03d}"))
+        return frame.drop(columns=["quote_guid", "number"])
+
+    def list(
+        self,
+        *,
+        theme: str | None = None,
+        status: str | list[str] | None = None,
+        target: str | None = None,
+        pseudonyms: Pseudonyms | None = None,
+    ) -> pd.DataFrame:
+        """Quotes, in creation order, filtered by theme id, status(es) and target.
+
+        Columns (``QUOTE_COLUMNS``): ``quote_id`` (C001), ``quote_guid, document_id, document,
+        start, end, original, display, public_text`` (display text with pseudonyms applied),
+        ``attribution, theme_id, theme, color, participant, speaker, begin_ms, end_ms,
+        duration_s, media, targets`` (list), ``status, coding_id, drifted`` (the document's text
+        no longer matches the original), ``created_by, created_at, updated_at``.
+        """
+        frame = sql.quotes_frame(self.project.store)
+        pseudonyms = pseudonyms or Pseudonyms.load(self.project.root)
+        book = self.project.codebook
+        frame.insert(0, "quote_id", frame["number"].map(lambda n: f"C{n:03d}"))
+        frame["targets"] = frame["targets"].map(
+            lambda t: t.split("|") if isinstance(t, str) and t else []
+        )
+        frame["theme"] = frame["theme_id"].map(
+            lambda t: book.get(t).label if t in book else "Sans thème"
+        )
+        colors = self.settings.colors
+        frame["color"] = frame["theme_id"].map(
+            lambda t: colors.get(t) or (book.get(t).color if t in book else "#455A64")
+        )
+        frame["public_text"] = frame["display"].map(pseudonyms.apply)
+        persons = self.project.participants().set_index("participant")
+        texts: dict[str, str] = {}
+        cache: dict = {}
+        attributions, speakers, drifted = [], [], []
+        for row in frame.itertuples():
+            if row.document_id not in texts:
+                texts[row.document_id] = self.project.text(row.document_id)
+            drifted.append(texts[row.document_id][row.start : row.end] != row.original)
+            _p, speaker = self._participant_at(row.document_id, row.start, cache=cache)
+            speakers.append(speaker)
+            person = (
+                persons.loc[row.participant].to_dict() if row.participant in persons.index else {}
+            )
+            document_values = cache[("doc", row.document_id)][1]
+            attributions.append(pseudonyms.apply(self.attribution(person, document_values)))
+        frame["attribution"] = attributions
+        frame["speaker"] = speakers
+        frame["drifted"] = drifted
+        duration = (frame["end_ms"] - frame["begin_ms"]) / 1000.0
+        frame["duration_s"] = duration.round(3)
+        if theme is not None:
+            frame = frame[frame["theme_id"] == self._theme_id(theme)]
+        if status is not None:
+            wanted = [_status(s) for s in ([status] if isinstance(status, str) else status)]
+            frame = frame[frame["status"].isin(wanted)]
+        if target is not None:
+            wanted_target = _targets(target)[0]
+            frame = frame[frame["targets"].map(lambda t: wanted_target in t)]
+        return frame[QUOTE_COLUMNS].reset_index(drop=True)
+
+    def attribution(self, person: dict, document: dict) -> str:
+        """The attribution line from the template of ``publication.yml``: ``{role}`` (gendered,
+        capitalised), ``{genre}``, ``{tranche_age}``, ``{site}`` and any other participant or
+        document attribute (``person`` and ``document`` hold them). Parts (separated by commas) whose fields are empty are dropped."""
+        values: dict[str, str] = {k: v for k, v in document.items() if isinstance(v, str)}
+        values.update({k: v for k, v in person.items() if isinstance(v, str)})
+        values.pop("participant", None)  # a pseudonym is not an attribution
+        role = values.get("role", "")
+        feminine = values.get("genre") == "femme"
+        if role in _ROLE_LABELS:
+            values["role"] = _ROLE_LABELS[role][1 if feminine else 0]
+        elif role:
+            values["role"] = role[:1].upper() + role[1:]
+        else:
+            values["role"] = "Participante" if feminine else "Participant"
+        parts = []
+        for part in self.settings.attribution.split(","):
+            fields = re.findall(r"\{(\w+)\}", part)
+            if any(not values.get(f) for f in fields):
+                continue
+            parts.append(part.strip().format_map({f: values[f] for f in fields}))
+        text = ", ".join(p for p in parts if p)
+        return text[:1].upper() + text[1:]

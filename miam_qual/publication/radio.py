@@ -1,0 +1,228 @@
+"""Radio export: a presenter's script, a cue sheet and the audio clips.
+
+Writes into the destination folder::
+
+    conducteur_radio.docx / conducteur_radio.md   script grouped by theme (attribution, duration,
+                                                  timecodes, quote text with pseudonyms)
+    feuille_de_montage.csv / .xlsx                one row per clip (file, start, end, duration, id)
+    extraits/C001.wav (or .mp3)                   the clips, padded, cut from medias/<media>
+    rapport_export.txt                            exported and refused quotes, with reasons
+
+The cue sheet gives the span actually written (after padding, clamping to the recording and
+rounding to audio frames), so its durations equal the clips' to the millisecond (WAV).
+Only the quote's full source span is cut: ``[…]`` cuts of the display text are for print; to
+shorten what is heard, narrow the span (``Quotes.edit(q, start=…, end=…)``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import ExportError
+from .consent import DEFAULT_STATUSES, ExportReport, finish_selection, screen_consent, select_quotes
+from .media import FFMPEG_MISSING, Clip, cut_clips, encode_mp3, ffmpeg, recording_path
+from .outputs import clock, guard_files, short_duration, write_table
+from .pseudonyms import Pseudonyms
+from .quotes import Quotes
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+CUE_COLUMNS = [
+    "citation", "theme", "fichier_extrait", "fichier_source", "debut", "fin", "debut_ms", "fin_ms",
+    "duree_ms", "duree", "attribution", "trop_long",
+]  # fmt: skip
+
+
+def export_radio(
+    project: Project,
+    destination: Path | str,
+    *,
+    theme: str | None = None,
+    padding_ms: int | None = None,
+    max_duration_s: float | None = None,
+    audio_format: str = "wav",
+    statuses: tuple[str, ...] | None = DEFAULT_STATUSES,
+    strict: bool = False,
+) -> ExportReport:
+    """Export the radio package of the quotes aimed at « radio » (see module docstring).
+
+    Quotes are refused (and listed in the report) without radio consent, without timecodes or
+    recording, or when a real name of the private mapping is *heard* in the source span.
+    Quotes longer than ``max_duration_s`` are exported but flagged. Raises ``ConsentError`` /
+    ``ExportError`` as described in ``miam_qual.publication.consent``.
+    """
+    if audio_format not in ("wav", "mp3"):
+        raise ExportError(f"Format audio « {audio_format} » inconnu (wav ou mp3).")
+    if audio_format == "mp3" and ffmpeg() is None:
+        raise ExportError(FFMPEG_MISSING)
+    quotes_api = Quotes(project)
+    settings = quotes_api.settings
+    padding = settings.padding_ms if padding_ms is None else int(padding_ms)
+    if padding < 0:
+        raise ExportError("La marge audio doit être positive ou nulle (en millisecondes).")
+    limit_s = settings.max_radio_seconds if max_duration_s is None else float(max_duration_s)
+    destination = Path(destination)
+    pseudonyms = Pseudonyms.load(project.root)
+    report = ExportReport("radio", destination)
+    chosen = select_quotes(
+        quotes_api.list(pseudonyms=pseudonyms), "radio", theme=theme, statuses=statuses
+    )
+    allowed = screen_consent(project, chosen, "radio", report)
+    keep = []
+    for row in allowed.itertuples():
+        reason = None
+        if row.begin_ms != row.begin_ms or row.begin_ms is None:  # NaN: no timecodes
+            reason = "document sans minutage : aucun extrait sonore possible"
+        elif not isinstance(row.media, str) or not row.media:
+            reason = "document sans enregistrement associé (media)"
+        elif not recording_path(project, row.media).exists():
+            reason = f"enregistrement introuvable : medias/{Path(row.media).name}"
+        elif pseudonyms.leaks(row.original):
+            reason = "un nom réel est prononcé dans l'extrait : resserrez le passage"
+        if reason:
+            report.refuse(row.quote_id, row.participant, reason)
+        if row.drifted:
+            report.warnings.append(
+                f"{row.quote_id} : le texte du document a changé depuis le choix de l'extrait."
+            )
+        keep.append(reason is None)
+    allowed = allowed[keep].reset_index(drop=True) if len(allowed) else allowed
+    finish_selection(report, allowed, strict=strict)
+
+    allowed = _theme_order(project, allowed)
+    clips_dir = destination / "extraits"
+    clips_dir.mkdir(parents=True, exist_ok=True)
+    clips = [
+        Clip(recording_path(project, row.media), int(row.begin_ms), int(row.end_ms),
+             clips_dir / f"{row.quote_id}.wav")
+        for row in allowed.itertuples()
+    ]  # fmt: skip
+    cut_clips(clips, padding_ms=padding)
+    files = [clip.destination for clip in clips]
+    if audio_format == "mp3":
+        files = [encode_mp3(path) for path in files]
+
+    cues = pd.DataFrame(
+        [
+            [row.quote_id, row.theme, path.name, Path(row.media).name, clock(clip.written_begin_ms),
+             clock(clip.written_end_ms), clip.written_begin_ms, clip.written_end_ms,
+             clip.written_duration_ms, short_duration(clip.written_duration_ms), row.attribution,
+             "oui" if row.duration_s > limit_s else "non"]
+            for row, clip, path in zip(allowed.itertuples(), clips, files, strict=True)
+        ],
+        columns=CUE_COLUMNS,
+    )  # fmt: skip
+    for row in allowed.itertuples():
+        if row.duration_s > limit_s:
+            report.warnings.append(
+                f"{row.quote_id} dure {short_duration(row.duration_s * 1000)} : plus que le maximum "
+                f"de {short_duration(limit_s * 1000)}."
+            )
+    destination.mkdir(parents=True, exist_ok=True)
+    written = write_table(cues, destination / "feuille_de_montage.csv",
+                          destination / "feuille_de_montage.xlsx", sheet="Feuille de montage")  # fmt: skip
+    script = _script_lines(project, allowed, cues, limit_s)
+    md_path = destination / "conducteur_radio.md"
+    md_path.write_text("\n".join(script) + "\n", encoding="utf-8")
+    docx_path = destination / "conducteur_radio.docx"
+    _write_docx(docx_path, project, allowed, cues, limit_s)
+    report.files = [*files, *written, md_path, docx_path]
+    report.exported = list(allowed["quote_id"])
+    report.write()
+    guard_files(report.files, pseudonyms)
+    return report
+
+
+def _theme_order(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
+    """Quotes in codebook theme order, then by quote id."""
+    order = {code.id: i for i, code in enumerate(project.codebook.themes())}
+    frame = frame.assign(_order=frame["theme_id"].map(lambda t: order.get(t, len(order))))
+    return frame.sort_values(["_order", "quote_id"]).drop(columns="_order").reset_index(drop=True)
+
+
+def _script_lines(
+    project: Project, quotes: pd.DataFrame, cues: pd.DataFrame, limit_s: float
+) -> list[str]:
+    total = int(cues["duree_ms"].sum())
+    lines = [
+        f"# Conducteur radio — {project.name}",
+        "",
+        f"Préparé le {dt.date.today().strftime('%d/%m/%Y')} · {len(quotes)} extrait(s) · "
+        f"durée totale des extraits : {short_duration(total)}",
+        "",
+        "Les prénoms ont été changés. Chaque personne a donné son accord pour la diffusion de sa voix.",
+    ]
+    for theme, group in quotes.groupby("theme", sort=False):
+        theme_ms = int(cues[cues["citation"].isin(group["quote_id"])]["duree_ms"].sum())
+        lines += [
+            "",
+            f"## {theme} ({short_duration(theme_ms)})",
+            "",
+            "*Annonce du thème : à écrire.*",
+        ]
+        for row in group.itertuples():
+            cue = cues[cues["citation"] == row.quote_id].iloc[0]
+            lines += [
+                "",
+                f"### {row.quote_id} — {row.attribution}",
+                "",
+                f"- Extrait : `{cue['fichier_extrait']}` · durée {cue['duree']}",
+                f"- Enregistrement : `{cue['fichier_source']}` de {cue['debut']} à {cue['fin']}",
+            ]
+            if row.duration_s > limit_s:
+                lines.append(
+                    f"- **Attention : plus long que le maximum de {short_duration(limit_s * 1000)}.**"
+                )
+            lines += ["", f"> « {row.public_text} »"]
+    return lines
+
+
+def _write_docx(
+    path: Path, project: Project, quotes: pd.DataFrame, cues: pd.DataFrame, limit_s: float
+) -> None:
+    import docx
+    from docx.shared import Pt, RGBColor
+
+    document = docx.Document()
+    document.core_properties.title = "Conducteur radio"
+    document.core_properties.author = "miam_qual"
+    style = document.styles["Normal"]
+    style.font.name = "DejaVu Sans"
+    style.font.size = Pt(11)
+    document.add_heading("Conducteur radio", level=0)
+    total = int(cues["duree_ms"].sum())
+    document.add_paragraph(
+        f"{project.name} — préparé le {dt.date.today().strftime('%d/%m/%Y')} · {len(quotes)} extrait(s) · "
+        f"durée totale des extraits : {short_duration(total)}"
+    )
+    note = document.add_paragraph(
+        "Les prénoms ont été changés. Chaque personne a donné son accord pour la diffusion de sa voix."
+    )
+    note.runs[0].italic = True
+    for theme, group in quotes.groupby("theme", sort=False):
+        theme_ms = int(cues[cues["citation"].isin(group["quote_id"])]["duree_ms"].sum())
+        document.add_heading(f"{theme} ({short_duration(theme_ms)})", level=1)
+        announce = document.add_paragraph("Annonce du thème : à écrire.")
+        announce.runs[0].italic = True
+        announce.runs[0].font.color.rgb = RGBColor(0x75, 0x75, 0x75)
+        for row in group.itertuples():
+            cue = cues[cues["citation"] == row.quote_id].iloc[0]
+            document.add_heading(f"{row.quote_id} — {row.attribution}", level=2)
+            document.add_paragraph(
+                f"Extrait : {cue['fichier_extrait']} · durée {cue['duree']} · enregistrement "
+                f"{cue['fichier_source']} de {cue['debut']} à {cue['fin']}"
+            )
+            if row.duration_s > limit_s:
+                warn = document.add_paragraph(
+                    f"Attention : plus long que le maximum de {short_duration(limit_s * 1000)}."
+                )
+                warn.runs[0].bold = True
+                warn.runs[0].font.color.rgb = RGBColor(0xC6, 0x28, 0x28)
+            text = document.add_paragraph(f"« {row.public_text} »")
+            text.runs[0].italic = True
+    document.save(str(path))
