@@ -139,6 +139,18 @@ def codeur(nom: str, project_path: Path) -> None:
     click.echo(f"Codeur « {nom} » enregistré.")
 
 
+@main.command(name="exporter-refi")
+@click.argument("archive", type=click.Path(path_type=Path))
+@project_option
+def export_refi(archive: Path, project_path: Path) -> None:
+    """Exporte le projet au format d'échange REFI-QDA (.qdpx : NVivo, ATLAS.ti, MAXQDA…)."""
+    from .exchange import export_qdpx
+
+    with Project.open(project_path) as project:
+        written = export_qdpx(project, archive)
+    click.echo(f"Projet exporté au format REFI-QDA : {written}")
+
+
 # Commands that live with their concept register here, one line each.
 # (issue 4) from .reports.command import rapport; main.add_command(rapport)
 from .publication.command import citations  # noqa: E402
