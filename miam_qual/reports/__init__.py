@@ -1,0 +1,92 @@
+"""Reports for supervisors: one call writes the theme review as HTML, Word and/or Excel.
+
+    from miam_qual.reports import write_report
+    write_report(project, "rapports/", format="all")
+
+- HTML: one self-contained file (images embedded, opens offline, prints well).
+- DOCX: headings, tables and charts, for comments in Word.
+- XLSX: every coded segment with its attributes (filters, frozen header) and the summary tables.
+
+The content is computed once (``build_report_data``) and only laid out by each writer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ExportError
+from .data import ReportData, build_report_data
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from ..project import Project
+
+FORMATS = ("html", "docx", "xlsx")
+#: Base name of report files (French: users see it).
+REPORT_NAME = "revue_des_themes"
+
+__all__ = ["FORMATS", "ReportData", "build_report_data", "review_panel", "write_report"]
+
+
+def write_report(
+    project: Project,
+    path: Path | str,
+    *,
+    format: str | list[str] = "html",
+    themes: list[str] | None = None,
+    coders: list[str] | None = None,
+    nlp: Language | None = None,
+    unit: str = "turn",
+    uncoded: str = "absent",
+    data: ReportData | None = None,
+) -> list[Path]:
+    """Write the theme review and return the files written.
+
+    ``path``: a folder (files are named ``revue_des_themes.<ext>``) or, for a single format, a
+    file name with its extension. ``format``: ``"html"``, ``"docx"``, ``"xlsx"``, ``"all"`` or a
+    list. ``themes``/``coders``/``unit``/``uncoded``/``nlp``: see ``build_report_data``.
+    Raises ``ExportError`` for an unknown format; files are written atomically.
+    """
+    formats = (
+        list(FORMATS) if format == "all" else [format] if isinstance(format, str) else list(format)
+    )
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ExportError(
+            f"Format de rapport inconnu « {', '.join(unknown) or '(aucun)'} » "
+            f"(possibles : {', '.join(FORMATS)} ou all)."
+        )
+    target = Path(path)
+    if len(formats) == 1 and target.suffix.lower() == f".{formats[0]}":
+        paths = {formats[0]: target}
+    else:
+        paths = {f: target / f"{REPORT_NAME}.{f}" for f in formats}
+    if data is None:
+        data = build_report_data(
+            project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded
+        )
+    written = []
+    for fmt, destination in paths.items():
+        if fmt == "html":
+            from .html import write_html
+
+            colors = {c.id: c.color for c in project.codebook}
+            written.append(write_html(data, destination, colors))
+        elif fmt == "docx":
+            from .docx import write_docx
+
+            written.append(write_docx(data, destination))
+        else:
+            from .xlsx import write_xlsx
+
+            written.append(write_xlsx(project, data, destination))
+    return written
+
+
+def review_panel(project: Project):
+    """The interactive theme review of notebook 04 (ipywidgets); see ``miam_qual.reports.panel``."""
+    from .panel import ReviewPanel
+
+    return ReviewPanel(project)

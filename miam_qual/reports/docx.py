@@ -1,0 +1,291 @@
+"""The Word report (python-docx): real headings, tables with a header row, embedded charts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from ..fileio import atomic_write_bytes
+from .data import DISAGREEMENTS_SHOWN, ReportData
+from .labels import french_number, french_percent
+
+GREEN = RGBColor(0x2E, 0x7D, 0x32)
+MUTED = RGBColor(0x60, 0x7D, 0x8B)
+
+
+def _shade(cell, color: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    fill = OxmlElement("w:shd")
+    fill.set(qn("w:val"), "clear")
+    fill.set(qn("w:color"), "auto")
+    fill.set(qn("w:fill"), color)
+    properties.append(fill)
+
+
+def _repeat_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    properties.append(flag)
+
+
+def _table(
+    doc, headers: list[str], rows: list[list[str]], *, numeric: set[int] = frozenset(), widths=None
+) -> None:
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, header in enumerate(headers):
+        cell = table.rows[0].cells[index]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(header)
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        _shade(cell, "2E7D32")
+    _repeat_header(table.rows[0])
+    for values in rows:
+        cells = table.add_row().cells
+        for index, value in enumerate(values):
+            cells[index].text = str(value)
+            if index in numeric:
+                cells[index].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for row in table.rows:
+        for index, cell in enumerate(row.cells):
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+            if widths:
+                cell.width = Cm(widths[index])
+    doc.add_paragraph()
+
+
+def _image(doc, data: bytes | None, width_cm: float = 16.0, caption: str = "") -> None:
+    if not data:
+        return
+    doc.add_picture(io.BytesIO(data), width=Cm(width_cm))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if caption:
+        paragraph = doc.add_paragraph(caption, style="Caption")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _note(doc, text: str) -> None:
+    run = doc.add_paragraph().add_run(text)
+    run.italic = True
+    run.font.size = Pt(9)
+    run.font.color.rgb = MUTED
+
+
+def _excerpt(doc, text: str, source: str) -> None:
+    paragraph = doc.add_paragraph(style="Quote")
+    paragraph.add_run(f"« {text} »")
+    meta = paragraph.add_run(f"\n{source}")
+    meta.italic = False
+    meta.font.size = Pt(8)
+    meta.font.color.rgb = MUTED
+
+
+def document_bytes(data: ReportData) -> bytes:
+    """The Word report as bytes: title page, overview, one section per theme (codes, excerpts,
+    memos), co-occurrences, waves, agreement with the passages to discuss, method notes."""
+    doc = Document()
+    styles = doc.styles
+    styles["Normal"].font.name = "Calibri"
+    styles["Normal"].font.size = Pt(10.5)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        styles[name].font.color.rgb = GREEN
+    section = doc.sections[0]
+    section.left_margin = section.right_margin = Cm(2.0)
+    doc.core_properties.title = f"Revue des thèmes — {data.project_name}"
+    doc.core_properties.language = "fr-FR"
+
+    doc.add_heading("Revue des thèmes", level=0)
+    doc.add_paragraph(data.project_name).runs[0].font.size = Pt(14)
+    _note(doc, f"Rapport produit le {data.generated_at} · {data.scope}")
+
+    doc.add_heading("1. Vue d'ensemble", level=1)
+    status = data.status
+    doc.add_paragraph(
+        f"{french_number(status['documents'])} documents, {french_number(status['participants'])} participant·es, "
+        f"{french_number(len(data.codings))} segments codés par {data.codings['coder'].nunique()} codeur·ses."
+    )
+    _table(
+        doc,
+        ["Thème", "Segments codés", "Documents", "Participant·es"],
+        [
+            [
+                r.theme,
+                french_number(r.segments),
+                french_number(r.documents),
+                french_number(r.participants),
+            ]
+            for r in data.themes.itertuples()
+        ],  # fmt: skip
+        numeric={1, 2, 3},
+    )
+    _image(
+        doc,
+        data.images.get("by_group"),
+        caption=f"Segments codés par thème et {data.group_label.lower()}.",
+    )
+    _image(
+        doc,
+        data.images.get("saturation"),
+        caption="Nouveaux codes apparus au fil des documents codés.",
+    )
+
+    doc.add_heading("2. Les thèmes", level=1)
+    for summary in data.summaries:
+        doc.add_heading(summary.label, level=2)
+        if summary.definition:
+            doc.add_paragraph(summary.definition)
+        counts = summary.counts
+        doc.add_paragraph(
+            f"{french_number(counts['segments'])} segments codés dans {french_number(counts['documents'])} "
+            f"documents, {french_number(counts['participants'])} participant·es."
+        )
+        _image(
+            doc,
+            summary.cloud_png,
+            width_cm=13,
+            caption="Mots les plus fréquents des passages codés (lemmes).",
+        )
+        if summary.codes:
+            _table(
+                doc,
+                ["Code", "Segments", "Documents", "Participant·es", "Souvent avec"],
+                [
+                    [
+                        c.label,
+                        french_number(c.counts["segments"]),
+                        french_number(c.counts["documents"]),
+                        french_number(c.counts["participants"]),
+                        ", ".join(
+                            f"{r.code} ({r.count})" for r in c.cooccurring.head(3).itertuples()
+                        ),
+                    ]
+                    for c in summary.codes
+                ],  # fmt: skip
+                numeric={1, 2, 3},
+            )
+        if not summary.excerpts.empty:
+            doc.add_heading("Extraits représentatifs", level=3)
+            for e in summary.excerpts.itertuples():
+                _excerpt(doc, e.text, f"{e.participant or '—'} · {e.source_type} · {e.document}")
+        for code in summary.codes:
+            doc.add_heading(code.label, level=3)
+            for label, text in (
+                ("Définition", code.definition),
+                ("À inclure", code.inclusion),
+                ("À exclure", code.exclusion),
+            ):
+                if text:
+                    paragraph = doc.add_paragraph()
+                    paragraph.add_run(f"{label} : ").bold = True
+                    paragraph.add_run(text)
+            if not code.distribution.empty:
+                _note(
+                    doc,
+                    " · ".join(f"{g.group} : {g.segments}" for g in code.distribution.itertuples()),
+                )
+            for e in code.excerpts.head(3).itertuples():
+                _excerpt(doc, e.text, f"{e.participant or '—'} · {e.source_type} · {e.document}")
+            for memo in code.memos.itertuples():
+                paragraph = doc.add_paragraph()
+                paragraph.add_run(f"Mémo de {memo.author} ({memo.target}) : ").bold = True
+                paragraph.add_run(str(memo.text))
+
+    doc.add_heading("3. Cooccurrences", level=1)
+    doc.add_paragraph(
+        "Codes différents posés par la même personne sur des passages qui se chevauchent."
+    )
+    _image(doc, data.images.get("cooccurrence"), width_cm=16)
+
+    doc.add_heading("4. Comparaison des vagues", level=1)
+    if data.waves.empty:
+        _note(doc, "Pas de questionnaire avec les deux vagues « état initial » et « bilan ».")
+    else:
+        _table(
+            doc,
+            ["Code", "État initial", "Bilan", "Évolution", "Gagné", "Perdu"],
+            [
+                [
+                    w.code,
+                    f"{french_percent(w.share_before)} ({w.respondents_before})",
+                    f"{french_percent(w.share_after)} ({w.respondents_after})",
+                    f"{'+' if w.change > 0 else ''}{french_number(100 * w.change)} pts",
+                    str(w.gained),
+                    str(w.lost),
+                ]
+                for w in data.waves.itertuples()
+            ],  # fmt: skip
+            numeric={1, 2, 3, 4, 5},
+        )
+
+    doc.add_heading("5. Accord inter-codeurs", level=1)
+    doc.add_paragraph(data.agreement_note)
+    if data.agreement is not None:
+        _table(
+            doc,
+            ["Code", "Unités", "Accord observé", "Kappa de Cohen", "Alpha de Krippendorff"],
+            [
+                [
+                    a.code,
+                    french_number(a.units),
+                    french_percent(a.percent_agreement),
+                    french_number(a.kappa, 3),
+                    french_number(a.alpha, 3),
+                ]
+                for a in data.agreement.itertuples()
+            ],  # fmt: skip
+            numeric={1, 2, 3, 4},
+        )
+        _image(
+            doc,
+            data.images.get("agreement"),
+            caption="Alpha de Krippendorff par code (seuils 0,667 et 0,8).",
+        )
+    if data.disagreements is not None and not data.disagreements.empty:
+        doc.add_heading("Passages à discuter", level=2)
+        coders = list(data.disagreements.columns[5:])
+        shown: pd.DataFrame = data.disagreements.head(DISAGREEMENTS_SHOWN)
+        _table(
+            doc,
+            ["Passage", *coders],
+            [
+                [f"« {r['text']} » ({r['document']})", *[r[c] or "—" for c in coders]]
+                for r in shown.to_dict("records")
+            ],
+        )
+        if len(data.disagreements) > DISAGREEMENTS_SHOWN:
+            _note(
+                doc,
+                f"{len(data.disagreements)} passages au total : le classeur Excel les contient tous.",
+            )
+
+    doc.add_heading("6. Notes de méthode", level=1)
+    for line in (
+        "Un segment codé est un codage : un passage codé par deux personnes compte deux fois.",
+        "Les extraits sont choisis pour leur longueur lisible et l'accord entre codeur·ses, en variant "
+        "participant·es, documents et types de source.",
+        "Accord : pourcentage d'accord, kappa de Cohen (deux codeur·ses) et alpha de Krippendorff "
+        "(nominal), code par code sur des décisions présent / absent.",
+    ):
+        doc.add_paragraph(line, style="List Bullet")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def write_docx(data: ReportData, path: Path) -> Path:
+    """Write the Word report to ``path`` (atomically) and return it."""
+    atomic_write_bytes(path, document_bytes(data))
+    return path

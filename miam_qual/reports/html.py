@@ -1,0 +1,71 @@
+"""The self-contained HTML report: one file, images embedded as base64 PNG, print styles.
+
+Every piece of text goes through Jinja2 autoescaping, so an excerpt containing ``<script>`` is
+shown as text and never run.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..fileio import atomic_write_text
+from .data import DISAGREEMENTS_SHOWN, ReportData
+from .labels import french_number, french_percent
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _image(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _decimal(value: float) -> str:
+    return french_number(value, 3)
+
+
+def _points(value: float) -> str:
+    if value != value:
+        return "—"
+    sign = "+" if value > 0 else ""
+    return f"{sign}{french_number(100 * value)}\u00a0pts"
+
+
+def _level(value: float) -> str:
+    if value != value:
+        return ""
+    return "good" if value >= 0.8 else "fair" if value >= 0.667 else "poor"
+
+
+def environment() -> Environment:
+    """The Jinja2 environment of the report templates (autoescape on for every template)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        image=_image,
+        nombre=french_number,
+        pourcent=french_percent,
+        decimal=_decimal,
+        points=_points,
+        niveau=_level,
+    )
+    return env
+
+
+def render_html(data: ReportData, project_colors: dict[str, str]) -> str:
+    """The report as one HTML string."""
+    template = environment().get_template("rapport.html.j2")
+    return template.render(d=data, colors=project_colors, shown=DISAGREEMENTS_SHOWN)
+
+
+def write_html(data: ReportData, path: Path, project_colors: dict[str, str]) -> Path:
+    """Write the HTML report to ``path`` (atomically) and return it."""
+    atomic_write_text(path, render_html(data, project_colors))
+    return path

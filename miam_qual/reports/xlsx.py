@@ -1,0 +1,118 @@
+"""The Excel workbook: every coded segment with its attributes, plus the summary tables.
+
+Each sheet has a styled, frozen header row and filters. Text is written exactly as stored; a
+text starting with ``=`` is typed as a string so a participant's words never run as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..fileio import atomic_write_bytes
+from .data import ReportData
+from .labels import column_label
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+HEADER_FILL = PatternFill("solid", fgColor="2E7D32")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+#: Columns of the segments sheet left out (internal identifiers are kept; these are noise).
+SEGMENT_SKIP = {"participant_key"}
+WIDE_COLUMNS = {"text": 70, "memo": 40}
+_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def _cell(value: object) -> object:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(map(str, value))
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, str):
+        value = value.translate(_ILLEGAL)
+    return value
+
+
+def _sheet(
+    book: Workbook, title: str, frame: pd.DataFrame, headers: list[str], widths: dict[int, int]
+) -> None:
+    sheet = book.create_sheet(title)
+    sheet.append(headers)
+    for number, row in enumerate(frame.itertuples(index=False), start=2):
+        values = [_cell(v) for v in row]
+        sheet.append(values)
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, str) and value.startswith("="):
+                sheet.cell(row=number, column=column).data_type = "s"
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(index)].width = widths.get(
+            index, max(12, min(len(header) + 4, 30))
+        )
+    sheet.freeze_panes = "A2"
+    if headers:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(frame) + 1, 1)}"
+
+
+def workbook_bytes(project: Project, data: ReportData) -> bytes:
+    """The workbook as bytes. Sheets: « Segments codés » (one row per coding of
+    ``project.codings()`` within the report's scope, every column, French headers), « Thèmes »,
+    « Codes », « Codes par codeur », « Accord », « Désaccords », « Vagues »."""
+    book = Workbook(write_only=False)
+    book.remove(book.active)
+    segments = data.codings[[c for c in data.codings.columns if c not in SEGMENT_SKIP]]
+    headers = [column_label(project, c) for c in segments.columns]
+    widths = {
+        i: WIDE_COLUMNS[c] for i, c in enumerate(segments.columns, start=1) if c in WIDE_COLUMNS
+    }
+    _sheet(book, "Segments codés", segments, headers, widths)
+    for title, frame in (
+        ("Thèmes", data.themes),
+        ("Codes", data.codes),
+        ("Codes par codeur", data.codes_by_coder),
+        ("Accord", data.agreement),
+        ("Désaccords", data.disagreements),
+        ("Vagues", data.waves),
+    ):
+        if frame is None:
+            continue
+        _sheet(book, title, frame, [_label(project, c) for c in frame.columns], {})
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+WAVE_LABELS = {
+    "segments_before": "Segments (état initial)",
+    "segments_after": "Segments (bilan)",
+    "respondents_before": "Répondant·es codé·es (état initial)",
+    "respondents_after": "Répondant·es codé·es (bilan)",
+    "share_before": "Part (état initial)",
+    "share_after": "Part (bilan)",
+    "change": "Évolution de la part",
+    "paired": "Répondant·es aux deux vagues",
+    "gained": "Gagné",
+    "lost": "Perdu",
+    "depth": "Profondeur",
+}
+
+
+def _label(project: Project, column: str) -> str:
+    return WAVE_LABELS.get(column) or column_label(project, column)
+
+
+def write_xlsx(project: Project, data: ReportData, path: Path) -> Path:
+    """Write the workbook to ``path`` (atomically) and return it."""
+    atomic_write_bytes(path, workbook_bytes(project, data))
+    return path
