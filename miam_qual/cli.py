@@ -152,7 +152,9 @@ def export_refi(archive: Path, project_path: Path) -> None:
 
 
 # Commands that live with their concept register here, one line each.
-# (issue 4) from .reports.command import rapport; main.add_command(rapport)
+from .reports.command import rapport  # noqa: E402
+
+main.add_command(rapport)
 from .publication.command import citations  # noqa: E402
 
 main.add_command(citations)
