@@ -35,11 +35,23 @@ _EDITABLE = {
 class CodebookChanges:
     """Codebook-changing methods of ``Project``."""
 
+    def _codebook_stamp_now(self: Project) -> tuple[int, int] | None:
+        try:
+            stat = self.codebook_path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def _set_codebook(self: Project, book: Codebook) -> None:
+        """Adopt ``book`` and remember which version of the file it came from."""
+        self._codebook = book
+        self._codebook_stamp = self._codebook_stamp_now()
+
     def _sync_codebook(self: Project, book: Codebook, *, who: str) -> None:
         """Bring the store in line with ``book`` (after a hand edit of the YAML), logging it."""
         added, changed, removed = codes_sql.diff(self.store, book)
         if not (added or changed or removed):
-            self._codebook = book
+            self._set_codebook(book)
             return
         counts = codes_sql.codings_per_code(self.store)
         blocked = [r["id"] for r in removed if counts.get(r["id"], 0)]
@@ -73,7 +85,7 @@ class CodebookChanges:
                     code_id=row["id"],
                     details={"libelle": row["label"]},
                 )
-        self._codebook = book
+        self._set_codebook(book)
 
     def _commit_codebook(
         self: Project, book: Codebook, entries: list[tuple[str, str, dict]], who: str
@@ -85,7 +97,7 @@ class CodebookChanges:
                     self.store, who=who, action=action, code_id=code_id, details=details
                 )
             book.save(self.codebook_path)
-        self._codebook = book
+        self._set_codebook(book)
 
     def reload_codebook(self: Project) -> Codebook:
         """Re-read the YAML file (after a hand edit) and sync the store; returns the codebook."""

@@ -54,6 +54,7 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         self.store = store
         self.config = config
         self._codebook = codebook
+        self._codebook_stamp = self._codebook_stamp_now()
 
     # -- folder -------------------------------------------------------------------------------
     @property
@@ -70,7 +71,13 @@ class Project(Importing, Participants, CodebookChanges, Coding):
 
     @property
     def codebook(self) -> Codebook:
-        """The validated codebook (read-only; change it with ``add_code``, ``merge_codes``…)."""
+        """The validated codebook (read-only; change it with ``add_code``, ``merge_codes``…).
+
+        If the YAML file changed since it was read (a hand edit, another notebook on the same
+        project), it is re-read and synced first; an invalid file raises ``CodebookError``.
+        """
+        if self._codebook_stamp_now() != self._codebook_stamp:
+            self.reload_codebook()
         return self._codebook
 
     @classmethod

@@ -192,3 +192,16 @@ def test_validate_reports_drifted_selections(coded: Project):
     assert coded.validate() == []
     coded.store.db.execute("UPDATE selections SET text = 'autre chose'")
     assert "le texte codé a changé" in coded.validate()[0]
+
+
+def test_two_projects_open_on_the_same_folder_see_each_others_codebook(coded: Project):
+    other = Project.open(coded.root)
+    try:
+        other.add_code("jardins", "Jardins partagés", parent="acces", by="karim")
+        coding = coded.code(DOC, 0, 10, "jardins", coder="camille")  # no reopen needed
+        assert other.coding(coding)["code_id"] == "jardins"
+        other.merge_codes("jardins", "prix", by="karim")
+        assert "jardins" not in coded.codebook
+        assert list(coded.codings()["code_id"]) == ["prix"]
+    finally:
+        other.close()
