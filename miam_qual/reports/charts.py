@@ -63,8 +63,9 @@ def bars_by_group(
         ax.set_title(title, color=INK, fontsize=11, loc="left", fontweight="bold")
     if len(table.columns) > 1:
         ax.legend(
-            fontsize=7, frameon=False, loc="lower right", ncols=1 if len(table.columns) < 4 else 2
-        )
+            fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.4, -0.5 / height - 0.06),
+            ncols=min(len(table.columns), 4),
+        )  # fmt: skip
     return _png(fig)
 
 
