@@ -87,7 +87,7 @@ def select_quotes(
     frame = quotes
     if target is not None and target != "tableur":
         wanted = _targets(target)[0]
-        frame = frame[frame["targets"].map(lambda t: wanted in t)]
+        frame = frame.loc[frame["targets"].map(lambda t: wanted in t).astype(bool)]
     if theme is not None:
         frame = frame[(frame["theme_id"] == theme) | (frame["theme"] == theme)]
     if statuses:
@@ -128,7 +128,7 @@ def screen_consent(
             keep.append(False)
         else:
             keep.append(True)
-    return quotes[keep].reset_index(drop=True) if len(quotes) else quotes
+    return quotes.loc[pd.Series(keep, index=quotes.index, dtype=bool)].reset_index(drop=True)
 
 
 def finish_selection(report: ExportReport, allowed: pd.DataFrame, *, strict: bool) -> None:
@@ -140,7 +140,7 @@ def finish_selection(report: ExportReport, allowed: pd.DataFrame, *, strict: boo
             + report.summary()
         )
     if allowed.empty:
-        if len(report.refused) and consent_refusals.all():
+        if consent_refusals.any():
             raise ConsentError(
                 "Aucune citation exportable : consentement manquant.\n" + report.summary()
             )

@@ -360,6 +360,8 @@ class Quotes:
         frame["attribution"] = attributions
         frame["speaker"] = speakers
         frame["drifted"] = drifted
+        for column in ("begin_ms", "end_ms"):  # NaN when the document has no timecodes
+            frame[column] = pd.to_numeric(frame[column]).astype(float)
         duration = (frame["end_ms"] - frame["begin_ms"]) / 1000.0
         frame["duration_s"] = duration.round(3)
         if theme is not None:
@@ -369,7 +371,7 @@ class Quotes:
             frame = frame[frame["status"].isin(wanted)]
         if target is not None:
             wanted_target = _targets(target)[0]
-            frame = frame[frame["targets"].map(lambda t: wanted_target in t)]
+            frame = frame.loc[frame["targets"].map(lambda t: wanted_target in t).astype(bool)]
         return frame[QUOTE_COLUMNS].reset_index(drop=True)
 
     def attribution(self, person: dict, document: dict) -> str:

@@ -76,7 +76,7 @@ def export_radio(
     keep = []
     for row in allowed.itertuples():
         reason = None
-        if row.begin_ms != row.begin_ms or row.begin_ms is None:  # NaN: no timecodes
+        if pd.isna(row.begin_ms):  # no timecodes
             reason = "document sans minutage : aucun extrait sonore possible"
         elif not isinstance(row.media, str) or not row.media:
             reason = "document sans enregistrement associé (media)"
@@ -91,7 +91,7 @@ def export_radio(
                 f"{row.quote_id} : le texte du document a changé depuis le choix de l'extrait."
             )
         keep.append(reason is None)
-    allowed = allowed[keep].reset_index(drop=True) if len(allowed) else allowed
+    allowed = allowed.loc[pd.Series(keep, index=allowed.index, dtype=bool)].reset_index(drop=True)
     finish_selection(report, allowed, strict=strict)
 
     allowed = _theme_order(project, allowed)

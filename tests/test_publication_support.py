@@ -1,0 +1,59 @@
+"""Shared builders for the publication tests (no tests here).
+
+``publication_project`` fills the ``project`` fixture with three small sources (two timed
+testimonies and a workshop without timecodes), three participants with different consents, the
+codings below, stand-in recordings in ``medias/`` and the private pseudonym mapping.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from miam_qual import Project
+from miam_qual.publication import Quotes, synthesize_recordings
+
+DATA = Path(__file__).parent / "data" / "publication"
+
+#: (document, excerpt, code) — the excerpt is located in the imported text.
+CODINGS = [
+    ("temoignage_pub_01.vtt", "la supérette du coin, c'est hors de prix pour nous, alors on compte chaque euro", "prix"),
+    ("temoignage_pub_01.vtt", "Heureusement ma voisine Josiane Lefebvre m'emmène au marché le samedi, rue Jean Jaurès.", "entraide"),
+    ("temoignage_pub_01.vtt", "Depuis l'épicerie éphémère, on mange plus de légumes, et les enfants goûtent des choses nouvelles.", "legumes"),
+    ("temoignage_pub_01.vtt", "On se retrouve entre voisines, ça fait du bien.", "convivialite"),
+    ("temoignage_pub_02.vtt", "Avant je mangeais seul devant la télé, maintenant je viens à la cantine du jeudi.", "isolement"),
+    ("temoignage_pub_02.vtt", "Les légumes du groupement, c'est moins cher qu'au supermarché, et c'est meilleur.", "prix"),
+    ("atelier_pub_03.txt", "On a appris à cuisiner les lentilles, je n'en achetais jamais avant.", "cuisine_maison"),
+]  # fmt: skip
+
+
+def fill(project: Project, *, mapping: bool = True) -> dict[str, str]:
+    """Import, code, record and map names; returns ``{excerpt start: coding id}`` by excerpt."""
+    project.import_participants(DATA / "participants.csv", by="test")
+    project.import_files(
+        sorted(p for p in DATA.iterdir() if p.suffix in {".vtt", ".txt"}), by="test"
+    )
+    codings = {}
+    for document, excerpt, code in CODINGS:
+        text = project.text(document)
+        start = text.index(excerpt)
+        codings[excerpt] = project.code(
+            document, start, start + len(excerpt), code, coder="camille"
+        )
+    synthesize_recordings(project)
+    if mapping:
+        (project.root / "prive").mkdir(exist_ok=True)
+        shutil.copy(DATA / "pseudonymes.yml", project.root / "prive" / "pseudonymes.yml")
+    return codings
+
+
+def validated(project: Project, codings: dict[str, str], targets: list[str]) -> dict[str, str]:
+    """Propose every coding as a quote for ``targets`` and take it to « validée »."""
+    quotes = Quotes(project)
+    ids = {}
+    for excerpt, coding in codings.items():
+        quote = quotes.propose(coding, targets=targets, by="léa")
+        quotes.set_status(quote, "retenue", by="léa")
+        quotes.set_status(quote, "validée", by="léa", note="relu avec la personne")
+        ids[excerpt] = quote
+    return ids
