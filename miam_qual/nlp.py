@@ -95,3 +95,22 @@ def lemma_counts(texts: Iterable[str], *, nlp: Language, min_length: int = 3) ->
     for counts in lemma_counts_each(texts, nlp=nlp, min_length=min_length):
         total.update(counts)
     return total
+
+
+def named_entities(
+    texts: Iterable[str], *, nlp: Language | None = None, labels: tuple[str, ...] = ("PER", "LOC")
+):
+    """Named entities of ``texts`` as a DataFrame ``row, text, label, start, end`` (``row``: the
+    position of the text in ``texts``). Defaults to the trained pipeline (``load_nlp()``); a
+    pipeline without NER (``spacy.blank("fr")``) finds none."""
+    import pandas as pd
+
+    pipeline = nlp if nlp is not None else load_nlp()
+    rows = []
+    for index, doc in enumerate(pipeline.pipe(t or "" for t in texts)):
+        rows += [
+            (index, e.text, e.label_, e.start_char, e.end_char)
+            for e in doc.ents
+            if e.label_ in labels
+        ]
+    return pd.DataFrame(rows, columns=["row", "text", "label", "start", "end"])

@@ -10,7 +10,7 @@ one is stopped. Recordings live in ``<project>/medias/``, named by each transcri
 from .consent import USE_OF_TARGET, ExportReport
 from .exhibition import export_exhibition, export_social_cards
 from .media import MEDIA_DIR, synthesize_recordings
-from .pseudonyms import Pseudonyms
+from .pseudonyms import Pseudonyms, names_to_review
 from .quotes import STATUSES, TARGETS, QuoteError, Quotes
 from .radio import export_radio
 from .settings import PublicationSettings, load_settings
@@ -31,5 +31,6 @@ __all__ = [
     "export_social_cards",
     "export_spreadsheet",
     "load_settings",
+    "names_to_review",
     "synthesize_recordings",
 ]

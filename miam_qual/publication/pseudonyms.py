@@ -225,3 +225,21 @@ class Pseudonyms:
                 f"Export arrêté : des noms réels subsistent ({details}). "
                 f"Complétez {PRIVATE_DIR}/{PSEUDONYM_FILE} puis relancez l'export."
             )
+
+
+def names_to_review(project, *, nlp=None, status: str | list[str] | None = None) -> pd.DataFrame:
+    """Names and places to review in the quotes' display texts (before pseudonymisation).
+
+    Combines the private mapping, the project's ``noms_locaux``, the participant register and the
+    PER/LOC entities of ``nlp`` (default: ``fr_core_news_sm`` via ``miam_qual.nlp.load_nlp``).
+    Returns ``quote_id, name, source, replacement`` (``replacement`` empty: not covered yet).
+    """
+    from ..nlp import named_entities
+    from .quotes import Quotes
+
+    quotes = Quotes(project).list(status=status)
+    pseudonyms = Pseudonyms.load(project.root)
+    texts = pd.DataFrame({"quote_id": quotes["quote_id"], "text": quotes["display"]})
+    entities = named_entities(list(texts["text"]), nlp=nlp) if len(texts) else None
+    register = list(project.participants()["participant"])
+    return pseudonyms.candidates(texts, register=register, entities=entities)
