@@ -163,11 +163,13 @@ class Quotes:
             values = attrs.iloc[0].to_dict() if len(attrs) else {}
             cache[key] = (units, {k: v for k, v in values.items() if isinstance(v, str) and v})
         units, values = cache[key]
-        speaker = None
+        speaker = role = None
         if len(units):
             before = units[units["start"] <= start]
             if len(before):
-                speaker = before.iloc[-1]["speaker"]
+                speaker, role = before.iloc[-1]["speaker"], before.iloc[-1]["role"]
+        if role == "interviewer":  # the interviewer's words are nobody's quote to consent to
+            return None, speaker
         if speaker in cache["known"]:
             return speaker, speaker
         return values.get("participant"), speaker
