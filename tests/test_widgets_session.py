@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from miam_qual import Project
-from miam_qual.widgets import CodingSession
-from miam_qual.widgets import prefs
+from miam_qual.widgets import CodingSession, prefs
 
 TRANSCRIPT = (
     "Enquêtrice : Où faites-vous vos courses ?\n\n"

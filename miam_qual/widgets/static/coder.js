@@ -287,6 +287,9 @@ function render({ model, el: host }) {
     }, 0);
   }
   document.addEventListener("mouseup", onMouseUp);
+  // JupyterLab's notebook reacts to mousedown in a cell (mode switch, focus, cell drag), which
+  // cancels a text selection that is just starting: keep the widget's presses to itself.
+  root.addEventListener("mousedown", (e) => e.stopPropagation());
 
   root.addEventListener("keydown", (e) => {
     const tag = e.target.tagName;

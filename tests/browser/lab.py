@@ -1,0 +1,151 @@
+"""Helpers for driving a real JupyterLab in headless Chromium (tests and benchmarks).
+
+One fresh server per use, on 127.0.0.1 and a free port, with a fixed token, its own HOME and
+Jupyter folders under a scratch directory, stopped by its own PID. Chromium is Debian's
+(``/usr/bin/chromium``), launched by Playwright with a fresh profile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+TOKEN = "miam-test-token"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_env(scratch: Path, **extra: str) -> dict[str, str]:
+    """Environment for the server: every Jupyter folder and HOME under ``scratch``."""
+    env = dict(os.environ)
+    folders = {
+        "HOME": "home",
+        "TMPDIR": "tmp",
+        "JUPYTER_CONFIG_DIR": "jupyter_config",
+        "JUPYTER_RUNTIME_DIR": "jupyter_runtime",
+        "JUPYTERLAB_SETTINGS_DIR": "lab_settings",
+        "JUPYTERLAB_WORKSPACES_DIR": "lab_workspaces",
+        "MIAM_CONFIG_DIR": "miam_config",
+        "IPYTHONDIR": "ipython",
+    }
+    for name, sub in folders.items():
+        (scratch / sub).mkdir(parents=True, exist_ok=True)
+        env[name] = str(scratch / sub)
+    news = scratch / "lab_settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True, exist_ok=True)
+    (news / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8"
+    )
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def running_lab(root: Path, env: dict[str, str], *, log: Path) -> Iterator[str]:
+    """Start ``jupyter lab`` on ``root``; yields its base URL; stops it (and its kernels)."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+        "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+    ]  # fmt: skip
+    with open(log, "wb") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab n'a pas démarré : voir {log}") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@contextlib.contextmanager
+def chromium_page(profile: Path) -> Iterator[object]:
+    """A Playwright page in headless Debian Chromium with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
+            viewport={"width": 1500, "height": 1000},
+        )  # fmt: skip
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
+
+
+def open_and_run(page, base: str, notebook: str, *, timeout: float = 120_000) -> None:
+    """Open a notebook in JupyterLab, wait for an idle kernel, then run all its cells."""
+    page.goto(f"{base}/lab/tree/{notebook}?token={TOKEN}")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
+        ".some(e => /\\|\\s*Idle/.test(e.textContent))",
+        timeout=timeout,
+    )
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];"
+        " return p.length && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(500)  # the notebook scrolls to the last cell; let it settle
+
+
+def glyph_box(page, selector: str, index: int) -> dict:
+    """Viewport box of the ``index``-th UTF-16 unit of the first text node under ``selector``."""
+    return page.evaluate(
+        """([sel, i]) => {
+            const node = document.querySelector(sel).firstChild;
+            const range = document.createRange();
+            range.setStart(node, i); range.setEnd(node, i + 1);
+            const r = range.getBoundingClientRect();
+            return {x: r.x, y: r.y, width: r.width, height: r.height};
+        }""",
+        [selector, index],
+    )
+
+
+def drag_select(page, start: dict, end: dict) -> None:
+    """Press on the left of one glyph and release on the right of another, like a reader."""
+    page.mouse.move(start["x"] + 1, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] - 1, end["y"] + end["height"] / 2, steps=12)
+    page.mouse.up()
