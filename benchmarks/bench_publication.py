@@ -39,7 +39,12 @@ def write_testimony(folder: Path, number: int, cues: int = 60) -> Path:
     for i in range(cues):
         sentence = SENTENCES[(i + number) % len(SENTENCES)]
         duration = 5000 + 90 * len(sentence) % 4000
-        lines += [str(i + 1), f"{clock(t)} --> {clock(t + duration)}", f"<v Habitante {number}>{sentence}", ""]
+        lines += [
+            str(i + 1),
+            f"{clock(t)} --> {clock(t + duration)}",
+            f"<v Habitante {number}>{sentence}",
+            "",
+        ]
         t += duration + 400
     path = folder / f"bench_{number:02d}.vtt"
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -51,12 +56,16 @@ def clock(ms: int) -> str:
 
 
 def build(root: Path) -> Project:
-    project = Project.create(root / "projet", codebook=REPO_ROOT / "codebooks" / "livre_de_codes.yml")
+    project = Project.create(
+        root / "projet", codebook=REPO_ROOT / "codebooks" / "livre_de_codes.yml"
+    )
     project.add_coder("bench")
     sources = root / "sources"
     sources.mkdir()
     for n in range(1, 5):
-        project.add_participant(f"Habitante {n}", role="habitant", genre="femme", tranche_age="40-49 ans")
+        project.add_participant(
+            f"Habitante {n}", role="habitant", genre="femme", tranche_age="40-49 ans"
+        )
         for use in project.config.consent_uses:
             project.set_consent(f"Habitante {n}", use, True, by="bench")
     project.import_files([write_testimony(sources, n) for n in range(1, 5)], by="bench")
@@ -76,7 +85,13 @@ def main() -> None:
             for i, cue in enumerate(cues.itertuples()):
                 if count >= 200:
                     break
-                coding = project.code(document, int(cue.start), int(cue.end), CODES[(count + i) % len(CODES)], coder="bench")
+                coding = project.code(
+                    document,
+                    int(cue.start),
+                    int(cue.end),
+                    CODES[(count + i) % len(CODES)],
+                    coder="bench",
+                )
                 quote = quotes.propose(coding, targets=["radio", "exposition"], by="bench")
                 quotes.set_status(quote, "retenue", by="bench")
                 quotes.set_status(quote, "validée", by="bench")

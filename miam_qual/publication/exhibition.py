@@ -108,7 +108,7 @@ def word_cloud(texts: list[str], color: str, *, width: int = 1100, height: int =
         return palette[hash(word) % len(palette)]
 
     cloud = WordCloud(
-        width=width, height=height, background_color=None, mode="RGBA", max_words=45,
+        width=width // 2, height=height // 2, scale=2, background_color=None, mode="RGBA", max_words=45,
         font_path=FONT if Path(FONT).exists() else None, prefer_horizontal=0.95,
         color_func=color_func, random_state=7, margin=6,
     ).generate_from_frequencies(dict(counts.most_common(80)))  # fmt: skip
