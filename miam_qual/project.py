@@ -212,6 +212,14 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         """
         return docs_sql.units_frame(self.store, self.document_id(document), kind)
 
+    def all_units(self, kind: str) -> pd.DataFrame:
+        """Units of one kind across all documents, in one read (for agreement and co-occurrence).
+
+        Columns: ``document_id, index, start, end, speaker, role, question, begin_ms, end_ms``,
+        sorted by document then start.
+        """
+        return docs_sql.all_units_frame(self.store, kind)
+
     def timecodes(self, document: str) -> pd.DataFrame:
         """Text spans aligned to the recording: ``start, end, begin_ms, end_ms``."""
         return docs_sql.timecodes_frame(self.store, self.document_id(document))
