@@ -119,3 +119,11 @@ def test_an_export_that_would_reveal_a_real_name_is_stopped_and_leaves_nothing(p
     finally:
         reopened.close()
     assert not (tmp_path / "expo" / "panneaux.pdf").exists()
+
+
+def test_nothing_is_ever_exported_into_the_private_folder(project):
+    codings = fill(project)
+    validated(project, codings, ALL)
+    with pytest.raises(ExportError, match="dossier privé"):
+        export_spreadsheet(project, project.root / "prive" / "export")
+    assert not (project.root / "prive" / "export").exists()

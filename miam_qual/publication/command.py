@@ -66,16 +66,10 @@ def export(project_path, fmt, output, theme, padding, max_duration, audio, papie
            max_chars, sans_nuage, strict) -> None:  # fmt: skip
     """Exporte les citations validées : radio, exposition, tableur ou réseaux."""
     from .exhibition import export_exhibition, export_social_cards
-    from .pseudonyms import PRIVATE_DIR
     from .radio import export_radio
     from .spreadsheet import export_spreadsheet
 
     with Project.open(project_path) as project:
-        private = (project.root / PRIVATE_DIR).resolve()
-        if output.resolve() == private or private in output.resolve().parents:
-            raise click.BadParameter(
-                "le dossier prive/ ne reçoit jamais d'export.", param_hint="--sortie"
-            )
         if fmt == "radio":
             report = export_radio(project, output, theme=theme, padding_ms=padding,
                                   max_duration_s=max_duration, audio_format=audio, strict=strict)  # fmt: skip

@@ -80,6 +80,19 @@ class ExportReport:
         return path
 
 
+def check_destination(project: Project, destination: Path | str) -> Path:
+    """The export folder, refused when it lies in the project's private folder."""
+    from .pseudonyms import PRIVATE_DIR
+
+    target = Path(destination).resolve()
+    private = (project.root / PRIVATE_DIR).resolve()
+    if target == private or private in target.parents:
+        raise ExportError(
+            f"« {target} » est dans le dossier privé {PRIVATE_DIR}/ : choisissez un autre dossier d'export."
+        )
+    return Path(destination)
+
+
 def select_quotes(
     quotes: pd.DataFrame, target: str | None, *, theme: str | None, statuses: tuple[str, ...] | None
 ) -> pd.DataFrame:

@@ -32,7 +32,14 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..errors import ExportError
-from .consent import DEFAULT_STATUSES, ExportReport, finish_selection, screen_consent, select_quotes
+from .consent import (
+    DEFAULT_STATUSES,
+    ExportReport,
+    check_destination,
+    finish_selection,
+    screen_consent,
+    select_quotes,
+)
 from .outputs import guard_files
 from .pseudonyms import Pseudonyms
 from .quotes import Quotes
@@ -192,7 +199,7 @@ def export_exhibition(
         raise ExportError("Il faut au moins une citation par panneau.")
     quotes_api = Quotes(project)
     limit = quotes_api.settings.max_panel_chars if max_chars is None else int(max_chars)
-    destination = Path(destination)
+    destination = check_destination(project, destination)
     pseudonyms = Pseudonyms.load(project.root)
     report = ExportReport("exposition", destination)
     chosen = select_quotes(
@@ -385,7 +392,7 @@ def export_social_cards(
         raise ExportError(PDFTOPPM_MISSING)
     quotes_api = Quotes(project)
     limit = quotes_api.settings.max_panel_chars if max_chars is None else int(max_chars)
-    destination = Path(destination)
+    destination = check_destination(project, destination)
     pseudonyms = Pseudonyms.load(project.root)
     report = ExportReport("réseaux sociaux", destination)
     chosen = select_quotes(

@@ -234,12 +234,15 @@ def names_to_review(project, *, nlp=None, status: str | list[str] | None = None)
     PER/LOC entities of ``nlp`` (default: ``fr_core_news_sm`` via ``miam_qual.nlp.load_nlp``).
     Returns ``quote_id, name, source, replacement`` (``replacement`` empty: not covered yet).
     """
-    from ..nlp import named_entities
+    from ..nlp import named_entities, stop_words
     from .quotes import Quotes
 
     quotes = Quotes(project).list(status=status)
     pseudonyms = Pseudonyms.load(project.root)
     texts = pd.DataFrame({"quote_id": quotes["quote_id"], "text": quotes["display"]})
     entities = named_entities(list(texts["text"]), nlp=nlp) if len(texts) else None
+    if entities is not None and len(entities):  # spoken fillers (« Ben ») are not names
+        fillers = stop_words()
+        entities = entities[~entities["text"].map(lambda e: e.casefold() in fillers)]
     register = list(project.participants()["participant"])
     return pseudonyms.candidates(texts, register=register, entities=entities)

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import ExportError
-from .consent import DEFAULT_STATUSES, ExportReport, finish_selection, screen_consent, select_quotes
+from .consent import (
+    DEFAULT_STATUSES,
+    ExportReport,
+    check_destination,
+    finish_selection,
+    screen_consent,
+    select_quotes,
+)
 from .media import FFMPEG_MISSING, Clip, cut_clips, encode_mp3, ffmpeg, recording_path
 from .outputs import clock, guard_files, short_duration, write_table
 from .pseudonyms import Pseudonyms
@@ -66,7 +73,7 @@ def export_radio(
     if padding < 0:
         raise ExportError("La marge audio doit être positive ou nulle (en millisecondes).")
     limit_s = settings.max_radio_seconds if max_duration_s is None else float(max_duration_s)
-    destination = Path(destination)
+    destination = check_destination(project, destination)
     pseudonyms = Pseudonyms.load(project.root)
     report = ExportReport("radio", destination)
     chosen = select_quotes(

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .consent import DEFAULT_STATUSES, ExportReport, finish_selection, screen_consent, select_quotes
+from .consent import (
+    DEFAULT_STATUSES,
+    ExportReport,
+    check_destination,
+    finish_selection,
+    screen_consent,
+    select_quotes,
+)
 from .outputs import clock, guard_files, write_table
 from .pseudonyms import Pseudonyms
 from .quotes import Quotes
@@ -26,7 +33,7 @@ def export_spreadsheet(
 ) -> ExportReport:
     """Write ``citations.csv`` and ``citations.xlsx``: id, theme, text (pseudonyms applied),
     attribution, targets, status, timecodes. Only quotes with ``citation`` consent."""
-    destination = Path(destination)
+    destination = check_destination(project, destination)
     pseudonyms = Pseudonyms.load(project.root)
     report = ExportReport("tableur", destination)
     chosen = select_quotes(
