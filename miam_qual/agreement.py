@@ -21,6 +21,7 @@ his 2-coder binary example (α = 0.095), and the classic 50-item Cohen example (
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -197,7 +198,7 @@ def agreement_units(
     documents: list[str],
     codings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The units of analysis of ``documents`` (GUIDs), in text order.
+    """The units of analysis of ``documents`` (GUIDs), in document then text order.
 
     Columns: ``document_id, document, unit`` (rank in the document), ``start, end, weight`` (1, or
     the number of characters for the ``character`` unit, where each run of characters that every
@@ -209,82 +210,104 @@ def agreement_units(
             f"Unité d'analyse inconnue « {unit} » (possibles : {', '.join(UNIT_LABELS)})."
         )
     names = project.documents().set_index("document_id")["document"]
-    frames = []
-    for doc in documents:
-        if unit in ("turn", "answer", "paragraph"):
-            spans = project.units(doc, unit)[["start", "end"]].to_numpy()
-        elif unit == "sentence":
-            spans = np.array(sentence_spans(project.text(doc)), dtype=np.int64).reshape(-1, 2)
-        else:
-            length = len(project.text(doc))
-            cuts = {0, length}
-            if codings is not None and len(codings):
-                mine = codings[codings["document_id"] == doc]
-                cuts.update(mine["start"].astype(int))
-                cuts.update(mine["end"].astype(int))
-            edges = np.array(sorted(c for c in cuts if 0 <= c <= length))
-            spans = np.column_stack([edges[:-1], edges[1:]])
-        if not len(spans):
-            continue
-        spans = spans[np.argsort(spans[:, 0], kind="stable")]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "document_id": doc,
-                    "document": names.get(doc, doc),
-                    "unit": np.arange(len(spans)),
-                    "start": spans[:, 0].astype(np.int64),
-                    "end": spans[:, 1].astype(np.int64),
-                    "weight": (spans[:, 1] - spans[:, 0]) if unit == "character" else 1,
-                }
+    wanted = pd.Index(documents)
+    if unit in ("turn", "answer", "paragraph"):
+        frame = project.all_units(unit)
+        frame = frame[frame["document_id"].isin(wanted)][["document_id", "start", "end"]]
+        frame = frame.sort_values(["document_id", "start"], kind="stable")
+        frame["weight"] = 1
+    else:
+        pieces = []
+        for doc in documents:
+            text = project.text(doc)
+            if unit == "sentence":
+                spans = np.array(sentence_spans(text), dtype=np.int64).reshape(-1, 2)
+            else:
+                cuts = {0, len(text)}
+                if codings is not None and len(codings):
+                    mine = codings[codings["document_id"] == doc]
+                    cuts.update(mine["start"].astype(int))
+                    cuts.update(mine["end"].astype(int))
+                edges = np.array(sorted(c for c in cuts if 0 <= c <= len(text)))
+                spans = np.column_stack([edges[:-1], edges[1:]])
+            pieces.append(
+                pd.DataFrame({"document_id": doc, "start": spans[:, 0], "end": spans[:, 1]})
             )
+        frame = (
+            pd.concat(pieces, ignore_index=True)
+            if pieces
+            else pd.DataFrame(columns=["document_id", "start", "end"])
         )
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in UNITS_COLUMNS})
-    return pd.concat(frames, ignore_index=True)
+        frame["weight"] = (frame["end"] - frame["start"]) if unit == "character" else 1
+    frame = frame.reset_index(drop=True)
+    frame.insert(1, "document", frame["document_id"].map(names))
+    frame.insert(2, "unit", frame.groupby("document_id").cumcount())
+    return frame[UNITS_COLUMNS].astype({"start": np.int64, "end": np.int64})
 
 
-def _overlaps(units: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
-    """Pairs (unit row, coding row) whose spans overlap: ``unit_row, coding_row``."""
-    pairs = []
-    unit_groups = {d: g for d, g in units.groupby("document_id", sort=False)}
-    for doc, group in codings.groupby("document_id", sort=False):
-        if doc not in unit_groups:
-            continue
-        u = unit_groups[doc]
-        starts, ends = u["start"].to_numpy(), u["end"].to_numpy()
-        order = np.argsort(starts, kind="stable")
-        starts, ends, rows = starts[order], ends[order], u.index.to_numpy()[order]
-        running_end = np.maximum.accumulate(ends)
-        c_start, c_end = group["start"].to_numpy(), group["end"].to_numpy()
-        first = np.searchsorted(running_end, c_start, side="right")
-        last = np.searchsorted(starts, c_end, side="left")
-        n = np.maximum(last - first, 0)
-        coding_rows = np.repeat(group.index.to_numpy(), n)
-        offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-        positions = np.repeat(first, n) + offsets
-        hit = ends[positions] > np.repeat(c_start, n)
-        pairs.append(
-            pd.DataFrame({"unit_row": rows[positions][hit], "coding_row": coding_rows[hit]})
-        )
-    if not pairs:
-        return pd.DataFrame(
-            {"unit_row": pd.Series(dtype=np.int64), "coding_row": pd.Series(dtype=np.int64)}
-        )
-    return pd.concat(pairs, ignore_index=True)
+def locate(units: pd.DataFrame, spans: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(unit position, span position)`` where a span (``document_id, start, end``)
+    overlaps a unit of ``units`` (same columns; units of a document must not overlap each other).
+
+    Fully vectorised: positions are turned into one global axis (document rank × length + offset)
+    so two ``searchsorted`` calls find, for every span, its first and last overlapping unit.
+    """
+    documents = pd.Index(pd.unique(pd.concat([units["document_id"], spans["document_id"]])))
+    scale = (
+        int(max(units["end"].to_numpy().max(initial=0), spans["end"].to_numpy().max(initial=0))) + 1
+    )
+    u_doc = documents.get_indexer(units["document_id"]).astype(np.int64)
+    order = np.lexsort((units["start"].to_numpy(), u_doc))
+    u_start = u_doc[order] * scale + units["start"].to_numpy(np.int64)[order]
+    u_end = u_doc[order] * scale + units["end"].to_numpy(np.int64)[order]
+    running_end = np.maximum.accumulate(u_end) if len(u_end) else u_end
+    s_doc = documents.get_indexer(spans["document_id"]).astype(np.int64)
+    s_start = s_doc * scale + spans["start"].to_numpy(np.int64)
+    s_end = s_doc * scale + spans["end"].to_numpy(np.int64)
+    first = np.searchsorted(running_end, s_start, side="right")
+    last = np.searchsorted(u_start, s_end, side="left")
+    count = np.maximum(last - first, 0)
+    span_pos = np.repeat(np.arange(len(spans)), count)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    unit_sorted = np.repeat(first, count) + offset
+    hit = u_end[unit_sorted] > s_start[span_pos]
+    return order[unit_sorted[hit]], span_pos[hit]
 
 
-def _prepare(
+@dataclass
+class Comparison:
+    """What the coders are compared on: ``units`` (``agreement_units`` columns), ``presence``
+    (``unit`` position in ``units``, ``coder``, ``code_id``: who applied which code to which
+    unit), the ``coders`` and the ``codes`` used (codebook order), and the options."""
+
+    units: pd.DataFrame
+    presence: pd.DataFrame
+    coders: list[str]
+    codes: list[str]
+    unit: str
+    uncoded: str
+
+
+def compare(
     project: Project,
-    unit: str,
-    coders: list[str] | None,
-    codes: list[str] | None,
-    uncoded: str,
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
-    """Units kept, long presence table (``unit_row, coder, code_id``), coders and code ids."""
+    *,
+    unit: str = "turn",
+    coders: list[str] | None = None,
+    codes: list[str] | None = None,
+    uncoded: str = "absent",
+) -> Comparison:
+    """Prepare an agreement computation (shared by ``agreement`` and ``disagreements``).
+
+    Only documents that every compared coder coded are kept. Raises ``MiamError`` with fewer
+    than two coders, or for an unknown unit or ``uncoded`` option.
+    """
     if uncoded not in UNCODED_LABELS:
         raise MiamError(
             f"Option « uncoded » inconnue « {uncoded} » (possibles : {', '.join(UNCODED_LABELS)})."
+        )
+    if unit not in UNIT_LABELS:
+        raise MiamError(
+            f"Unité d'analyse inconnue « {unit} » (possibles : {', '.join(UNIT_LABELS)})."
         )
     codings = project.codings(coder=coders) if coders else project.codings()
     coders = list(coders) if coders else sorted(codings["coder"].unique())
@@ -294,7 +317,7 @@ def _prepare(
             f"(trouvé : {', '.join(coders) or 'aucun'})."
         )
     per_doc = codings.groupby("document_id")["coder"].nunique()
-    common = [d for d in codings["document_id"].unique() if per_doc.get(d, 0) == len(coders)]
+    common = list(per_doc.index[per_doc == len(coders)])
     codings = codings[codings["document_id"].isin(common)]
     if codes is not None:
         wanted: list[str] = []
@@ -303,19 +326,23 @@ def _prepare(
         codings = codings[codings["code_id"].isin(wanted)]
     codings = codings.reset_index(drop=True)
     units = agreement_units(project, unit, common, codings)
-    pairs = _overlaps(units, codings)
+    unit_pos, coding_pos = locate(units, codings)
     presence = pd.DataFrame(
         {
-            "unit_row": pairs["unit_row"].to_numpy(),
-            "coder": codings["coder"].to_numpy()[pairs["coding_row"].to_numpy()],
-            "code_id": codings["code_id"].to_numpy()[pairs["coding_row"].to_numpy()],
+            "unit": unit_pos,
+            "coder": codings["coder"].to_numpy()[coding_pos],
+            "code_id": codings["code_id"].to_numpy()[coding_pos],
         }
     ).drop_duplicates()
     if uncoded == "ignore":
-        units = units.loc[sorted(presence["unit_row"].unique())]
-    order = [c.id for c in project.codebook]
-    used = sorted(presence["code_id"].unique(), key=order.index)
-    return units, presence, coders, used
+        kept = np.sort(presence["unit"].unique())
+        remap = np.full(len(units), -1)
+        remap[kept] = np.arange(len(kept))
+        units = units.iloc[kept].reset_index(drop=True)
+        presence = presence.assign(unit=remap[presence["unit"].to_numpy()])
+    order = {c.id: i for i, c in enumerate(project.codebook)}
+    used = sorted(presence["code_id"].unique(), key=order.get)
+    return Comparison(units, presence.reset_index(drop=True), coders, used, unit, uncoded)
 
 
 def agreement(
@@ -325,42 +352,46 @@ def agreement(
     coders: list[str] | None = None,
     codes: list[str] | None = None,
     uncoded: str = "absent",
+    comparison: Comparison | None = None,
 ) -> pd.DataFrame:
     """Agreement among ``coders`` (default: every coder who coded) per code and overall.
 
     ``unit``: ``turn``, ``sentence``, ``answer``, ``paragraph`` or ``character`` (see
     ``UNIT_LABELS``). ``uncoded``: ``"absent"`` (a unit a coder left without the code counts as
     "absent" for that coder) or ``"ignore"`` (units no coder coded at all are left out).
-    ``codes``: restrict to these codes or themes (with their descendants).
+    ``codes``: restrict to these codes or themes (with their descendants). ``comparison``: a
+    ``compare(...)`` result to reuse (the other options are then ignored).
 
     Columns: ``code_id, code, theme, units`` (weighted number of units compared), ``units_coded``
     (units where at least one coder applied the code), ``percent_agreement`` (0–1), ``kappa``
     (Cohen; ``NaN`` unless exactly two coders), ``alpha`` (Krippendorff, nominal). The first row,
     ``code_id == "*"``, pools every code. Raises ``MiamError`` with fewer than two coders.
     """
-    units, presence, coders, used = _prepare(project, unit, coders, codes, uncoded)
-    position = pd.Series(np.arange(len(units)), index=units.index)
+    if comparison is None:
+        comparison = compare(project, unit=unit, coders=coders, codes=codes, uncoded=uncoded)
+    units, presence, coders = comparison.units, comparison.presence, comparison.coders
     weights = units["weight"].to_numpy(dtype=float)
-    coder_index = {c: i for i, c in enumerate(coders)}
+    total = float(weights.sum())
+    m = len(coders)
+    coder_of = pd.Index(coders).get_indexer(presence["coder"])
     rows = []
     total_o = np.zeros((2, 2))
     total_conf = np.zeros((2, 2))
-    total_agree = total_weight = 0.0
+    total_agree = 0.0
     book = project.codebook
-    for code_id in used:
-        hits = presence[(presence["code_id"] == code_id) & presence["unit_row"].isin(units.index)]
-        matrix = np.zeros((len(units), len(coders)), dtype=np.int64)
-        matrix[position[hits["unit_row"]].to_numpy(), hits["coder"].map(coder_index).to_numpy()] = 1
+    positions = presence.groupby("code_id").indices
+    for code_id in comparison.codes:
+        hit = positions[code_id]
+        matrix = np.zeros((len(units), m), dtype=np.int64)
+        matrix[presence["unit"].to_numpy()[hit], coder_of[hit]] = 1
         ones = matrix.sum(axis=1)
-        counts = np.column_stack([len(coders) - ones, ones])
+        counts = np.column_stack([m - ones, ones])
         o = _coincidences(counts, weights)
-        m = len(coders)
         agree = (counts * (counts - 1)).sum(axis=1) / (m * (m - 1))
         total_o += o
         total_agree += float((agree * weights).sum())
-        total_weight += float(weights.sum())
         kappa = float("nan")
-        if len(coders) == 2:
+        if m == 2:
             conf = np.zeros((2, 2))
             np.add.at(conf, (matrix[:, 0], matrix[:, 1]), weights)
             total_conf += conf
@@ -370,23 +401,25 @@ def agreement(
                 "code_id": code_id,
                 "code": book.get(code_id).label,
                 "theme": book.get(book.theme_of(code_id)).label,
-                "units": float(weights.sum()),
+                "units": total,
                 "units_coded": float(weights[ones > 0].sum()),
-                "percent_agreement": float((agree * weights).sum() / weights.sum())
-                if len(units)
+                "percent_agreement": float((agree * weights).sum() / total)
+                if total
                 else float("nan"),
                 "kappa": kappa,
                 "alpha": alpha_from_coincidences(o),
             }
         )
+    coded = np.zeros(len(units), dtype=bool)
+    coded[presence["unit"].to_numpy()] = True
     overall = {
         "code_id": OVERALL,
         "code": OVERALL_LABEL,
         "theme": "",
-        "units": float(weights.sum()),
-        "units_coded": float(weights[units.index.isin(presence["unit_row"])].sum()),
-        "percent_agreement": total_agree / total_weight if total_weight else float("nan"),
-        "kappa": kappa_from_confusion(total_conf) if len(coders) == 2 else float("nan"),
+        "units": total,
+        "units_coded": float(weights[coded].sum()),
+        "percent_agreement": total_agree / (total * len(rows)) if total and rows else float("nan"),
+        "kappa": kappa_from_confusion(total_conf) if m == 2 else float("nan"),
         "alpha": alpha_from_coincidences(total_o),
     }
     return pd.DataFrame([overall, *rows], columns=AGREEMENT_COLUMNS)
@@ -399,41 +432,54 @@ def disagreements(
     coders: list[str] | None = None,
     codes: list[str] | None = None,
     max_chars: int | None = 600,
+    comparison: Comparison | None = None,
 ) -> pd.DataFrame:
     """Passages to discuss: units where the compared coders did not apply the same codes.
 
     Columns: ``document, start, end, text`` (the unit's text, cut to ``max_chars``),
     ``codes_in_dispute`` (labels applied by some coders but not all), then one column per coder
-    with the labels that coder applied (``""`` for none), side by side. In text order.
+    with the labels that coder applied (``""`` for none), side by side. In document and text order.
     """
-    units, presence, coders, used = _prepare(project, unit, coders, codes, "ignore")
+    if comparison is None:
+        comparison = compare(project, unit=unit, coders=coders, codes=codes)
+    units, presence, coders = comparison.units, comparison.presence, comparison.coders
+    columns = ["document", "start", "end", "text", "codes_in_dispute", *coders]
     book = project.codebook
-    labels = {c: book.get(c).label for c in used}
-    sets = presence.groupby(["unit_row", "coder"])["code_id"].agg(frozenset)
-    rows = []
+    order = {c: i for i, c in enumerate(comparison.codes)}
+    labels = {c: book.get(c).label for c in comparison.codes}
+    applied_by = presence.groupby(["unit", "code_id"])["coder"].nunique()
+    disputed = applied_by[applied_by < len(coders)].reset_index()
+    if disputed.empty:
+        return pd.DataFrame(columns=columns)
+    disputed["rank"] = disputed["code_id"].map(order)
+    disputed = disputed.sort_values(["unit", "rank"])
+    in_dispute = disputed.groupby("unit")["code_id"].agg(lambda s: ", ".join(labels[c] for c in s))
+    mine = presence[presence["unit"].isin(in_dispute.index)].assign(
+        rank=lambda f: f["code_id"].map(order)
+    )
+    mine = mine.sort_values(["unit", "rank"])
+    per_coder = mine.groupby(["unit", "coder"])["code_id"].agg(
+        lambda s: ", ".join(labels[c] for c in s)
+    )
+    rows = units.iloc[in_dispute.index].copy()
     texts: dict[str, str] = {}
-    order = {c: i for i, c in enumerate(used)}
-    for row in units.itertuples():
-        applied = {c: sets.get((row.Index, c), frozenset()) for c in coders}
-        union = frozenset().union(*applied.values())
-        common = frozenset.intersection(*applied.values())
-        disputed = sorted(union - common, key=order.get)
-        if not disputed:
-            continue
-        if row.document_id not in texts:
-            texts[row.document_id] = project.text(row.document_id)
-        excerpt = texts[row.document_id][row.start : row.end]
+    excerpts = []
+    for doc, start, end in zip(rows["document_id"], rows["start"], rows["end"], strict=True):
+        if doc not in texts:
+            texts[doc] = project.text(doc)
+        excerpt = texts[doc][start:end]
         if max_chars and len(excerpt) > max_chars:
             excerpt = excerpt[: max_chars - 1].rstrip() + "…"
-        record = {
-            "document": row.document,
-            "start": int(row.start),
-            "end": int(row.end),
-            "text": excerpt,
-            "codes_in_dispute": ", ".join(labels[c] for c in disputed),
+        excerpts.append(excerpt)
+    result = pd.DataFrame(
+        {
+            "document": rows["document"].to_numpy(),
+            "start": rows["start"].astype(int).to_numpy(),
+            "end": rows["end"].astype(int).to_numpy(),
+            "text": excerpts,
+            "codes_in_dispute": in_dispute.to_numpy(),
         }
-        for coder in coders:
-            record[coder] = ", ".join(labels[c] for c in sorted(applied[coder], key=order.get))
-        rows.append(record)
-    columns = ["document", "start", "end", "text", "codes_in_dispute", *coders]
-    return pd.DataFrame(rows, columns=columns)
+    )
+    for coder in coders:
+        result[coder] = [per_coder.get((u, coder), "") for u in in_dispute.index]
+    return result[columns]

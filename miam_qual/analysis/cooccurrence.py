@@ -45,20 +45,26 @@ def overlapping_pairs(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return order[first], order[second]
 
 
-def unit_of(project: Project, frame: pd.DataFrame, kind: str) -> np.ndarray:
-    """For each row (``document_id, start``), the rank of the unit of kind ``kind`` that contains
-    its start (``-1`` when none): one query per document, then ``searchsorted``."""
+def unit_of(project: Project, frame: pd.DataFrame, kind: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """For each row (``document_id, start``), the position in ``units`` of the unit of kind
+    ``kind`` containing its start (``-1`` when none), and ``units`` (``Project.all_units``)."""
+    from ..agreement import locate
+
+    units = project.all_units(kind)
+    units = units[units["document_id"].isin(pd.unique(frame["document_id"]))].reset_index(drop=True)
     result = np.full(len(frame), -1, dtype=np.int64)
-    positions = pd.Series(np.arange(len(frame)), index=frame.index)
-    for doc, group in frame.groupby("document_id", sort=False):
-        units = project.units(doc, kind)
-        if units.empty:
-            continue
-        starts, ends = units["start"].to_numpy(), units["end"].to_numpy()
-        rank = np.searchsorted(starts, group["start"].to_numpy(), side="right") - 1
-        inside = (rank >= 0) & (group["start"].to_numpy() < ends[np.clip(rank, 0, None)])
-        result[positions[group.index].to_numpy()] = np.where(inside, rank, -1)
-    return result
+    if units.empty or frame.empty:
+        return result, units
+    starts = pd.DataFrame(
+        {
+            "document_id": frame["document_id"].to_numpy(),
+            "start": frame["start"].to_numpy(),
+            "end": frame["start"].to_numpy() + 1,
+        }  # fmt: skip
+    )
+    unit_pos, row_pos = locate(units, starts)
+    result[row_pos] = unit_pos
+    return result, units
 
 
 def cooccurrence(
@@ -103,13 +109,11 @@ def cooccurrence(
         container = (
             frame["document_id"].to_numpy()
             if mode == "document"
-            else frame["document_id"].to_numpy().astype(str)
-            + "#"
-            + unit_of(project, frame, mode).astype(str)
+            else unit_of(project, frame, mode)[0].astype(str)
         )
         present = pd.DataFrame({"unit": container, "rank": rank})
         if mode != "document":
-            present = present[~present["unit"].str.endswith("#-1")]
+            present = present[present["unit"] != "-1"]
         if same_coder:
             present["unit"] = present["unit"] + "@" + frame.loc[present.index, "coder"].astype(str)
         present = present.drop_duplicates()

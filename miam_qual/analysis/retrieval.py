@@ -135,24 +135,20 @@ def retrieve(
         member = links.merge(members[["selection", "code_id", "coder"]], on="selection")
         passages = selections[["document_id", "document", "start", "end", "text", *extra]].copy()
     else:
-        unit = unit_of(project, frame, within)
-        frame = frame.assign(unit_key=frame["document_id"].astype(str) + "#" + unit.astype(str))
-        frame = frame[unit >= 0]
-        first = frame.drop_duplicates("unit_key").reset_index(drop=True)
-        pos = pd.Series(np.arange(len(first)), index=first["unit_key"])
-        member = pd.DataFrame({"passage": pos[frame["unit_key"]].to_numpy(), "code_id": frame["code_id"].to_numpy(),
+        unit, units = unit_of(project, frame, within)
+        frame = frame[unit >= 0].assign(unit=unit[unit >= 0])
+        first = frame.drop_duplicates("unit").reset_index(drop=True)
+        pos = pd.Series(np.arange(len(first)), index=first["unit"])
+        member = pd.DataFrame({"passage": pos[frame["unit"]].to_numpy(), "code_id": frame["code_id"].to_numpy(),
                                "coder": frame["coder"].to_numpy()})  # fmt: skip
         passages = first[["document_id", "document", *extra]].copy()
-        spans = []
-        for row in first.itertuples():
-            units = project.units(row.document_id, within)
-            rank = int(row.unit_key.rsplit("#", 1)[1])
-            spans.append((int(units["start"].iloc[rank]), int(units["end"].iloc[rank])))
-        passages.insert(2, "start", [s for s, _ in spans])
-        passages.insert(3, "end", [e for _, e in spans])
+        starts = units["start"].to_numpy()[first["unit"].to_numpy()]
+        ends = units["end"].to_numpy()[first["unit"].to_numpy()]
+        passages.insert(2, "start", starts.astype(int))
+        passages.insert(3, "end", ends.astype(int))
         texts: dict[str, str] = {}
         passages.insert(4, "text", [
-            texts.setdefault(d, project.text(d))[s:e] for d, (s, e) in zip(first["document_id"], spans, strict=True)
+            texts.setdefault(d, project.text(d))[s:e] for d, s, e in zip(first["document_id"], starts, ends, strict=True)
         ])  # fmt: skip
     holds = {}
     for name, codes in named.items():
