@@ -7,8 +7,9 @@ spreadsheet → ``citation``) is refused and listed; real names of the private m
 one is stopped. Recordings live in ``<project>/medias/``, named by each transcript's ``media``.
 """
 
+from .cards import export_social_cards
 from .consent import USE_OF_TARGET, ExportReport
-from .exhibition import export_exhibition, export_social_cards
+from .exhibition import export_exhibition
 from .media import MEDIA_DIR, synthesize_recordings
 from .pseudonyms import Pseudonyms, names_to_review
 from .quotes import STATUSES, TARGETS, QuoteError, Quotes

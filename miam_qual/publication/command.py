@@ -65,7 +65,8 @@ def list_quotes(project_path: Path, theme: str | None, statut: str | None) -> No
 def export(project_path, fmt, output, theme, padding, max_duration, audio, papier, orientation,
            max_chars, sans_nuage, strict) -> None:  # fmt: skip
     """Exporte les citations validées : radio, exposition, tableur ou réseaux."""
-    from .exhibition import export_exhibition, export_social_cards
+    from .cards import export_social_cards
+    from .exhibition import export_exhibition
     from .radio import export_radio
     from .spreadsheet import export_spreadsheet
 

@@ -1,0 +1,108 @@
+"""Square quote cards for social networks: one PNG (1080 × 1080 by default) per quote aimed at
+« réseaux sociaux » (``citation`` consent), rendered by WeasyPrint then pdftoppm.
+
+Writes ``cartes.pdf``, ``cartes/C001.png``… and ``rapport_export.txt`` into the destination.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..errors import ExportError
+from .consent import (
+    DEFAULT_STATUSES,
+    ExportReport,
+    check_destination,
+    finish_selection,
+    screen_consent,
+    select_quotes,
+)
+from .exhibition import PDFTOPPM_MISSING, TEMPLATES, _card_size, _colors, _environment, pdftoppm
+from .outputs import guard_files
+from .pseudonyms import Pseudonyms
+from .quotes import Quotes
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+
+def export_social_cards(
+    project: Project,
+    destination: Path | str,
+    *,
+    theme: str | None = None,
+    size_px: int = 1080,
+    max_chars: int | None = None,
+    statuses: tuple[str, ...] | None = DEFAULT_STATUSES,
+    strict: bool = False,
+) -> ExportReport:
+    """Square PNG cards (``size_px`` × ``size_px``) of the quotes aimed at « réseaux sociaux »
+    (``citation`` consent), in ``cartes/C001.png``, plus ``cartes.pdf``. Needs pdftoppm."""
+    from weasyprint import HTML
+
+    tool = pdftoppm()
+    if tool is None:
+        raise ExportError(PDFTOPPM_MISSING)
+    quotes_api = Quotes(project)
+    limit = quotes_api.settings.max_panel_chars if max_chars is None else int(max_chars)
+    destination = check_destination(project, destination)
+    pseudonyms = Pseudonyms.load(project.root)
+    report = ExportReport("réseaux sociaux", destination)
+    chosen = select_quotes(
+        quotes_api.list(pseudonyms=pseudonyms), "réseaux sociaux", theme=theme, statuses=statuses
+    )
+    allowed = screen_consent(project, chosen, "réseaux sociaux", report)
+    too_long = (
+        allowed["public_text"].str.len() > limit if len(allowed) else pd.Series([], dtype=bool)
+    )
+    for row in allowed[too_long].itertuples():
+        report.refuse(row.quote_id, row.participant,
+                      f"trop longue pour une carte ({len(row.public_text)} caractères, maximum {limit})")  # fmt: skip
+    allowed = allowed[~too_long].reset_index(drop=True) if len(allowed) else allowed
+    finish_selection(report, allowed, strict=strict)
+    cards = []
+    for row in allowed.itertuples():
+        cards.append({"id": row.quote_id, "text": row.public_text, "attribution": row.attribution,
+                      "theme": row.theme, "size": _card_size(row.public_text),
+                      **_colors({"color": row.color})})  # fmt: skip
+    env = _environment()
+    html = env.get_template("cartes.html.j2").render(cards=cards, credit=quotes_api.settings.credit)
+    pseudonyms.guard({"cartes (HTML)": html})
+    destination.mkdir(parents=True, exist_ok=True)
+    pdf = destination / "cartes.pdf"
+    HTML(string=html, base_url=str(TEMPLATES)).write_pdf(str(pdf))
+    folder = destination / "cartes"
+    folder.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="miam_cards_") as scratch:
+        command = [
+            tool,
+            "-png",
+            "-scale-to-x",
+            str(size_px),
+            "-scale-to-y",
+            str(size_px),
+            str(pdf),
+            f"{scratch}/c",
+        ]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ExportError(
+                f"pdftoppm n'a pas pu convertir « {pdf.name} » : {result.stderr.strip()[:300]}"
+            )
+        pages = sorted(Path(scratch).glob("c-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+        files = [pdf]
+        for page, card in zip(pages, cards, strict=True):
+            target = folder / f"{card['id']}.png"
+            shutil.move(str(page), target)
+            files.append(target)
+    report.files = files
+    report.exported = list(allowed["quote_id"])
+    report.write()
+    guard_files([pdf, destination / "rapport_export.txt"], pseudonyms)
+    return report
