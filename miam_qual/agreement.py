@@ -295,10 +295,12 @@ def compare(
     coders: list[str] | None = None,
     codes: list[str] | None = None,
     uncoded: str = "absent",
+    codings: pd.DataFrame | None = None,
 ) -> Comparison:
     """Prepare an agreement computation (shared by ``agreement`` and ``disagreements``).
 
-    Only documents that every compared coder coded are kept. Raises ``MiamError`` with fewer
+    ``codings``: an already read ``project.codings()`` to reuse. Only documents that every
+    compared coder coded are kept. Raises ``MiamError`` with fewer
     than two coders, or for an unknown unit or ``uncoded`` option.
     """
     if uncoded not in UNCODED_LABELS:
@@ -309,7 +311,10 @@ def compare(
         raise MiamError(
             f"Unité d'analyse inconnue « {unit} » (possibles : {', '.join(UNIT_LABELS)})."
         )
-    codings = project.codings(coder=coders) if coders else project.codings()
+    if codings is None:
+        codings = project.codings(coder=coders) if coders else project.codings()
+    elif coders:
+        codings = codings[codings["coder"].isin(coders)]
     coders = list(coders) if coders else sorted(codings["coder"].unique())
     if len(coders) < 2:
         raise MiamError(
@@ -458,7 +463,7 @@ def disagreements(
         rank=lambda f: f["code_id"].map(order)
     )
     mine = mine.sort_values(["unit", "rank"])
-    per_coder = mine.groupby(["unit", "coder"])["code_id"].agg(
+    per_coder = mine.groupby(["unit", "coder"], sort=False)["code_id"].agg(
         lambda s: ", ".join(labels[c] for c in s)
     )
     rows = units.iloc[in_dispute.index].copy()
@@ -481,5 +486,10 @@ def disagreements(
         }
     )
     for coder in coders:
-        result[coder] = [per_coder.get((u, coder), "") for u in in_dispute.index]
+        labels_of = (
+            per_coder.xs(coder, level="coder")
+            if coder in set(mine["coder"])
+            else pd.Series(dtype=str)
+        )
+        result[coder] = labels_of.reindex(in_dispute.index).fillna("").to_numpy()
     return result[columns]

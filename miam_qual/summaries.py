@@ -342,11 +342,13 @@ def theme_summaries(
     pairs = cooccurrence(project, codings=frame)
     memos = project.memos()
     chosen = [t.id for t in book.themes()] if themes is None else [book.get(t).id for t in themes]
+    passage_words = PassageWords(frame, nlp=nlp)
     result = []
     for theme_id in chosen:
         options = dict(
-            nlp=nlp, codings=frame, pairs=pairs, memos=memos, group=group, excerpts=excerpts
-        )
+            nlp=nlp, codings=frame, pairs=pairs, memos=memos, group=group, excerpts=excerpts,
+            passage_words=passage_words,
+        )  # fmt: skip
         summary = summarize(project, theme_id, cloud=clouds, **options)
         summary.codes = [
             summarize(project, c, cloud=False, **options)

@@ -17,9 +17,9 @@ def coded_segments(
     """``codings`` if given (already filtered by the caller), else ``project.codings(**filters)``,
     with a ``participant_key`` column added (see ``participant_keys``)."""
     frame = project.codings(**filters) if codings is None else codings
-    frame = frame.copy()
-    frame["participant_key"] = participant_keys(frame)
-    return frame
+    if "participant_key" in frame.columns:
+        return frame
+    return frame.assign(participant_key=participant_keys(frame))
 
 
 def participant_keys(codings: pd.DataFrame) -> pd.Series:
@@ -28,9 +28,12 @@ def participant_keys(codings: pd.DataFrame) -> pd.Series:
     else missing. Distinct-participant counts use this key."""
     key = pd.Series(np.nan, index=codings.index, dtype=object)
     if "speaker" in codings.columns and "role" in codings.columns:
-        is_participant = codings["role"].eq("participant") & codings["speaker"].notna()
-        speaker = codings["document"].astype(str) + " · " + codings["speaker"].astype(str)
-        key = key.mask(is_participant, speaker)
+        is_participant = (codings["role"].to_numpy() == "participant") & codings[
+            "speaker"
+        ].notna().to_numpy()
+        if is_participant.any():
+            chosen = codings.loc[is_participant, ["document", "speaker"]].astype(str)
+            key[is_participant] = (chosen["document"] + " · " + chosen["speaker"]).to_numpy()
     if "participant" in codings.columns:
         key = codings["participant"].where(codings["participant"].notna(), key)
     return key

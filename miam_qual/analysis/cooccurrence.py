@@ -155,7 +155,8 @@ def cooccurrence_matrix(
     holds each code's number of segments."""
     frame = coded_segments(project, codings)
     pairs = cooccurrence(project, mode=mode, codings=frame, same_coder=same_coder)
-    used = [c for c in code_order(project) if c in set(frame["code_id"])]
+    present = set(frame["code_id"])
+    used = [c for c in code_order(project) if c in present]
     matrix = pd.DataFrame(0, index=used, columns=used, dtype=int)
     if len(pairs):
         wide = pairs.pivot_table(

@@ -168,7 +168,8 @@ def code_document_matrix(project: Project, *, codings: pd.DataFrame | None = Non
     only codes and documents that carry codings."""
     frame = coded_segments(project, codings)
     documents = list(dict.fromkeys(frame["document"]))
-    order = [c for c in code_order(project) if c in set(frame["code_id"])]
+    present = set(frame["code_id"])
+    order = [c for c in code_order(project) if c in present]
     matrix = pd.crosstab(frame["code_id"], frame["document"]) if len(frame) else pd.DataFrame()
     matrix = matrix.reindex(index=order, columns=documents, fill_value=0)
     matrix.columns.name = None
@@ -220,11 +221,8 @@ def compare_waves(
         part = frame[frame["document_id"].isin(wave_docs["document_id"])]
         respondent = part["document_id"].map(wave_docs.set_index("document_id")["respondent"])
         sets[name] = (part.assign(respondent=respondent), wave_docs["respondent"].nunique())
-    used = [
-        c
-        for c in code_order(project)
-        if c in set(sets["before"][0]["code_id"]) | set(sets["after"][0]["code_id"])
-    ]
+    present = set(sets["before"][0]["code_id"]) | set(sets["after"][0]["code_id"])
+    used = [c for c in code_order(project) if c in present]
     for code_id in used:
         row = {
             "code_id": code_id,

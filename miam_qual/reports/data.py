@@ -112,12 +112,11 @@ def build_report_data(
     agreement_table = disagreement_table = None
     unit_label = agreement_stats.UNIT_LABELS.get(unit, unit)
     try:
-        agreement_table = agreement_stats.agreement(
-            project, unit=unit, coders=coders, codes=themes, uncoded=uncoded
+        comparison = agreement_stats.compare(
+            project, unit=unit, coders=coders, codes=themes, uncoded=uncoded, codings=codings
         )
-        disagreement_table = agreement_stats.disagreements(
-            project, unit=unit, coders=coders, codes=themes
-        )
+        agreement_table = agreement_stats.agreement(project, comparison=comparison)
+        disagreement_table = agreement_stats.disagreements(project, comparison=comparison)
         compared = [c for c in disagreement_table.columns[5:]]
         note = (
             f"Codeur·ses comparé·es : {', '.join(compared)}. Unité d'analyse : {unit_label}. "
@@ -136,7 +135,7 @@ def build_report_data(
         project_name=project.name,
         generated_at=dt.datetime.now().strftime("%d/%m/%Y à %H:%M"),
         scope=scope,
-        status=project.status(),
+        status=_status(project, codings),
         codings=codings,
         themes=theme_table,
         codes=code_table,
@@ -177,3 +176,13 @@ def build_report_data(
                 table, title=f"Codes du thème par {group_label.lower()}"
             )
     return data
+
+
+def _status(project: Project, codings: pd.DataFrame) -> dict[str, object]:
+    """Headline counts (``documents, participants, codes``) without re-reading every text."""
+    return {
+        "documents": len(project.documents()),
+        "participants": len(project.participants()),
+        "codes": len(project.codebook),
+        "coders": int(codings["coder"].nunique()),
+    }
