@@ -20,6 +20,7 @@ bare ``Exception``.
     │   ├── OffsetOutOfRange .... start/end outside the document, or empty span
     │   └── UnknownCoder ........ a coder who is not registered in the project
     ├── ConsentError ............ a use that a participant has not consented to
+    ├── QuoteError .............. a quote cannot be proposed or changed
     └── ExportError ............. an export cannot be produced
 """
 
@@ -40,6 +41,7 @@ __all__ = [
     "OffsetOutOfRange",
     "UnknownCoder",
     "ConsentError",
+    "QuoteError",
     "ExportError",
 ]
 
@@ -102,6 +104,11 @@ class UnknownCoder(CodingError):
 
 class ConsentError(MiamError):
     """Raised when a participant has not consented to the use an export needs."""
+
+
+class QuoteError(MiamError):
+    """Raised when a quote cannot be proposed or changed (unknown quote, bad status or target,
+    an edit that is more than light editing)."""
 
 
 class ExportError(MiamError):

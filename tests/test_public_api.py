@@ -7,7 +7,7 @@ def test_public_names_are_exactly_the_intended_ones():
     assert set(miam_qual.__all__) == {
         "AttributeValueError", "Code", "Codebook", "CodebookError", "CodingError", "ConfigError",
         "ConsentError", "CorpusError", "DuplicateCode", "EncodingError", "ExportError", "MiamError",
-        "OffsetOutOfRange", "Project", "ProjectConfig", "ProjectError", "UnknownCode",
+        "OffsetOutOfRange", "Project", "ProjectConfig", "ProjectError", "QuoteError", "UnknownCode",
         "UnknownCoder", "UnreadableFile", "load_codebook", "read_source",
     }  # fmt: skip
     for name in miam_qual.__all__:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import QuoteError
 from ..store import documents as docs_sql
 from ..store import quotes as sql
 from .pseudonyms import Pseudonyms
@@ -55,11 +55,6 @@ _ROLE_LABELS = {
     "partenaire": ("Partenaire", "Partenaire"),
     "répondant": ("Répondant", "Répondante"),
 }
-
-
-class QuoteError(MiamError):
-    """Raised when a quote cannot be proposed or changed (unknown quote, bad status or target,
-    an edit that is more than light editing)."""
 
 
 def _fold(text: str) -> str:
