@@ -204,3 +204,13 @@ def test_a_killed_process_loses_nothing_confirmed(small: Project):
     assert len(reopened.codings()) == 5
     reopened.close()
     assert os.path.exists(small.root / DB_FILE)
+
+
+def test_files_written_atomically_get_ordinary_permissions(tmp_path: Path):
+    from miam_qual.fileio import atomic_write_text
+
+    atomic_write_text(tmp_path / "rapport.txt", "bonjour")
+    mode = (tmp_path / "rapport.txt").stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
