@@ -35,7 +35,7 @@ EXCERPT_COLUMNS = [
     "coders",
 ]
 #: At most this many passages per theme feed its word list (a fixed-seed sample beyond).
-WORD_SAMPLE = 400
+WORD_SAMPLE = 200
 #: Excerpts shorter or longer than this (characters) are less representative.
 GOOD_LENGTH = (40, 450)
 
@@ -99,7 +99,6 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     wanted += [c for c in ("participant", "type_source") if c in frame.columns]
     grouped = frame[wanted].groupby("selection_id", sort=False)
     passages = grouped.first()
-    passages["coders"] = grouped["coder"].agg(lambda s: ", ".join(sorted(set(s))))
     passages["n_coders"] = grouped["coder"].nunique()
     length = passages["text"].str.len().to_numpy()
     low, high = GOOD_LENGTH
@@ -135,6 +134,9 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         for (ids, _, _), seen in zip(groups, shown, strict=True):
             seen[ids[best]] += 1
     picked = passages.iloc[chosen]
+    chosen_ids = set(picked.index)
+    who_coded = frame.loc[frame["selection_id"].isin(chosen_ids), ["selection_id", "coder"]]
+    coders = {s: ", ".join(sorted(set(g))) for s, g in who_coded.groupby("selection_id")["coder"]}
     participant = picked["participant"] if "participant" in picked.columns else picked["speaker"]
     return pd.DataFrame(
         {
@@ -145,7 +147,7 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
             "participant": participant.fillna(picked["speaker"]).fillna("").to_numpy(),
             "source_type": kinds[chosen],
             "speaker": picked["speaker"].fillna("").to_numpy(),
-            "coders": picked["coders"].to_numpy(),
+            "coders": [coders[s] for s in picked.index],
         },
         columns=EXCERPT_COLUMNS,
     )
@@ -259,10 +261,12 @@ def summarize(
     excerpts: int = 5,
     cloud: bool = True,
     passage_words: PassageWords | None = None,
+    prepare_words: bool = True,
 ) -> Summary:
     """Summary of one code or theme (a theme or a code with sub-codes covers its descendants).
 
-    ``codings``/``pairs``/``memos``: precomputed ``project.codings()``, ``analysis.cooccurrence``
+    ``passage_words``: a shared ``PassageWords``; ``prepare_words=False`` counts only passages it
+    already lemmatised (a theme's codes reuse the theme's sample). ``codings``/``pairs``/``memos``: precomputed ``project.codings()``, ``analysis.cooccurrence``
     and ``project.memos()`` to reuse across many calls. ``group``: the attribute of the
     distribution (default: source type).
     """
@@ -298,7 +302,10 @@ def summarize(
     )
     if passage_words is None:
         passage_words = PassageWords(frame, nlp=nlp)
-    kept = passage_words.prepare(list(mine["selection_id"]))
+    if prepare_words:
+        kept = passage_words.prepare(list(mine["selection_id"]))
+    else:  # a theme's codes reuse the passages lemmatised for the theme
+        kept = list(mine["selection_id"].unique())
     words = passage_words.words(kept)
     return Summary(
         code_id=code_id,
@@ -351,7 +358,7 @@ def theme_summaries(
         )  # fmt: skip
         summary = summarize(project, theme_id, cloud=clouds, **options)
         summary.codes = [
-            summarize(project, c, cloud=False, **options)
+            summarize(project, c, cloud=False, prepare_words=False, **options)
             for c in book.descendants(theme_id, include_self=False)
             if book.get(c).codable
         ]

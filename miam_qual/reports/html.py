@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..fileio import atomic_write_text
+from ..summaries import WORD_SAMPLE
 from .data import DISAGREEMENTS_SHOWN, ReportData
 from .labels import french_number, french_percent
 
@@ -62,7 +63,9 @@ def environment() -> Environment:
 def render_html(data: ReportData, project_colors: dict[str, str]) -> str:
     """The report as one HTML string."""
     template = environment().get_template("rapport.html.j2")
-    return template.render(d=data, colors=project_colors, shown=DISAGREEMENTS_SHOWN)
+    return template.render(
+        d=data, colors=project_colors, shown=DISAGREEMENTS_SHOWN, word_sample=WORD_SAMPLE
+    )
 
 
 def write_html(data: ReportData, path: Path, project_colors: dict[str, str]) -> Path:
