@@ -34,7 +34,7 @@ class CodesMenu:
 
     def code_usage(self: CodingSession) -> dict[str, int]:
         """Number of codings per code id made by this coder in the whole project."""
-        frame = self.project.codings(coder=self.coder)
+        frame = self._coder_codings()
         return frame.groupby("code_id").size().to_dict() if len(frame) else {}
 
     def _compute_shortcuts(self: CodingSession) -> list[str]:

@@ -75,7 +75,7 @@ class Navigation:
 
     def coded_documents(self: CodingSession) -> set[str]:
         """GUIDs of documents holding at least one coding by this coder."""
-        return set(self.project.codings(coder=self.coder)["document_id"])
+        return set(self._coder_codings()["document_id"])
 
     def progress(self: CodingSession) -> tuple[int, int]:
         """(documents coded by this coder, all documents)."""

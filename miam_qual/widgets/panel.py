@@ -63,12 +63,12 @@ class CodingPanel(anywidget.AnyWidget):
     def push(self) -> None:
         """Send the session's state to the browser (the document's text only when it changed)."""
         s = self.session
-        with self.hold_sync():
+        with self.hold_sync(), s.snapshot():
             if s.document_id != self._doc_shown:
                 self.doc = self._document_payload()
                 self._doc_shown = s.document_id
-            self.codings = self._codings_payload(s.codings())
-            self.here = self._codings_payload(s.codings_here())
+            self.codings = self._codings_payload(s.codings(), details=False)
+            self.here = self._codings_payload(s.codings_here(), details=True)
             self.selection = list(s.selection) if s.selection else []
             self.codes = s.code_choices()
             self.shortcuts = list(s.shortcuts)
@@ -95,19 +95,24 @@ class CodingPanel(anywidget.AnyWidget):
             "blocks": document_blocks(s.text, s.units, s.project.timecodes(s.document_id)),
         }
 
-    def _codings_payload(self, frame) -> list[dict]:
-        book = self.session.project.codebook
+    def _codings_payload(self, frame, *, details: bool) -> list[dict]:
+        """Codings for the page; ``details`` adds the memo and the start of the coded text."""
+        book = self.session.project.codebook.codes
+        columns = ["coding_id", "start", "end", "code_id", "code", "coder", "mine", "memo", "text"]
         rows = []
-        for r in frame.itertuples():
-            code = book.codes.get(r.code_id)
-            memo = r.memo if isinstance(r.memo, str) else ""
+        for r in frame[columns].to_dict("records"):
+            code = book.get(r["code_id"])
             rows.append(
                 {
-                    "id": r.coding_id, "start": int(r.start), "end": int(r.end), "code": r.code_id,
-                    "label": code.label if code else r.code, "color": code.color if code else "#9E9E9E",
-                    "coder": r.coder, "mine": bool(r.mine), "memo": memo, "text": r.text[:80],
+                    "id": r["coding_id"], "start": int(r["start"]), "end": int(r["end"]),
+                    "code": r["code_id"], "label": code.label if code else r["code"],
+                    "color": code.color if code else "#9E9E9E", "coder": r["coder"],
+                    "mine": bool(r["mine"]),
                 }
             )  # fmt: skip
+            if details:
+                memo = r["memo"]
+                rows[-1].update(memo=memo if isinstance(memo, str) else "", text=r["text"][:80])
         return rows
 
     # -- browser → Python ---------------------------------------------------------------------

@@ -8,6 +8,8 @@ result of the action, or ``None`` when it was refused.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -58,6 +60,7 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         self.selection: tuple[int, int] | None = None
         self.focus: int | None = None
         self._book_stamp = self._codebook_stamp()
+        self._cache: dict | None = None
         self.coder = (coder or prefs.saved_coder() or default_user()).strip()
         project.add_coder(self.coder)
         self.shortcuts = self._compute_shortcuts()
@@ -71,6 +74,28 @@ class CodingSession(CodesMenu, Navigation, Undoing):
                 "Le projet ne contient aucun document : importez-en d'abord (miam-qual import).",
                 "erreur",
             )
+
+    # -- reading the store once per refresh ---------------------------------------------------
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Within the block, each store read is made once (a view refresh reads the same codings
+        several times); outside it, every read is fresh."""
+        self._cache = {}
+        try:
+            yield
+        finally:
+            self._cache = None
+
+    def _read(self, key: tuple, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        if self._cache is None:
+            return load()
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]
+
+    def _coder_codings(self) -> pd.DataFrame:
+        """Every coding by this coder in the project."""
+        return self._read(("coder", self.coder), lambda: self.project.codings(coder=self.coder))
 
     # -- status -------------------------------------------------------------------------------
     def _say(self, message: str, level: str = "info") -> None:
@@ -342,7 +367,8 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         columns as ``Project.codings()`` plus ``mine``."""
         if self.document_id is None:
             return self.project.codings().iloc[0:0].assign(mine=[])
-        frame = self.project.codings(document=self.document_id)
+        guid = self.document_id
+        frame = self._read(("document", guid), lambda: self.project.codings(document=guid))
         if mine_only or not self.show_others:
             frame = frame[frame["coder"] == self.coder]
         return frame.assign(mine=frame["coder"] == self.coder).reset_index(drop=True)

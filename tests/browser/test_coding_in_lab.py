@@ -80,16 +80,16 @@ def test_code_a_passage_in_jupyterlab(built_demo: Path, tmp_path: Path) -> None:
         open_and_run(page, base, NOTEBOOK)
         page.wait_for_selector(".miam-cp-doc [data-s]", timeout=60_000)
         document = page.inner_text(".miam-cp-title strong")
-        page.eval_on_selector_all(  # mark the first passage long enough to drag over
+        offset = page.eval_on_selector_all(  # the first passage long enough to drag over
             ".miam-cp-text [data-s]:not(.miam-cp-speaker)",
-            "spans => spans.find(s => s.textContent.split(/\\s+/).length > 8).dataset.cible = '1'",
+            "spans => spans.find(s => s.textContent.split(/\\s+/).length > 8).dataset.s",
         )
-        target = "[data-cible='1']"
+        target = f".miam-cp-text [data-s='{offset}']"
         span = page.wait_for_selector(target, state="attached")
         span.evaluate("n => n.scrollIntoView({block: 'center'})")  # away from the sticky toolbar
         page.wait_for_timeout(300)
         piece = span.evaluate("n => n.textContent")
-        offset = int(span.get_attribute("data-s"))
+        offset = int(offset)
         words = [m.start() for m in re.finditer(r"\w+", piece)]
         first, last = words[1], words[4] + 1  # from the 2nd word to inside the 5th
         drag_select(

@@ -104,51 +104,65 @@ function render({ model, el: host }) {
   }
 
   // -- document -----------------------------------------------------------------------------
+  // Blocks are rebuilt only when their codings or the selection inside them change: a long
+  // transcript keeps its hundreds of untouched blocks between two clicks.
+  let drawn = { doc: null, blocks: [] };
   function drawDoc() {
     const doc = model.get("doc") || {};
-    const scroll = docPane.scrollTop;
-    const gridOpen = model.get("grid_open") && model.get("grid");
-    docPane.hidden = Boolean(gridOpen);
-    if (!doc.text) { docPane.replaceChildren(el("p", { class: "miam-cp-muted" }, "Aucun document à afficher.")); return; }
+    docPane.hidden = Boolean(model.get("grid_open") && model.get("grid"));
+    if (!doc.text) {
+      drawn = { doc: null, blocks: [] };
+      docPane.replaceChildren(el("p", { class: "miam-cp-muted" }, "Aucun document à afficher."));
+      return;
+    }
+    if (drawn.doc !== doc.id) { drawn = { doc: doc.id, blocks: [] }; docPane.replaceChildren(); }
     const codings = model.get("codings") || [];
     const sel = model.get("selection") || [];
-    const blocks = doc.blocks.map((b) => {
+    doc.blocks.forEach((b, i) => {
       const inBlock = codings.filter((c) => c.start < b.end && c.end > b.start);
-      const cuts = new Set([b.start, b.end, b.body]);
-      for (const c of inBlock) { cuts.add(Math.max(c.start, b.start)); cuts.add(Math.min(c.end, b.end)); }
-      if (sel.length) for (const x of sel) if (x > b.start && x < b.end) cuts.add(x);
-      const points = [...cuts].filter((x) => x >= b.start && x <= b.end).sort((a, z) => a - z);
-      const pieces = [];
-      for (let i = 0; i + 1 < points.length; i++) {
-        const [s, e] = [points[i], points[i + 1]];
-        if (s === e) continue;
-        const active = inBlock.filter((c) => c.start <= s && c.end >= e);
-        const span = el("span", { "data-s": String(s), class: s < b.body ? "miam-cp-speaker" : null }, cps.slice(s, e).join(""));
-        if (active.length) {
-          span.classList.add("miam-cp-hl");
-          span.dataset.codings = active.map((c) => c.id).join(" ");
-          span.title = active.map((c) => `${c.label} (${c.coder})`).join("\n");
-          const shadows = active.map((c, k) => `inset 0 -${3 * (k + 1)}px 0 ${c.mine ? c.color : rgba(c.color, 0.45)}`);
-          span.style.boxShadow = shadows.join(", ");
-          span.style.backgroundColor = rgba(active[0].color, active.length > 1 ? 0.22 : 0.14);
-          span.style.paddingBottom = `${3 * active.length - 2}px`;
-        }
-        if (sel.length && s >= sel[0] && e <= sel[1]) span.classList.add("miam-cp-sel");
-        pieces.push(span);
-      }
-      const codes = new Map();
-      for (const c of inBlock) if (!codes.has(c.code)) codes.set(c.code, c);
-      const gutter = el("div", { class: "miam-cp-gutter" },
-        b.number ? el("span", { class: "miam-cp-num" }, `§${b.number}`) : null,
-        b.time ? el("span", { class: "miam-cp-time" }, b.time) : null);
-      const margin = el("div", { class: "miam-cp-margin" }, [...codes.values()].map((c) =>
-        el("button", { class: "miam-cp-chip", style: `--c:${c.color}`, title: `Sélectionner ce passage (${c.coder})`, onclick: () => send("select", { start: c.start, end: c.end }) }, c.label)));
-      const question = b.question ? el("div", { class: "miam-cp-question" }, b.question) : null;
-      return el("div", { class: `miam-cp-block kind-${b.kind}${b.role ? " role-" + b.role : ""}` },
-        gutter, el("div", { class: "miam-cp-body" }, question, el("div", { class: "miam-cp-text" }, pieces)), margin);
+      const selIn = sel.length && sel[0] < b.end && sel[1] > b.start ? sel : null;
+      const key = JSON.stringify([inBlock.map((c) => [c.id, c.start, c.end, c.color, c.mine, c.label]), selIn]);
+      if (drawn.blocks[i] && drawn.blocks[i].key === key) return;
+      const node = drawBlock(b, inBlock, selIn);
+      if (drawn.blocks[i]) drawn.blocks[i].node.replaceWith(node);
+      else docPane.append(node);
+      drawn.blocks[i] = { key, node };
     });
-    docPane.replaceChildren(...blocks);
-    docPane.scrollTop = scroll;
+  }
+
+  function drawBlock(b, inBlock, sel) {
+    const cuts = new Set([b.start, b.end, b.body]);
+    for (const c of inBlock) { cuts.add(Math.max(c.start, b.start)); cuts.add(Math.min(c.end, b.end)); }
+    if (sel) for (const x of sel) if (x > b.start && x < b.end) cuts.add(x);
+    const points = [...cuts].filter((x) => x >= b.start && x <= b.end).sort((a, z) => a - z);
+    const pieces = [];
+    for (let i = 0; i + 1 < points.length; i++) {
+      const [s, e] = [points[i], points[i + 1]];
+      if (s === e) continue;
+      const active = inBlock.filter((c) => c.start <= s && c.end >= e);
+      const span = el("span", { "data-s": String(s), class: s < b.body ? "miam-cp-speaker" : null }, cps.slice(s, e).join(""));
+      if (active.length) {
+        span.classList.add("miam-cp-hl");
+        span.dataset.codings = active.map((c) => c.id).join(" ");
+        span.title = active.map((c) => `${c.label} (${c.coder})`).join("\n");
+        const shadows = active.map((c, k) => `inset 0 -${3 * (k + 1)}px 0 ${c.mine ? c.color : rgba(c.color, 0.45)}`);
+        span.style.boxShadow = shadows.join(", ");
+        span.style.backgroundColor = rgba(active[0].color, active.length > 1 ? 0.22 : 0.14);
+        span.style.paddingBottom = `${3 * active.length - 2}px`;
+      }
+      if (sel && s >= sel[0] && e <= sel[1]) span.classList.add("miam-cp-sel");
+      pieces.push(span);
+    }
+    const codes = new Map();
+    for (const c of inBlock) if (!codes.has(c.code)) codes.set(c.code, c);
+    const gutter = el("div", { class: "miam-cp-gutter" },
+      b.number ? el("span", { class: "miam-cp-num" }, `§${b.number}`) : null,
+      b.time ? el("span", { class: "miam-cp-time" }, b.time) : null);
+    const margin = el("div", { class: "miam-cp-margin" }, [...codes.values()].map((c) =>
+      el("button", { class: "miam-cp-chip", style: `--c:${c.color}`, title: `Sélectionner ce passage (${c.coder})`, onclick: () => send("select", { start: c.start, end: c.end }) }, c.label)));
+    const question = b.question ? el("div", { class: "miam-cp-question" }, b.question) : null;
+    return el("div", { class: `miam-cp-block kind-${b.kind}${b.role ? " role-" + b.role : ""}` },
+      gutter, el("div", { class: "miam-cp-body" }, question, el("div", { class: "miam-cp-text" }, pieces)), margin);
   }
 
   function scrollToSelection() {
@@ -308,16 +322,34 @@ function render({ model, el: host }) {
   });
 
   // -- model events -------------------------------------------------------------------------
-  const redraw = () => { drawTop(); drawDoc(); drawGrid(); drawSide(); drawStatus(); };
+  // Several traits change per action: draw once per frame, only the parts concerned.
+  const pending = new Set();
+  let frame = 0;
+  const parts = { top: drawTop, doc: drawDoc, grid: drawGrid, side: drawSide, status: drawStatus };
+  const flush = () => {
+    frame = 0;
+    const todo = [...pending];
+    pending.clear();
+    for (const name of ["top", "doc", "grid", "side", "status"]) if (todo.includes(name)) parts[name]();
+    if (todo.includes("scroll")) scrollToSelection();
+  };
+  const schedule = (...names) => {
+    names.forEach((n) => pending.add(n));
+    if (!frame) frame = requestAnimationFrame(flush);
+  };
+  const redraw = () => { Object.values(parts).forEach((draw) => draw()); };
+  const triggers = {
+    doc: ["top", "doc", "grid", "side"], codings: ["doc"], selection: ["doc", "grid", "side", "scroll"],
+    grid: ["doc", "grid", "top"], grid_open: ["doc", "grid", "top"], progress: ["top"], coder: ["top"],
+    coders: ["top"], show_others: ["top"], here: ["side"], codes: ["side"], shortcuts: ["side"],
+    recent: ["side"], history: ["side"], status: ["status"],
+  };
   model.on("change:doc", () => { cps = Array.from((model.get("doc") || {}).text || ""); docPane.scrollTop = 0; });
-  model.on("change:codings", drawDoc);
-  model.on("change:selection", () => { drawDoc(); drawGrid(); scrollToSelection(); vivoLabelTouched = false; });
-  for (const name of ["doc", "grid", "grid_open"]) model.on(`change:${name}`, () => { drawDoc(); drawGrid(); drawTop(); });
-  for (const name of ["progress", "coder", "coders", "show_others"]) model.on(`change:${name}`, drawTop);
-  for (const name of ["here", "codes", "shortcuts", "recent", "history", "selection", "doc"]) model.on(`change:${name}`, drawSide);
-  model.on("change:status", drawStatus);
+  model.on("change:selection", () => { vivoLabelTouched = false; });
+  for (const [name, names] of Object.entries(triggers)) model.on(`change:${name}`, () => schedule(...names));
   model.on("change:ack", () => {
     const at = sentAt.get(model.get("ack"));
+    // Registered after the redraw's frame callback, so it runs once the highlight is drawn.
     if (at !== undefined) requestAnimationFrame(() => window.miamTimings.push(performance.now() - at));
   });
   cps = Array.from((model.get("doc") || {}).text || "");
