@@ -1,0 +1,100 @@
+"""Theme summaries on the demo project (blank French pipeline; the trained one only when slow)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+import spacy
+from PIL import Image
+
+from miam_qual.summaries import (
+    representative_excerpts,
+    summarize,
+    theme_summaries,
+    word_cloud_png,
+    word_frequencies,
+)
+
+BLANK = spacy.blank("fr")
+
+
+def test_theme_summary_counts_and_definition(demo_project):
+    summary = summarize(demo_project, "acces", nlp=BLANK)
+    codings = demo_project.codings(code="acces")
+    assert summary.is_theme and summary.label == demo_project.codebook.get("acces").label
+    assert summary.definition == demo_project.codebook.get("acces").definition
+    assert summary.counts["segments"] == len(codings)
+    assert summary.counts["documents"] == codings["document_id"].nunique()
+    assert summary.counts["coders"] == 2
+    distribution = summary.distribution.set_index("group")["segments"]
+    assert distribution.sum() == len(codings)
+    assert distribution["questionnaire"] == (codings["type_source"] == "questionnaire").sum()
+
+
+def test_excerpts_vary_across_participants_and_sources(demo_project):
+    codings = demo_project.codings(code="prix")
+    excerpts = representative_excerpts(codings, 5)
+    assert len(excerpts) == 5
+    assert excerpts["document"].is_unique
+    named = excerpts["participant"][excerpts["participant"] != ""]
+    assert named.is_unique
+    assert excerpts["source_type"].nunique() >= 3
+    texts = set(codings["text"])
+    assert set(excerpts["text"]) <= texts
+    assert all(c in {"camille", "karim", "camille, karim"} for c in excerpts["coders"])
+
+
+def test_excerpts_do_not_repeat_one_person(demo_project):
+    codings = demo_project.codings(code="prix")
+    # one talkative participant with many passages: still at most one excerpt while others exist
+    busiest = codings["participant"].value_counts().index[0]
+    excerpts = representative_excerpts(codings, 4)
+    assert (excerpts["participant"] == busiest).sum() <= 1
+
+
+def test_memos_and_cooccurring_codes(demo_project):
+    summary = summarize(demo_project, "prix", nlp=BLANK)
+    assert any("qualite" in m for m in summary.memos["text"])  # karim's memo on prix
+    assert "qualite" in set(summary.cooccurring["code_id"])
+    assert summary.cooccurring["count"].is_monotonic_decreasing
+    assert "prix" not in set(summary.cooccurring["code_id"])
+
+
+def test_words_are_content_words_without_stop_words(demo_project):
+    summary = summarize(demo_project, "prix", nlp=BLANK)
+    words = set(summary.words["word"])
+    assert {"les", "de", "et", "est", "euh"}.isdisjoint(words)
+    assert "cher" in words
+    assert summary.cloud_png is not None
+    image = Image.open(io.BytesIO(summary.cloud_png))
+    assert image.format == "PNG" and image.size == (800, 360)
+
+
+def test_theme_summaries_hold_their_codes(demo_project):
+    summaries = theme_summaries(demo_project, nlp=BLANK, themes=["acces", "lien_social"])
+    assert [s.code_id for s in summaries] == ["acces", "lien_social"]
+    codes = [c.code_id for c in summaries[0].codes]
+    assert codes == [c for c in demo_project.codebook.descendants("acces", include_self=False)]
+    assert all(c.cloud_png is None for c in summaries[0].codes)
+    total = sum(c.counts["segments"] for c in summaries[0].codes)
+    assert total == summaries[0].counts["segments"]
+
+
+def test_empty_inputs():
+    assert word_cloud_png(pd.DataFrame(columns=["word", "count"])) is None
+    assert representative_excerpts(pd.DataFrame()).empty
+    assert word_frequencies([], nlp=BLANK).empty
+
+
+@pytest.mark.slow
+def test_trained_pipeline_gives_lemmas(demo_project):
+    from miam_qual.nlp import load_nlp
+
+    words = word_frequencies(
+        ["Les légumes frais sont chers, les légumes surgelés aussi."], nlp=load_nlp()
+    )
+    assert words.set_index("word").loc["légume", "count"] == 2
+    summary = summarize(demo_project, "legumes", nlp=load_nlp())
+    assert "légume" in set(summary.words["word"])
