@@ -158,3 +158,45 @@ def test_agreement_needs_two_coders(project):
         agreement(project)
     with pytest.raises(MiamError, match="Unité d'analyse inconnue"):
         agreement(project, unit="mot", coders=["camille", "karim"])
+
+
+def test_demo_agreement_matches_a_hand_count(demo_project):
+    """Per code on speaker turns, rebuilt with plain Python from units() and codings()."""
+    codings = demo_project.codings()
+    both = [d for d, g in codings.groupby("document") if g["coder"].nunique() == 2]
+    judgements: dict[str, list[tuple[int, int]]] = {}
+    used = set()
+    turns_by_doc = {d: demo_project.units(d, "turn") for d in both}
+    for doc in turns_by_doc:
+        used |= set(codings.loc[codings["document"] == doc, "code_id"])
+    for doc, turns in turns_by_doc.items():
+        mine = codings[codings["document"] == doc]
+        for turn in turns.itertuples():
+            inside = mine[(mine["start"] < turn.end) & (mine["end"] > turn.start)]
+            for code in used:
+                hit = inside[inside["code_id"] == code]
+                pair = (
+                    int((hit["coder"] == "camille").any()),
+                    int((hit["coder"] == "karim").any()),
+                )
+                judgements.setdefault(code, []).append(pair)
+    table = agreement(demo_project, unit="turn").set_index("code_id")
+    for code in ("prix", "qualite", "isolement"):
+        pairs = judgements[code]
+        first, second = [p[0] for p in pairs], [p[1] for p in pairs]
+        row = table.loc[code]
+        assert row["units"] == len(pairs)
+        assert row["percent_agreement"] == pytest.approx(sum(a == b for a, b in pairs) / len(pairs))
+        assert row["kappa"] == pytest.approx(cohen_kappa(first, second))
+        assert row["alpha"] == pytest.approx(
+            krippendorff_alpha(list(zip(first, second, strict=True)))
+        )
+    answers = agreement(demo_project, unit="answer")
+    questionnaire = [d for d in both if "questionnaire" in d]
+    assert answers.iloc[0]["units"] == sum(
+        len(demo_project.units(d, "answer")) for d in questionnaire
+    )
+    sentences = agreement(demo_project, unit="sentence", uncoded="ignore")
+    assert (
+        0 < sentences.iloc[0]["units"] < agreement(demo_project, unit="sentence").iloc[0]["units"]
+    )
