@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -42,35 +43,46 @@ def _cell(value: object) -> object:
     return value
 
 
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # never a formula, whatever the participant said
+    return cell
+
+
 def _sheet(
     book: Workbook, title: str, frame: pd.DataFrame, headers: list[str], widths: dict[int, int]
 ) -> None:
+    """One sheet, streamed (write-only mode keeps 200,000 rows fast and small in memory)."""
     sheet = book.create_sheet(title)
-    sheet.append(headers)
-    for number, row in enumerate(frame.itertuples(index=False), start=2):
-        values = [_cell(v) for v in row]
-        sheet.append(values)
-        for column, value in enumerate(values, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                sheet.cell(row=number, column=column).data_type = "s"
     for index, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = widths.get(
             index, max(12, min(len(header) + 4, 30))
         )
     sheet.freeze_panes = "A2"
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(frame) + 1, 1)}"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in frame.itertuples(index=False):
+        values = [_cell(v) for v in row]
+        sheet.append(
+            [
+                _text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v
+                for v in values
+            ]
+        )
 
 
 def workbook_bytes(project: Project, data: ReportData) -> bytes:
     """The workbook as bytes. Sheets: « Segments codés » (one row per coding of
     ``project.codings()`` within the report's scope, every column, French headers), « Thèmes »,
     « Codes », « Codes par codeur », « Accord », « Désaccords », « Vagues »."""
-    book = Workbook(write_only=False)
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     segments = data.codings[[c for c in data.codings.columns if c not in SEGMENT_SKIP]]
     headers = [column_label(project, c) for c in segments.columns]
     widths = {
