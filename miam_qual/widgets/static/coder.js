@@ -160,9 +160,8 @@ function render({ model, el: host }) {
       b.time ? el("span", { class: "miam-cp-time" }, b.time) : null);
     const margin = el("div", { class: "miam-cp-margin" }, [...codes.values()].map((c) =>
       el("button", { class: "miam-cp-chip", style: `--c:${c.color}`, title: `Sélectionner ce passage (${c.coder})`, onclick: () => send("select", { start: c.start, end: c.end }) }, c.label)));
-    const question = b.question ? el("div", { class: "miam-cp-question" }, b.question) : null;
     return el("div", { class: `miam-cp-block kind-${b.kind}${b.role ? " role-" + b.role : ""}` },
-      gutter, el("div", { class: "miam-cp-body" }, question, el("div", { class: "miam-cp-text" }, pieces)), margin);
+      gutter, el("div", { class: "miam-cp-body" }, el("div", { class: "miam-cp-text" }, pieces)), margin);
   }
 
   function scrollToSelection() {
@@ -190,7 +189,11 @@ function render({ model, el: host }) {
           const current = row.document_id === doc.id && (model.get("selection") || [])[0] === cell.start;
           return el("td", { class: current ? "miam-cp-cell current" : "miam-cp-cell", onclick: () => send("cell", { document: row.document_id, question: q }) },
             el("div", {}, cell.text),
-            el("div", {}, cell.codings.map((c) => { const k = labels.get(c.code_id) || { label: c.code_id, color: "#999" }; return el("span", { class: "miam-cp-chip small", style: `--c:${k.color}` }, k.label); })));
+            el("div", {}, [...new Set(cell.codings.map((c) => c.code_id))].map((id) => {
+              const k = labels.get(id) || { label: id, color: "#999" };
+              const who = cell.codings.filter((c) => c.code_id === id).map((c) => c.coder).join(", ");
+              return el("span", { class: "miam-cp-chip small", style: `--c:${k.color}`, title: who }, k.label);
+            })));
         }))))));
   }
 
@@ -224,7 +227,7 @@ function render({ model, el: host }) {
         rec.length ? el("div", { class: "miam-cp-sub" }, "Livre de codes") : null, ...codes.map((c) => row(c, c.depth))];
     }
     const filterInput = el("input", {
-      class: "miam-cp-input miam-cp-filter", type: "search", placeholder: "Filtrer les codes… (Entrée applique le premier)", value: filter,
+      class: "miam-cp-input miam-cp-filter", type: "search", placeholder: "Filtrer les codes (touche /)", title: "Entrée applique le premier code trouvé", value: filter,
       oninput: (e) => { filter = e.target.value; const pos = e.target.selectionStart; drawSide(); const f = side.querySelector(".miam-cp-filter"); f.focus(); f.setSelectionRange(pos, pos); },
       onkeydown: (e) => { if (e.key === "Enter") { const first = side.querySelector(".miam-cp-apply"); if (first) first.click(); } },
     });
