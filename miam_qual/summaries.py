@@ -73,8 +73,8 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 
     Each distinct passage (selection) is scored: passages of a readable length (``GOOD_LENGTH``)
     and passages several coders agreed on rank higher. Excerpts are then picked greedily, each
-    time preferring a participant not yet shown (strongly) and a source type not yet shown, so
-    the same person does not speak five times.
+    time preferring a participant not yet shown (strongly), a document and a source type not yet
+    shown, so the same person does not speak five times; interviewer turns rank lower.
 
     Columns: ``document, start, end, text, participant`` (pseudonym or speaker, may be empty),
     ``source_type``, ``speaker``, ``coders`` (who coded it, comma-separated).
@@ -96,6 +96,7 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         "coder",
         "participant_key",
     ]
+    wanted += ["role"] if "role" in frame.columns else []
     wanted += [c for c in ("participant", "type_source") if c in frame.columns]
     grouped = frame[wanted].groupby("selection_id", sort=False)
     passages = grouped.first()
@@ -106,6 +107,8 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         length < low, length / low, np.where(length > high, high / np.maximum(length, 1), 1.0)
     )
     passages["score"] = fit + 0.25 * (passages["n_coders"] - 1)
+    if "role" in passages.columns:  # the people we listen to, before the interviewer's questions
+        passages["score"] -= 0.5 * (passages["role"] == "interviewer").to_numpy()
     passages = passages.sort_values(["score", "document", "start"], ascending=[False, True, True])
     who = passages["participant_key"].fillna("").astype(str).to_numpy()
     kinds = (
