@@ -8,12 +8,13 @@ transaction rolls back.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .codebook import Code, Codebook, load_codebook
+from .codebook import Code, Codebook, load_codebook, parse_codebook
 from .errors import CodebookError, DuplicateCode
 from .store import codes as codes_sql
 
@@ -73,10 +74,11 @@ class CodebookChanges:
                     details={"libelle": code.label},
                 )
             for code, old in changed:
-                codes_sql.log_change(
-                    self.store, who=who, action="modification", code_id=code.id,
-                    details=_row_changes(old, code),
-                )  # fmt: skip
+                details = _row_changes(old, code)
+                if details:  # a change of order alone is not worth a log entry
+                    codes_sql.log_change(
+                        self.store, who=who, action="modification", code_id=code.id, details=details
+                    )
             for row in removed:
                 codes_sql.log_change(
                     self.store,
@@ -90,6 +92,9 @@ class CodebookChanges:
     def _commit_codebook(
         self: Project, book: Codebook, entries: list[tuple[str, str, dict]], who: str
     ) -> None:
+        # The file's nested order is the canonical one: re-read what will be written so that the
+        # store's positions match the YAML and the next open finds nothing to sync.
+        book = parse_codebook(book.to_yaml(), source=self.codebook_path.name)
         with self.store.transaction():
             codes_sql.write_codebook(self.store, book)
             for action, code_id, details in entries:
@@ -246,10 +251,16 @@ def _plain(value: object) -> object:
 
 
 def _row_changes(old: dict, code: Code) -> dict:
+    """French-labelled ``{field: {"avant", "après"}}`` between a stored row and a code."""
     pairs = {
         "libellé": (old["label"], code.label),
         "parent": (old["parent_id"], code.parent),
         "définition": (old["definition"], code.definition),
+        "inclusion": (old["inclusion"], code.inclusion),
+        "exclusion": (old["exclusion"], code.exclusion),
+        "exemple": (old["example"], code.example),
         "couleur": (old["color"], code.color),
+        "mots-clés": (json.loads(old["keywords"]), list(code.keywords)),
+        "codable": (bool(old["codable"]), code.codable),
     }
     return {k: {"avant": a, "après": b} for k, (a, b) in pairs.items() if a != b}

@@ -205,3 +205,25 @@ def test_two_projects_open_on_the_same_folder_see_each_others_codebook(coded: Pr
         assert list(coded.codings()["code_id"]) == ["prix"]
     finally:
         other.close()
+
+
+def test_reopening_after_api_changes_logs_nothing_more(coded: Project):
+    coded.add_code("jardins", "Jardins partagés", parent="acces", by="karim")
+    coded.move_code("transport", "lien_social", by="karim")
+    entries = len(coded.codebook_history())
+    coded.close()
+    reopened = Project.open(coded.root)
+    assert len(reopened.codebook_history()) == entries
+    reopened.close()
+
+
+def test_hand_edit_of_criteria_is_logged_field_by_field(coded: Project):
+    path = coded.codebook_path
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("Mentions du prix, du budget, de la fin de mois.", "Mentions du prix."),
+        encoding="utf-8",
+    )
+    assert coded.codebook.get("prix").inclusion == "Mentions du prix."
+    last = coded.codebook_history().iloc[-1]
+    assert last["action"] == "modification" and list(last["details"]) == ["inclusion"]
