@@ -1,13 +1,14 @@
 """The coding workbench for JupyterLab: ``CodingPanel`` (the widget) over ``CodingSession``
 (its state and actions, usable and testable without a browser).
 
-``from miam_qual.widgets import CodingPanel; CodingPanel(projet)`` in a notebook cell.
+``from miam_qual.widgets import CodingPanel; CodingPanel(projet)`` in a notebook cell;
+``ImportPanel(projet).ui`` is the import form.
 """
 
 from .session import CodingSession
 from .textspans import sentence_spans, snap_to_words
 
-__all__ = ["CodingPanel", "CodingSession", "sentence_spans", "snap_to_words"]
+__all__ = ["CodingPanel", "CodingSession", "ImportPanel", "sentence_spans", "snap_to_words"]
 
 
 def __getattr__(name: str):
@@ -16,4 +17,8 @@ def __getattr__(name: str):
         from .panel import CodingPanel
 
         return CodingPanel
+    if name == "ImportPanel":
+        from .importer import ImportPanel
+
+        return ImportPanel
     raise AttributeError(name)
