@@ -200,3 +200,34 @@ def test_demo_agreement_matches_a_hand_count(demo_project):
     assert (
         0 < sentences.iloc[0]["units"] < agreement(demo_project, unit="sentence").iloc[0]["units"]
     )
+
+
+def test_public_names():
+    import miam_qual.agreement as module
+
+    assert sorted(module.__all__) == sorted(
+        [
+            "AGREEMENT_COLUMNS",
+            "OVERALL",
+            "OVERALL_LABEL",
+            "UNCODED_LABELS",
+            "UNITS_COLUMNS",
+            "UNIT_LABELS",
+            "Comparison",
+            "agreement",
+            "agreement_units",
+            "alpha_from_coincidences",
+            "coincidence_matrix",
+            "cohen_kappa",
+            "compare",
+            "confusion_matrix",
+            "disagreements",
+            "kappa_from_confusion",
+            "krippendorff_alpha",
+            "locate",
+            "percent_agreement",
+            "sentence_spans",
+            "value_counts_matrix",
+        ]  # fmt: skip
+    )
+    assert all(hasattr(module, name) for name in module.__all__)

@@ -182,3 +182,25 @@ def test_empty_project_gives_empty_tables(project):
     assert A.cooccurrence(project).empty
     assert A.saturation(project).empty
     assert isinstance(A.code_document_matrix(project), pd.DataFrame)
+
+
+def test_public_names():
+    assert sorted(A.__all__) == sorted(
+        [
+            "COOCCURRENCE_MODES",
+            "Query",
+            "code_document_matrix",
+            "code_frequencies",
+            "compare_waves",
+            "cooccurrence",
+            "cooccurrence_matrix",
+            "crosstab",
+            "crosstab_table",
+            "has",
+            "participant_keys",
+            "retrieve",
+            "saturation",
+            "theme_frequencies",
+        ]  # fmt: skip
+    )
+    assert all(hasattr(A, name) for name in A.__all__)

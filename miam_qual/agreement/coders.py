@@ -1,0 +1,259 @@
+"""Agreement among a project's coders: per code and overall, and the passages to discuss."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MiamError
+from .statistics import _coincidences, alpha_from_coincidences, kappa_from_confusion
+from .units import UNIT_LABELS, agreement_units, locate
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+#: How text that no coder coded counts, with French labels.
+UNCODED_LABELS = {
+    "absent": "compté comme « code absent » pour chaque codeur",
+    "ignore": "ignoré (seules les unités codées par au moins un codeur comptent)",
+}
+#: ``code_id`` of the row that pools every code in ``agreement``.
+OVERALL = "*"
+OVERALL_LABEL = "Ensemble des codes"
+
+AGREEMENT_COLUMNS = [
+    "code_id", "code", "theme", "units", "units_coded", "percent_agreement", "kappa", "alpha",
+]  # fmt: skip
+
+
+@dataclass
+class Comparison:
+    """What the coders are compared on: ``units`` (``agreement_units`` columns), ``presence``
+    (``unit`` position in ``units``, ``coder``, ``code_id``: who applied which code to which
+    unit), the ``coders`` and the ``codes`` used (codebook order), and the options."""
+
+    units: pd.DataFrame
+    presence: pd.DataFrame
+    coders: list[str]
+    codes: list[str]
+    unit: str
+    uncoded: str
+
+
+def compare(
+    project: Project,
+    *,
+    unit: str = "turn",
+    coders: list[str] | None = None,
+    codes: list[str] | None = None,
+    uncoded: str = "absent",
+    codings: pd.DataFrame | None = None,
+) -> Comparison:
+    """Prepare an agreement computation (shared by ``agreement`` and ``disagreements``).
+
+    ``codings``: an already read ``project.codings()`` to reuse. Only documents that every
+    compared coder coded are kept. Raises ``MiamError`` with fewer
+    than two coders, or for an unknown unit or ``uncoded`` option.
+    """
+    if uncoded not in UNCODED_LABELS:
+        raise MiamError(
+            f"Option « uncoded » inconnue « {uncoded} » (possibles : {', '.join(UNCODED_LABELS)})."
+        )
+    if unit not in UNIT_LABELS:
+        raise MiamError(
+            f"Unité d'analyse inconnue « {unit} » (possibles : {', '.join(UNIT_LABELS)})."
+        )
+    if codings is None:
+        codings = project.codings(coder=coders) if coders else project.codings()
+    elif coders:
+        codings = codings[codings["coder"].isin(coders)]
+    coders = list(coders) if coders else sorted(codings["coder"].unique())
+    if len(coders) < 2:
+        raise MiamError(
+            "L'accord inter-codeurs demande au moins deux codeurs ayant codé "
+            f"(trouvé : {', '.join(coders) or 'aucun'})."
+        )
+    per_doc = codings.groupby("document_id")["coder"].nunique()
+    common = list(per_doc.index[per_doc == len(coders)])
+    codings = codings[codings["document_id"].isin(common)]
+    if codes is not None:
+        wanted: list[str] = []
+        for code in codes:
+            wanted.extend(project.codebook.descendants(code))
+        codings = codings[codings["code_id"].isin(wanted)]
+    codings = codings.reset_index(drop=True)
+    units = agreement_units(project, unit, common, codings)
+    unit_pos, coding_pos = locate(units, codings)
+    presence = pd.DataFrame(
+        {
+            "unit": unit_pos,
+            "coder": codings["coder"].to_numpy()[coding_pos],
+            "code_id": codings["code_id"].to_numpy()[coding_pos],
+        }
+    ).drop_duplicates()
+    if uncoded == "ignore":
+        kept = np.sort(presence["unit"].unique())
+        remap = np.full(len(units), -1)
+        remap[kept] = np.arange(len(kept))
+        units = units.iloc[kept].reset_index(drop=True)
+        presence = presence.assign(unit=remap[presence["unit"].to_numpy()])
+    order = {c.id: i for i, c in enumerate(project.codebook)}
+    used = sorted(presence["code_id"].unique(), key=order.get)
+    return Comparison(units, presence.reset_index(drop=True), coders, used, unit, uncoded)
+
+
+def agreement(
+    project: Project,
+    *,
+    unit: str = "turn",
+    coders: list[str] | None = None,
+    codes: list[str] | None = None,
+    uncoded: str = "absent",
+    comparison: Comparison | None = None,
+) -> pd.DataFrame:
+    """Agreement among ``coders`` (default: every coder who coded) per code and overall.
+
+    ``unit``: ``turn``, ``sentence``, ``answer``, ``paragraph`` or ``character`` (see
+    ``UNIT_LABELS``). ``uncoded``: ``"absent"`` (a unit a coder left without the code counts as
+    "absent" for that coder) or ``"ignore"`` (units no coder coded at all are left out).
+    ``codes``: restrict to these codes or themes (with their descendants). ``comparison``: a
+    ``compare(...)`` result to reuse (the other options are then ignored).
+
+    Columns: ``code_id, code, theme, units`` (weighted number of units compared), ``units_coded``
+    (units where at least one coder applied the code), ``percent_agreement`` (0–1), ``kappa``
+    (Cohen; ``NaN`` unless exactly two coders), ``alpha`` (Krippendorff, nominal). The first row,
+    ``code_id == "*"``, pools every code. Raises ``MiamError`` with fewer than two coders.
+    """
+    if comparison is None:
+        comparison = compare(project, unit=unit, coders=coders, codes=codes, uncoded=uncoded)
+    units, presence, coders = comparison.units, comparison.presence, comparison.coders
+    weights = units["weight"].to_numpy(dtype=float)
+    total = float(weights.sum())
+    m = len(coders)
+    coder_of = pd.Index(coders).get_indexer(presence["coder"])
+    rows = []
+    total_o = np.zeros((2, 2))
+    total_conf = np.zeros((2, 2))
+    total_agree = 0.0
+    book = project.codebook
+    positions = presence.groupby("code_id").indices
+    for code_id in comparison.codes:
+        hit = positions[code_id]
+        matrix = np.zeros((len(units), m), dtype=np.int64)
+        matrix[presence["unit"].to_numpy()[hit], coder_of[hit]] = 1
+        ones = matrix.sum(axis=1)
+        counts = np.column_stack([m - ones, ones])
+        o = _coincidences(counts, weights)
+        agree = (counts * (counts - 1)).sum(axis=1) / (m * (m - 1))
+        total_o += o
+        total_agree += float((agree * weights).sum())
+        kappa = float("nan")
+        if m == 2:
+            conf = np.zeros((2, 2))
+            np.add.at(conf, (matrix[:, 0], matrix[:, 1]), weights)
+            total_conf += conf
+            kappa = kappa_from_confusion(conf)
+        rows.append(
+            {
+                "code_id": code_id,
+                "code": book.get(code_id).label,
+                "theme": book.get(book.theme_of(code_id)).label,
+                "units": total,
+                "units_coded": float(weights[ones > 0].sum()),
+                "percent_agreement": float((agree * weights).sum() / total)
+                if total
+                else float("nan"),
+                "kappa": kappa,
+                "alpha": alpha_from_coincidences(o),
+            }
+        )
+    coded = np.zeros(len(units), dtype=bool)
+    coded[presence["unit"].to_numpy()] = True
+    overall = {
+        "code_id": OVERALL,
+        "code": OVERALL_LABEL,
+        "theme": "",
+        "units": total,
+        "units_coded": float(weights[coded].sum()),
+        "percent_agreement": total_agree / (total * len(rows)) if total and rows else float("nan"),
+        "kappa": kappa_from_confusion(total_conf) if m == 2 else float("nan"),
+        "alpha": alpha_from_coincidences(total_o),
+    }
+    return pd.DataFrame([overall, *rows], columns=AGREEMENT_COLUMNS)
+
+
+def disagreements(
+    project: Project,
+    *,
+    unit: str = "turn",
+    coders: list[str] | None = None,
+    codes: list[str] | None = None,
+    max_chars: int | None = 600,
+    comparison: Comparison | None = None,
+) -> pd.DataFrame:
+    """Passages to discuss: units where the compared coders did not apply the same codes.
+
+    Columns: ``document, start, end, text`` (the unit's text, cut to ``max_chars``),
+    ``codes_in_dispute`` (labels applied by some coders but not all), then one column per coder
+    with the labels that coder applied (``""`` for none), side by side. In document and text order.
+    """
+    if comparison is None:
+        comparison = compare(project, unit=unit, coders=coders, codes=codes)
+    units, presence, coders = comparison.units, comparison.presence, comparison.coders
+    columns = ["document", "start", "end", "text", "codes_in_dispute", *coders]
+    book = project.codebook
+    order = {c: i for i, c in enumerate(comparison.codes)}
+    labels = {c: book.get(c).label for c in comparison.codes}
+    applied_by = presence.groupby(["unit", "code_id"])["coder"].nunique()
+    disputed = applied_by[applied_by < len(coders)].reset_index()
+    if disputed.empty:
+        return pd.DataFrame(columns=columns)
+    in_dispute = _joined(disputed["unit"], disputed["code_id"], order, labels)
+    mine = presence[presence["unit"].isin(in_dispute.index)]
+    rows = units.iloc[in_dispute.index].copy()
+    texts: dict[str, str] = {}
+    excerpts = []
+    for doc, start, end in zip(rows["document_id"], rows["start"], rows["end"], strict=True):
+        if doc not in texts:
+            texts[doc] = project.text(doc)
+        excerpt = texts[doc][start:end]
+        if max_chars and len(excerpt) > max_chars:
+            excerpt = excerpt[: max_chars - 1].rstrip() + "…"
+        excerpts.append(excerpt)
+    result = pd.DataFrame(
+        {
+            "document": rows["document"].to_numpy(),
+            "start": rows["start"].astype(int).to_numpy(),
+            "end": rows["end"].astype(int).to_numpy(),
+            "text": excerpts,
+            "codes_in_dispute": in_dispute.to_numpy(),
+        }
+    )
+    for coder in coders:
+        theirs = mine[mine["coder"] == coder]
+        joined = _joined(theirs["unit"], theirs["code_id"], order, labels)
+        result[coder] = joined.reindex(in_dispute.index).fillna("").to_numpy()
+    return result[columns]
+
+
+def _joined(
+    keys: pd.Series, codes: pd.Series, order: dict[str, int], labels: dict[str, str]
+) -> pd.Series:
+    """Per key, the labels of its codes in codebook order joined by ", " (indexed by sorted key).
+
+    Vectorised: rows are sorted by (key, code rank) and concatenated per run with
+    ``np.add.reduceat`` instead of one Python call per group.
+    """
+    if len(keys) == 0:
+        return pd.Series(dtype=object)
+    frame = pd.DataFrame({"key": keys.to_numpy(), "rank": codes.map(order).to_numpy()})
+    frame = frame.drop_duplicates().sort_values(["key", "rank"], kind="stable")
+    ids = list(order)
+    text = np.array([", " + labels[ids[r]] for r in frame["rank"]], dtype=object)
+    key = frame["key"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    joined = np.add.reduceat(text, starts)
+    return pd.Series([j[2:] for j in joined], index=key[starts])

@@ -1,0 +1,127 @@
+"""Agreement statistics on plain data: percent agreement, Cohen's kappa, Krippendorff's alpha.
+
+A *reliability matrix* has one row per unit and one column per coder; a cell holds the category
+that coder gave the unit, or a missing value (``None`` / ``NaN``). Optional ``weights`` (one per
+unit) make a unit count as that many identical units. Everything is vectorised with numpy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MiamError
+
+
+def _encode(data: object) -> tuple[np.ndarray, np.ndarray]:
+    """Integer-code a reliability matrix: (units × coders ints, -1 = missing; categories)."""
+    values = np.asarray(pd.DataFrame(data).to_numpy(dtype=object))
+    if values.ndim != 2:
+        raise MiamError("Les données de fiabilité doivent former un tableau unités × codeurs.")
+    codes, categories = pd.factorize(pd.Series(values.ravel()), use_na_sentinel=True)
+    return codes.reshape(values.shape), np.asarray(categories, dtype=object)
+
+
+def _weights(weights: object, n_units: int) -> np.ndarray:
+    if weights is None:
+        return np.ones(n_units)
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (n_units,):
+        raise MiamError(f"Il faut un poids par unité ({n_units}), pas {w.size}.")
+    return w
+
+
+def value_counts_matrix(data: object) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, how many coders gave each category: (units × categories counts, categories)."""
+    codes, categories = _encode(data)
+    n_units, k = codes.shape[0], len(categories)
+    counts = np.zeros((n_units, max(k, 1)), dtype=np.int64)
+    rows = np.repeat(np.arange(n_units), codes.shape[1])
+    flat = codes.ravel()
+    keep = flat >= 0
+    if k:
+        np.add.at(counts, (rows[keep], flat[keep]), 1)
+    return counts, categories
+
+
+def coincidence_matrix(data: object, *, weights: object = None) -> tuple[np.ndarray, np.ndarray]:
+    """Krippendorff's coincidence matrix ``o[c, k]`` and its categories.
+
+    Units judged by fewer than two coders are not pairable and are left out.
+    """
+    counts, categories = value_counts_matrix(data)
+    return _coincidences(counts, _weights(weights, counts.shape[0])), categories
+
+
+def _coincidences(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    m = counts.sum(axis=1)
+    pairable = m >= 2
+    counts, m, weights = counts[pairable], m[pairable], weights[pairable]
+    scale = (weights / (m - 1)).astype(float)
+    scaled = counts * scale[:, None]
+    return scaled.T @ counts - np.diag(scaled.sum(axis=0))
+
+
+def alpha_from_coincidences(o: np.ndarray) -> float:
+    """Nominal alpha from a coincidence matrix; ``NaN`` when it is undefined (no variation)."""
+    o = np.asarray(o, dtype=float)
+    n_c = o.sum(axis=0)
+    n = n_c.sum()
+    expected = n * n - (n_c * n_c).sum()
+    if n <= 1 or expected <= 0:
+        return float("nan")
+    return float(1.0 - (n - 1.0) * (n - np.trace(o)) / expected)
+
+
+def krippendorff_alpha(data: object, *, weights: object = None) -> float:
+    """Krippendorff's alpha for nominal data, any number of coders, missing values allowed.
+
+    ``data``: units × coders (DataFrame, array or nested lists), missing = ``None``/``NaN``.
+    Returns ``NaN`` when alpha is undefined (fewer than two pairable values, or one category only).
+    """
+    o, _ = coincidence_matrix(data, weights=weights)
+    return alpha_from_coincidences(o)
+
+
+def percent_agreement(data: object, *, weights: object = None) -> float:
+    """Share of agreeing coder pairs, averaged over units judged by at least two coders.
+
+    With two coders this is the share of units on which they agree. ``NaN`` if no unit is pairable.
+    """
+    counts, _ = value_counts_matrix(data)
+    w = _weights(weights, counts.shape[0])
+    m = counts.sum(axis=1)
+    keep = m >= 2
+    if not keep.any():
+        return float("nan")
+    agreeing = (counts[keep] * (counts[keep] - 1)).sum(axis=1) / (m[keep] * (m[keep] - 1))
+    return float((agreeing * w[keep]).sum() / w[keep].sum())
+
+
+def confusion_matrix(first: object, second: object, *, weights: object = None) -> pd.DataFrame:
+    """Cross-table of two coders' categories (rows: first coder) over units both judged."""
+    codes, categories = _encode(pd.DataFrame({"a": list(first), "b": list(second)}))
+    w = _weights(weights, codes.shape[0])
+    both = (codes >= 0).all(axis=1)
+    k = len(categories)
+    table = np.zeros((k, k))
+    np.add.at(table, (codes[both, 0], codes[both, 1]), w[both])
+    return pd.DataFrame(table, index=categories, columns=categories)
+
+
+def kappa_from_confusion(table: object) -> float:
+    """Cohen's kappa from a square confusion matrix; ``NaN`` when chance agreement is 1."""
+    t = np.asarray(table, dtype=float)
+    n = t.sum()
+    if n == 0:
+        return float("nan")
+    observed = np.trace(t) / n
+    expected = (t.sum(axis=0) * t.sum(axis=1)).sum() / (n * n)
+    if expected >= 1.0:
+        return float("nan")
+    return float((observed - expected) / (1.0 - expected))
+
+
+def cohen_kappa(first: object, second: object, *, weights: object = None) -> float:
+    """Cohen's kappa of two coders' nominal judgements (units either left missing are dropped)."""
+    return kappa_from_confusion(confusion_matrix(first, second, weights=weights))
