@@ -12,21 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from ..errors import ExportError
-from .consent import (
-    DEFAULT_STATUSES,
-    ExportReport,
-    check_destination,
-    finish_selection,
-    screen_consent,
-    select_quotes,
-)
+from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
 from .exhibition import PDFTOPPM_MISSING, TEMPLATES, _card_size, _colors, _environment, pdftoppm
 from .outputs import guard_files
-from .pseudonyms import Pseudonyms
-from .quotes import Quotes
+from .settings import load_settings
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -49,23 +39,14 @@ def export_social_cards(
     tool = pdftoppm()
     if tool is None:
         raise ExportError(PDFTOPPM_MISSING)
-    quotes_api = Quotes(project)
-    limit = quotes_api.settings.max_panel_chars if max_chars is None else int(max_chars)
-    destination = check_destination(project, destination)
-    pseudonyms = Pseudonyms.load(project.root)
-    report = ExportReport("réseaux sociaux", destination)
-    chosen = select_quotes(
-        quotes_api.list(pseudonyms=pseudonyms), "réseaux sociaux", theme=theme, statuses=statuses
-    )
-    allowed = screen_consent(project, chosen, "réseaux sociaux", report)
-    too_long = (
-        allowed["public_text"].str.len() > limit if len(allowed) else pd.Series([], dtype=bool)
-    )
-    for row in allowed[too_long].itertuples():
-        report.refuse(row.quote_id, row.participant,
-                      f"trop longue pour une carte ({len(row.public_text)} caractères, maximum {limit})")  # fmt: skip
-    allowed = allowed[~too_long].reset_index(drop=True) if len(allowed) else allowed
-    finish_selection(report, allowed, strict=strict)
+    settings = load_settings(project.root)
+    limit = settings.max_panel_chars if max_chars is None else int(max_chars)
+    start = begin_export(
+        project, destination, "réseaux sociaux", theme=theme, statuses=statuses, strict=strict,
+        check=too_long_for(limit, "une carte"),
+    )  # fmt: skip
+    quotes_api, pseudonyms, report = start.quotes, start.pseudonyms, start.report
+    destination, allowed = start.destination, start.allowed
     cards = []
     for row in allowed.itertuples():
         cards.append({"id": row.quote_id, "text": row.public_text, "attribution": row.attribution,

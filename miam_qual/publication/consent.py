@@ -11,6 +11,7 @@ export, ``ConsentError`` is raised if consent was the reason, ``ExportError`` ot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,8 @@ import pandas as pd
 
 from ..config import CONSENT_USES
 from ..errors import ConsentError, ExportError
-from .quotes import _targets
+from .pseudonyms import Pseudonyms
+from .quotes import Quotes, _targets
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -163,3 +165,63 @@ def finish_selection(report: ExportReport, allowed: pd.DataFrame, *, strict: boo
             f"Aucune citation à exporter pour « {report.format} » : retenez et faites valider des "
             "citations ciblées pour cet usage (statut « validée »)."
         )
+
+
+@dataclass
+class ExportStart:
+    """What every export works from: the quotes API, the pseudonyms, the report, the checked
+    destination, and the quotes allowed after selection, consent and the target's own checks."""
+
+    quotes: Quotes
+    pseudonyms: Pseudonyms
+    report: ExportReport
+    destination: Path
+    allowed: pd.DataFrame
+
+
+def begin_export(
+    project: Project,
+    destination: Path | str,
+    target: str,
+    *,
+    theme: str | None,
+    statuses: tuple[str, ...] | None,
+    strict: bool,
+    check: Callable[[object, Pseudonyms], str | None] | None = None,
+) -> ExportStart:
+    """The steps every export shares, in order: check the destination, load the pseudonyms,
+    select the quotes aimed at ``target``, screen consent, refuse those for which ``check(row)``
+    (given the pseudonyms) returns a reason, then apply ``finish_selection`` (strict flag, empty-export rules)."""
+    quotes = Quotes(project)
+    destination = check_destination(project, destination)
+    pseudonyms = Pseudonyms.load(project.root)
+    report = ExportReport(target, destination)
+    wanted = None if target == "tableur" else target
+    chosen = select_quotes(
+        quotes.list(pseudonyms=pseudonyms), wanted, theme=theme, statuses=statuses
+    )
+    allowed = screen_consent(project, chosen, target, report)
+    if check is not None:
+        keep = []
+        for row in allowed.itertuples():
+            reason = check(row, pseudonyms)
+            if reason:
+                report.refuse(row.quote_id, row.participant, reason)
+            keep.append(not reason)
+        allowed = allowed.loc[pd.Series(keep, index=allowed.index, dtype=bool)].reset_index(
+            drop=True
+        )
+    finish_selection(report, allowed, strict=strict)
+    return ExportStart(quotes, pseudonyms, report, destination, allowed)
+
+
+def too_long_for(limit: int, medium: str) -> Callable[[object, Pseudonyms], str | None]:
+    """A ``check`` refusing quotes whose public text exceeds ``limit`` characters."""
+
+    def check(row: object, _pseudonyms: Pseudonyms) -> str | None:
+        length = len(row.public_text)  # type: ignore[attr-defined]
+        if length > limit:
+            return f"trop longue pour {medium} ({length} caractères, maximum {limit})"
+        return None
+
+    return check

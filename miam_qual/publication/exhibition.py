@@ -32,17 +32,10 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..errors import ExportError
-from .consent import (
-    DEFAULT_STATUSES,
-    ExportReport,
-    check_destination,
-    finish_selection,
-    screen_consent,
-    select_quotes,
-)
+from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
 from .outputs import guard_files
 from .pseudonyms import Pseudonyms
-from .quotes import Quotes
+from .settings import load_settings
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -197,23 +190,14 @@ def export_exhibition(
     paper, orientation, width_mm, height_mm, base_pt = _page_geometry(paper, orientation)
     if cards_per_panel < 1:
         raise ExportError("Il faut au moins une citation par panneau.")
-    quotes_api = Quotes(project)
-    limit = quotes_api.settings.max_panel_chars if max_chars is None else int(max_chars)
-    destination = check_destination(project, destination)
-    pseudonyms = Pseudonyms.load(project.root)
-    report = ExportReport("exposition", destination)
-    chosen = select_quotes(
-        quotes_api.list(pseudonyms=pseudonyms), "exposition", theme=theme, statuses=statuses
-    )
-    allowed = screen_consent(project, chosen, "exposition", report)
-    too_long = (
-        allowed["public_text"].str.len() > limit if len(allowed) else pd.Series([], dtype=bool)
-    )
-    for row in allowed[too_long].itertuples():
-        report.refuse(row.quote_id, row.participant,
-                      f"trop longue pour un panneau ({len(row.public_text)} caractères, maximum {limit})")  # fmt: skip
-    allowed = allowed[~too_long].reset_index(drop=True) if len(allowed) else allowed
-    finish_selection(report, allowed, strict=strict)
+    settings = load_settings(project.root)
+    limit = settings.max_panel_chars if max_chars is None else int(max_chars)
+    start = begin_export(
+        project, destination, "exposition", theme=theme, statuses=statuses, strict=strict,
+        check=too_long_for(limit, "un panneau"),
+    )  # fmt: skip
+    quotes_api, pseudonyms, report = start.quotes, start.pseudonyms, start.report
+    destination, allowed = start.destination, start.allowed
 
     panels = _plan_panels(
         project, allowed, cards_per_panel, pseudonyms, with_word_cloud, with_figures

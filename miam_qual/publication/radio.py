@@ -23,18 +23,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import ExportError
-from .consent import (
-    DEFAULT_STATUSES,
-    ExportReport,
-    check_destination,
-    finish_selection,
-    screen_consent,
-    select_quotes,
-)
+from .consent import DEFAULT_STATUSES, ExportReport, begin_export
 from .media import FFMPEG_MISSING, Clip, cut_clips, encode_mp3, ffmpeg, recording_path
 from .outputs import clock, guard_files, short_duration, write_table
 from .pseudonyms import Pseudonyms
-from .quotes import Quotes
+from .settings import load_settings
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -67,39 +60,33 @@ def export_radio(
         raise ExportError(f"Format audio « {audio_format} » inconnu (wav ou mp3).")
     if audio_format == "mp3" and ffmpeg() is None:
         raise ExportError(FFMPEG_MISSING)
-    quotes_api = Quotes(project)
-    settings = quotes_api.settings
+    settings = load_settings(project.root)
     padding = settings.padding_ms if padding_ms is None else int(padding_ms)
     if padding < 0:
         raise ExportError("La marge audio doit être positive ou nulle (en millisecondes).")
     limit_s = settings.max_radio_seconds if max_duration_s is None else float(max_duration_s)
-    destination = check_destination(project, destination)
-    pseudonyms = Pseudonyms.load(project.root)
-    report = ExportReport("radio", destination)
-    chosen = select_quotes(
-        quotes_api.list(pseudonyms=pseudonyms), "radio", theme=theme, statuses=statuses
-    )
-    allowed = screen_consent(project, chosen, "radio", report)
-    keep = []
-    for row in allowed.itertuples():
-        reason = None
+
+    def audible(row, pseudonyms: Pseudonyms) -> str | None:
         if pd.isna(row.begin_ms):  # no timecodes
-            reason = "document sans minutage : aucun extrait sonore possible"
-        elif not isinstance(row.media, str) or not row.media:
-            reason = "document sans enregistrement associé (media)"
-        elif not recording_path(project, row.media).exists():
-            reason = f"enregistrement introuvable : medias/{Path(row.media).name}"
-        elif pseudonyms.leaks(row.original):
-            reason = "un nom réel est prononcé dans l'extrait : resserrez le passage"
-        if reason:
-            report.refuse(row.quote_id, row.participant, reason)
-        if row.drifted:
-            report.warnings.append(
-                f"{row.quote_id} : le texte du document a changé depuis le choix de l'extrait."
-            )
-        keep.append(reason is None)
-    allowed = allowed.loc[pd.Series(keep, index=allowed.index, dtype=bool)].reset_index(drop=True)
-    finish_selection(report, allowed, strict=strict)
+            return "document sans minutage : aucun extrait sonore possible"
+        if not isinstance(row.media, str) or not row.media:
+            return "document sans enregistrement associé (media)"
+        if not recording_path(project, row.media).exists():
+            return f"enregistrement introuvable : medias/{Path(row.media).name}"
+        if pseudonyms.leaks(row.original):
+            return "un nom réel est prononcé dans l'extrait : resserrez le passage"
+        return None
+
+    start = begin_export(
+        project, destination, "radio", theme=theme, statuses=statuses, strict=strict, check=audible
+    )
+    pseudonyms, report = start.pseudonyms, start.report
+    destination, allowed = start.destination, start.allowed
+    report.warnings.extend(
+        f"{row.quote_id} : le texte du document a changé depuis le choix de l'extrait."
+        for row in allowed.itertuples()
+        if row.drifted
+    )
 
     allowed = _theme_order(project, allowed)
     clips_dir = destination / "extraits"

@@ -7,17 +7,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .consent import (
-    DEFAULT_STATUSES,
-    ExportReport,
-    check_destination,
-    finish_selection,
-    screen_consent,
-    select_quotes,
-)
+from .consent import DEFAULT_STATUSES, ExportReport, begin_export
 from .outputs import clock, guard_files, write_table
-from .pseudonyms import Pseudonyms
-from .quotes import Quotes
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -33,14 +24,11 @@ def export_spreadsheet(
 ) -> ExportReport:
     """Write ``citations.csv`` and ``citations.xlsx``: id, theme, text (pseudonyms applied),
     attribution, targets, status, timecodes. Only quotes with ``citation`` consent."""
-    destination = check_destination(project, destination)
-    pseudonyms = Pseudonyms.load(project.root)
-    report = ExportReport("tableur", destination)
-    chosen = select_quotes(
-        Quotes(project).list(pseudonyms=pseudonyms), None, theme=theme, statuses=statuses
+    start = begin_export(
+        project, destination, "tableur", theme=theme, statuses=statuses, strict=strict
     )
-    allowed = screen_consent(project, chosen, "tableur", report)
-    finish_selection(report, allowed, strict=strict)
+    pseudonyms, report = start.pseudonyms, start.report
+    destination, allowed = start.destination, start.allowed
     table = pd.DataFrame(
         {
             "citation": allowed["quote_id"],
