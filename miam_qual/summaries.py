@@ -265,9 +265,11 @@ def summarize(
     cloud: bool = True,
     passage_words: PassageWords | None = None,
     prepare_words: bool = True,
+    rows_by_code: dict[str, np.ndarray] | None = None,
 ) -> Summary:
     """Summary of one code or theme (a theme or a code with sub-codes covers its descendants).
 
+    ``rows_by_code``: positions of each code's rows in ``codings`` (``groupby(...).indices``).
     ``passage_words``: a shared ``PassageWords``; ``prepare_words=False`` counts only passages it
     already lemmatised (a theme's codes reuse the theme's sample). ``codings``/``pairs``/``memos``: precomputed ``project.codings()``, ``analysis.cooccurrence``
     and ``project.memos()`` to reuse across many calls. ``group``: the attribute of the
@@ -277,7 +279,11 @@ def summarize(
     entry = book.get(code_id)
     frame = coded_segments(project, codings)
     ids = set(book.descendants(code_id))
-    mine = frame[frame["code_id"].isin(ids)]
+    if rows_by_code is None:
+        mine = frame[frame["code_id"].isin(ids)]
+    else:  # positions of each code's rows, computed once for all summaries
+        rows = [rows_by_code[c] for c in ids if c in rows_by_code]
+        mine = frame.iloc[np.sort(np.concatenate(rows))] if rows else frame.iloc[0:0]
     if pairs is None:
         pairs = cooccurrence(project, codings=frame)
     if memos is None:
@@ -353,11 +359,12 @@ def theme_summaries(
     memos = project.memos()
     chosen = [t.id for t in book.themes()] if themes is None else [book.get(t).id for t in themes]
     passage_words = PassageWords(frame, nlp=nlp)
+    rows_by_code = frame.groupby("code_id", sort=False).indices
     result = []
     for theme_id in chosen:
         options = dict(
             nlp=nlp, codings=frame, pairs=pairs, memos=memos, group=group, excerpts=excerpts,
-            passage_words=passage_words,
+            passage_words=passage_words, rows_by_code=rows_by_code,
         )  # fmt: skip
         summary = summarize(project, theme_id, cloud=clouds, **options)
         summary.codes = [
