@@ -23,7 +23,7 @@ MEMO_TARGETS = ("document", "code", "coding", "participant", "project")
 #: Columns of ``Project.codings()`` before the attribute columns.
 CODINGS_COLUMNS = [
     "coding_id", "selection_id", "document_id", "document", "start", "end", "text",
-    "code_id", "code", "theme_id", "theme", "coder", "created_at", "memo", "speaker", "role",
+    "code_id", "code", "theme_id", "theme", "coder", "created_at", "memo", "speaker", "speaker_role",
 ]  # fmt: skip
 
 
@@ -226,8 +226,8 @@ class Coding:
         document or participant attributes (``vague="bilan"``, ``site=["Fosse 13", "Haisnes"]``).
 
         Columns: ``coding_id, selection_id, document_id, document, start, end, text, code_id, code,
-        theme_id, theme, coder, created_at, memo, speaker, role`` (speaker turn containing the
-        start), then one column per document attribute and per participant attribute.
+        theme_id, theme, coder, created_at, memo, speaker, speaker_role`` (the speaker turn
+        containing the start: its label and ``interviewer``/``participant``), then one column per document attribute and per participant attribute.
         """
         guids = None
         if code is not None:

@@ -96,7 +96,7 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         "coder",
         "participant_key",
     ]
-    wanted += ["role"] if "role" in frame.columns else []
+    wanted += ["speaker_role"] if "speaker_role" in frame.columns else []
     wanted += [c for c in ("participant", "type_source") if c in frame.columns]
     grouped = frame[wanted].groupby("selection_id", sort=False)
     passages = grouped.first()
@@ -107,8 +107,10 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         length < low, length / low, np.where(length > high, high / np.maximum(length, 1), 1.0)
     )
     passages["score"] = fit + 0.25 * (passages["n_coders"] - 1)
-    if "role" in passages.columns:  # the people we listen to, before the interviewer's questions
-        passages["score"] -= 0.5 * (passages["role"] == "interviewer").to_numpy()
+    if (
+        "speaker_role" in passages.columns
+    ):  # the people we listen to, before the interviewer's questions
+        passages["score"] -= 0.5 * (passages["speaker_role"] == "interviewer").to_numpy()
     passages = passages.sort_values(["score", "document", "start"], ascending=[False, True, True])
     who = passages["participant_key"].fillna("").astype(str).to_numpy()
     kinds = (

@@ -53,7 +53,7 @@ def test_code_keeps_a_copy_of_the_text_and_its_context(coded: Project):
         "camille",
         "à revoir",
     )
-    assert (row["speaker"], row["role"]) == ("Responsable cantine", "participant")
+    assert (row["speaker"], row["speaker_role"]) == ("Responsable cantine", "participant")
     assert (row["vague"], row["tranche_age"]) == ("mi-parcours", "40-49 ans")
 
 
@@ -227,3 +227,43 @@ def test_hand_edit_of_criteria_is_logged_field_by_field(coded: Project):
     assert coded.codebook.get("prix").inclusion == "Mentions du prix."
     last = coded.codebook_history().iloc[-1]
     assert last["action"] == "modification" and list(last["details"]) == ["inclusion"]
+
+
+def test_each_coding_gets_the_turn_of_its_own_document(coded: Project, tmp_path: Path):
+    other = tmp_path / "notes.txt"
+    other.write_text(
+        "Préambule sans locuteur.\nHabitante 9 : Je viens le samedi.\n", encoding="utf-8"
+    )
+    coded.import_files([other])
+    text = coded.text(DOC)
+    coded.code(
+        DOC,
+        text.index("Depuis huit ans"),
+        text.index("Depuis huit ans") + 15,
+        "prix",
+        coder="camille",
+    )
+    coded.code("notes.txt", 0, 9, "prix", coder="camille")
+    coded.code("notes.txt", 40, 47, "prix", coder="camille")
+    coded.code(DOC, 0, 7, "prix", coder="camille")
+    frame = coded.codings()
+    speakers = (
+        frame[["speaker", "speaker_role"]]
+        .astype(object)
+        .where(frame[["speaker", "speaker_role"]].notna(), None)
+    )
+    assert list(
+        zip(
+            frame["document"],
+            frame["start"],
+            speakers["speaker"],
+            speakers["speaker_role"],
+            strict=True,
+        )
+    ) == [
+        (DOC, 0, "Enquêtrice", "interviewer"),
+        (DOC, text.index("Depuis huit ans"), "Responsable cantine", "participant"),
+        ("notes.txt", 0, None, None),
+        ("notes.txt", 40, "Habitante 9", "participant"),
+    ]
+    assert frame.iloc[1]["role"] == "partenaire"  # the participant attribute no longer clashes

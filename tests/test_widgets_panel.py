@@ -24,6 +24,7 @@ def test_public_names() -> None:
     assert sorted(widgets.__all__) == [
         "CodingPanel",
         "CodingSession",
+        "ImportPanel",
         "sentence_spans",
         "snap_to_words",
     ]

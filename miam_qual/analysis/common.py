@@ -27,8 +27,8 @@ def participant_keys(codings: pd.DataFrame) -> pd.Series:
     set, else the speaker of the turn when that speaker is a participant (not the interviewer),
     else missing. Distinct-participant counts use this key."""
     key = pd.Series(np.nan, index=codings.index, dtype=object)
-    if "speaker" in codings.columns and "role" in codings.columns:
-        is_participant = (codings["role"].to_numpy() == "participant") & codings[
+    if "speaker" in codings.columns and "speaker_role" in codings.columns:
+        is_participant = (codings["speaker_role"].to_numpy() == "participant") & codings[
             "speaker"
         ].notna().to_numpy()
         if is_participant.any():
