@@ -41,7 +41,10 @@ _COLON = r"[ \u00a0\u202f]?:(?!\d|//)"
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMECODE = rf"(?:\[(?P<tc>{_CLOCK})\]|(?P<bare>{_CLOCK}))[ \t]*"
 
-_TURN_LINE = re.compile(rf"^[ \t]*(?P<open>(?:{_TIMECODE})?{_LABEL}{_COLON})", re.MULTILINE)
+# Matched at line starts only (``_line_starts``): a MULTILINE ``^`` would be tried at every
+# character of the text, which dominated import time on long transcripts.
+_TURN_AT = re.compile(rf"[ \t]*(?P<open>(?:{_TIMECODE})?{_LABEL}{_COLON})")
+_NEWLINE = re.compile("\n")
 _LABEL_ONLY = re.compile(rf"[ \t]*{_LABEL}{_COLON}[ \t\u00a0\u202f]*")
 _BLANK_RUN = re.compile(r"\n(?:[^\S\n]*\n)+")
 
@@ -139,6 +142,12 @@ def detect_paragraphs(text: str) -> list[Unit]:
     return units
 
 
+def _line_starts(text: str):
+    yield 0
+    for newline in _NEWLINE.finditer(text):
+        yield newline.end()
+
+
 def detect_turns(text: str) -> list[Unit]:
     """Return the speaker turns of ``text`` as ``turn`` units, in order (empty if none).
 
@@ -146,7 +155,10 @@ def detect_turns(text: str) -> list[Unit]:
     timecode, ``begin_ms``; ``end_ms`` is the next timed turn's ``begin_ms`` (``None`` for the last).
     """
     openings = []
-    for m in _TURN_LINE.finditer(text):
+    for line_start in _line_starts(text):
+        m = _TURN_AT.match(text, line_start)
+        if m is None:
+            continue
         label = m.group("label")
         if _is_speaker_label(label):
             clock = m.group("tc") or m.group("bare")

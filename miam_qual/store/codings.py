@@ -31,10 +31,15 @@ def add_coding(
             return existing[0], False
     else:
         selection = new_guid()
+        turn = db.execute(
+            "SELECT idx FROM units WHERE document_guid = ? AND kind = 'turn' AND start <= ? "
+            'AND "end" > ? ORDER BY start DESC LIMIT 1',
+            (document, start, start),
+        ).fetchone()
         db.execute(
-            'INSERT INTO selections (guid, document_guid, start, "end", text, created_by, created_at) '
-            "VALUES (?,?,?,?,?,?,?)",
-            (selection, document, start, end, text, coder_guid, now()),
+            'INSERT INTO selections (guid, document_guid, start, "end", text, turn_index, '
+            "created_by, created_at) VALUES (?,?,?,?,?,?,?,?)",
+            (selection, document, start, end, text, turn[0] if turn else None, coder_guid, now()),
         )
     guid = new_guid()
     db.execute(
@@ -95,46 +100,17 @@ def codings_frame(
     sql = (
         "SELECT c.guid AS coding_id, s.guid AS selection_id, s.document_guid AS document_id, "
         'd.name AS document, s.start, s."end", s.text, k.id AS code_id, k.label AS code, '
-        "c.code_guid, u.name AS coder, c.created_at "
+        "c.code_guid, u.name AS coder, c.created_at, t.speaker, t.role AS speaker_role "
         "FROM codings c JOIN selections s ON s.guid = c.selection_guid "
         "JOIN documents d ON d.guid = s.document_guid JOIN codes k ON k.guid = c.code_guid "
-        "JOIN users u ON u.guid = c.coder_guid"
+        "JOIN users u ON u.guid = c.coder_guid "
+        "LEFT JOIN units t ON t.document_guid = s.document_guid AND t.kind = 'turn' "
+        "AND t.idx = s.turn_index"
     )
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += ' ORDER BY d.position, s.start, s."end", k.position, u.name'
-    frame = pd.read_sql_query(sql, store.db, params=params)
-    return _with_turns(store, frame, document)
-
-
-def _with_turns(store: Store, frame: pd.DataFrame, document: str | None) -> pd.DataFrame:
-    """Add the speaker and role of the turn containing each row's start (one sorted merge,
-    rather than a lookup per row)."""
-    frame["speaker"] = pd.Series([None] * len(frame), dtype=object)
-    frame["speaker_role"] = pd.Series([None] * len(frame), dtype=object)
-    if frame.empty:
-        return frame
-    sql = (
-        'SELECT document_guid AS document_id, start AS turn_start, "end" AS turn_end, speaker, '
-        "role AS speaker_role FROM units WHERE kind = 'turn'"
-    )
-    params: tuple = ()
-    if document is not None:
-        sql += " AND document_guid = ?"
-        params = (document,)
-    turns = pd.read_sql_query(sql, store.db, params=params)
-    if turns.empty:
-        return frame
-    order = frame.index
-    left = frame.drop(columns=["speaker", "speaker_role"]).sort_values("start", kind="stable")
-    merged = pd.merge_asof(
-        left, turns.sort_values("turn_start"), left_on="start", right_on="turn_start",
-        by="document_id", direction="backward",
-    )  # fmt: skip
-    merged.index = left.index
-    outside = ~(merged["start"] < merged["turn_end"])
-    merged.loc[outside, ["speaker", "speaker_role"]] = None
-    return merged.drop(columns=["turn_start", "turn_end"]).reindex(order)
+    return pd.read_sql_query(sql, store.db, params=params)
 
 
 def coding_memos(store: Store, coding_ids: list[str] | None = None) -> pd.DataFrame:

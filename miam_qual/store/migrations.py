@@ -133,6 +133,9 @@ def m0001_core(db: sqlite3.Connection) -> None:
             start INTEGER NOT NULL,
             "end" INTEGER NOT NULL,
             text TEXT NOT NULL,                 -- copy of the covered text, to detect drift
+            -- index of the speaker turn containing start (NULL outside turns); documents never
+            -- change after import, so this is fixed at creation and spares a range lookup per read
+            turn_index INTEGER,
             created_by TEXT NOT NULL REFERENCES users(guid),
             created_at TEXT NOT NULL,
             UNIQUE (document_guid, start, "end"),
