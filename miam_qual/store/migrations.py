@@ -163,7 +163,7 @@ def m0001_core(db: sqlite3.Connection) -> None:
             updated_at TEXT NOT NULL,
             UNIQUE (target_kind, target_guid, author)
         );
-        """
+        """,
     )
 
 
@@ -207,7 +207,7 @@ def m0002_quotes(db: sqlite3.Connection) -> None:
             new TEXT
         );
         CREATE INDEX quote_history_quote ON quote_history(quote_guid, id);
-        """
+        """,
     )
 
 
