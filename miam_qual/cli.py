@@ -11,8 +11,11 @@ from pathlib import Path
 
 import click
 
+from . import cli_french
 from .errors import MiamError
 from .project import Project
+
+cli_french.install()  # before the decorators below, which read click's messages
 
 
 class _Group(click.Group):
@@ -33,7 +36,7 @@ project_option = click.option(
 )  # fmt: skip
 
 
-@click.group(cls=_Group, context_settings=CONTEXT)
+@click.group(cls=_Group, context_settings=CONTEXT, subcommand_metavar="COMMANDE [ARGUMENTS]...")
 @click.version_option(package_name="miam_qual", message="miam-qual %(version)s")
 def main() -> None:
     """miam-qual : atelier d'analyse qualitative du projet MIAM."""

@@ -25,7 +25,8 @@ def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
 def test_every_command_has_french_help(path):
     result = CliRunner().invoke(main, [*path, "--help"])
     assert result.exit_code == 0
-    assert "Usage:" in result.output
+    assert "Utilisation :" in result.output and "Affiche cette aide et quitte." in result.output
+    assert "Usage:" not in result.output and "Show this message" not in result.output
     command = dict(all_commands(main))[path]
     assert command.help and command.help.strip()[0].isupper()
 
@@ -103,3 +104,11 @@ def test_validate_fails_on_a_broken_project(tmp_path: Path):
         result.exit_code == 1
         and "Fichier source manquant dans corpus/ : « entretien_cantine.txt »" in result.output
     )
+
+
+def test_usage_errors_are_french_too():
+    result = CliRunner().invoke(main, ["importer", "x"])
+    assert result.exit_code == 2
+    assert "Erreur : Commande inconnue 'importer'. Vouliez-vous dire 'import' ?" in result.output
+    result = CliRunner().invoke(main, ["import"])
+    assert "Argument manquant 'FICHIERS...'" in result.output

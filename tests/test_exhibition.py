@@ -126,7 +126,7 @@ def test_every_citations_command_has_french_help():
     runner = CliRunner()
     for args in (["citations"], ["citations", "exporter"], ["citations", "liste"]):
         result = runner.invoke(main, [*args, "--help"])
-        assert result.exit_code == 0 and "Usage" in result.output
+        assert result.exit_code == 0 and "Utilisation :" in result.output
     assert (
         "Exporte les citations" in runner.invoke(main, ["citations", "exporter", "--help"]).output
     )
