@@ -27,8 +27,12 @@ class ImportPanel:
     def __init__(self, project: Project, *, by: str | None = None):
         self.project = project
         self.by = by
+        label = {"description_width": "10em"}
         self.upload = w.FileUpload(
-            accept=",".join(SUPPORTED_SUFFIXES), multiple=True, description="Choisir les fichiers"
+            accept=",".join(SUPPORTED_SUFFIXES),
+            multiple=True,
+            description="Choisir les fichiers",
+            layout=w.Layout(width="16em"),
         )
         self.choices: dict[str, w.Dropdown] = {}
         for spec in project.config.attributes.values():
@@ -36,17 +40,20 @@ class ImportPanel:
                 self.choices[spec.name] = w.Dropdown(
                     options=[NOT_CHOSEN, *spec.choices],
                     description=spec.label,
-                    style={"description_width": "10em"},
+                    style=label,
+                    layout=w.Layout(width="32em"),
                 )
         self.participant = w.Text(
             description="Participant",
             placeholder="pseudonyme, ex. Habitante 3",
-            style={"description_width": "10em"},
+            style=label,
+            layout=w.Layout(width="32em"),
         )
         self.date = w.Text(
             description="Date",
             placeholder="AAAA-MM-JJ ou JJ/MM/AAAA",
-            style={"description_width": "10em"},
+            style=label,
+            layout=w.Layout(width="32em"),
         )
         self.button = w.Button(description="Importer", button_style="primary", icon="upload")
         self.message = w.HTML()
