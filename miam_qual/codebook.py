@@ -44,6 +44,7 @@ from ruamel.yaml.error import YAMLError
 
 from .errors import CodebookError, UnknownCode
 from .fileio import atomic_write_text
+from .text import fold as _fold
 
 #: Namespace of code GUIDs: a code's GUID is derived from its stable id, so rebuilding a project's
 #: database from the same YAML gives the same GUIDs (and projects sharing a codebook agree).
@@ -261,13 +262,6 @@ class Codebook:
 
     def save(self, path: Path) -> None:
         atomic_write_text(path, self.to_yaml())
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _suggest(code_id: str, codes: dict[str, Code]) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from ruamel.yaml.error import YAMLError
 
 from .errors import AttributeValueError, ConfigError
 from .fileio import atomic_write_text
+from .text import fold
 
 CONFIG_FILE = "projet.yml"
 TYPES = ("texte", "choix", "date", "entier", "booleen")
@@ -144,12 +144,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 
-def _fold(value: str) -> str:
-    """Case- and accent-insensitive key used to match choices and names."""
-    decomposed = unicodedata.normalize("NFD", value.strip().casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 @dataclass(frozen=True)
 class AttributeSpec:
     """One declared attribute: its name, French label, scope, type and allowed values."""
@@ -178,9 +172,9 @@ class AttributeSpec:
         if self.type == "texte":
             return text
         if self.type == "choix":
-            folded = {_fold(c): c for c in self.choices}
-            if _fold(text) in folded:
-                return folded[_fold(text)]
+            folded = {fold(c): c for c in self.choices}
+            if fold(text) in folded:
+                return folded[fold(text)]
             raise AttributeValueError(
                 f"{prefix}valeur « {text} » non prévue pour l'attribut « {self.name} » "
                 f"(valeurs possibles : {', '.join(self.choices)}). "
@@ -195,9 +189,9 @@ class AttributeSpec:
                 f"{prefix}« {text} » n'est pas un nombre entier (attribut « {self.name} »)."
             )
         if self.type == "booleen":
-            if _fold(text) in {"oui", "o", "vrai", "true", "1", "yes"}:
+            if fold(text) in {"oui", "o", "vrai", "true", "1", "yes"}:
                 return "oui"
-            if _fold(text) in {"non", "n", "faux", "false", "0", "no"}:
+            if fold(text) in {"non", "n", "faux", "false", "0", "no"}:
                 return "non"
             raise AttributeValueError(
                 f"{prefix}« {text} » n'est ni « oui » ni « non » (attribut « {self.name} »)."
@@ -229,8 +223,8 @@ class ProjectConfig:
 
     def spec(self, name: str, *, scope: str | None = None, where: str = "") -> AttributeSpec:
         """Return the spec of attribute ``name`` (matched case- and accent-insensitively)."""
-        by_fold = {_fold(n): s for n, s in self.attributes.items()}
-        spec = by_fold.get(_fold(name))
+        by_fold = {fold(n): s for n, s in self.attributes.items()}
+        spec = by_fold.get(fold(name))
         if spec is None or (scope is not None and spec.scope != scope):
             known = [n for n, s in self.attributes.items() if scope in (None, s.scope)]
             prefix = f"{where} : " if where else ""
@@ -242,7 +236,7 @@ class ProjectConfig:
 
     def declares(self, name: str) -> bool:
         """Whether an attribute called ``name`` (case/accent-insensitive) is declared."""
-        return any(_fold(name) == _fold(n) for n in self.attributes)
+        return any(fold(name) == fold(n) for n in self.attributes)
 
     def validate(self, values: dict[str, Any], *, scope: str, where: str = "") -> dict[str, str]:
         """Coerce a mapping of raw values; every problem is reported in one error."""

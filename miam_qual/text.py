@@ -43,6 +43,13 @@ def quote_name(filename: str) -> str:
     return f"« {filename} »"
 
 
+def fold(text: str) -> str:
+    """Lower case without accents or surrounding spaces, for case- and accent-insensitive
+    matching (`` Hélène`` → ``helene``). Used wherever users type names, labels or choices."""
+    decomposed = unicodedata.normalize("NFD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def normalise_text(s: str) -> str:
     """Return ``s`` without a leading BOM, with ``\\r\\n`` and lone ``\\r`` as ``\\n``, in NFC."""
     if s.startswith("\ufeff"):

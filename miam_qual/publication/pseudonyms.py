@@ -27,6 +27,7 @@ from ruamel.yaml.error import YAMLError
 
 from ..errors import ConfigError, ExportError
 from ..fileio import atomic_write_text
+from ..text import fold
 
 PRIVATE_DIR = "prive"
 PSEUDONYM_FILE = "pseudonymes.yml"
@@ -36,12 +37,6 @@ HEADER = (
 )
 
 _LETTERS = "aàâäáãåbcçdeéèêëfghiîïíìjklmnñoôöóòõpqrstuùûüúvwxyÿýzæœ"
-
-
-def fold(text: str) -> str:
-    """Lower case without accents (``Hélène`` → ``helene``)."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _variants() -> dict[str, str]:

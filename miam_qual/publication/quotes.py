@@ -24,6 +24,7 @@ import pandas as pd
 from ..errors import QuoteError
 from ..store import documents as docs_sql
 from ..store import quotes as sql
+from ..text import fold as _fold
 from .pseudonyms import Pseudonyms
 from .settings import PublicationSettings, load_settings
 
@@ -55,11 +56,6 @@ _ROLE_LABELS = {
     "partenaire": ("Partenaire", "Partenaire"),
     "répondant": ("Répondant", "Répondante"),
 }
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _words(text: str) -> list[str]:

@@ -14,14 +14,13 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from miam_qual.errors import UnreadableFile
 from miam_qual.sources.model import SourceDocument, Unit
-from miam_qual.text import decode_bytes, normalise_text, quote_name
+from miam_qual.text import decode_bytes, fold, normalise_text, quote_name
 
 __all__ = ["read_csv", "read_xlsx", "default_answer_columns"]
 
@@ -36,8 +35,8 @@ Row = tuple[int, list[str]]  # (1-based line in the file, cells)
 
 
 def _fold(s: str) -> str:
-    decomposed = unicodedata.normalize("NFD", s.casefold().strip())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).rstrip(" .:")
+    """Header key: folded, without surrounding spaces or a trailing colon/period."""
+    return fold(s).rstrip(" .:")
 
 
 def default_answer_columns(

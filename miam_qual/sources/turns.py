@@ -15,10 +15,10 @@ Spans are trimmed: a unit starts at its first non-blank character and ends after
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from miam_qual.sources.model import Timecode, Unit
+from miam_qual.text import fold
 
 __all__ = [
     "detect_turns",
@@ -75,8 +75,7 @@ _FIRST_WORD = re.compile(r"[^\W\d_]+")
 
 @lru_cache(maxsize=4096)  # speaker labels repeat hundreds of times per transcript
 def _fold(s: str) -> str:
-    decomposed = unicodedata.normalize("NFD", s.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold(s)
 
 
 # Reporting verbs: "Paul dit : …" is narration, not a speaker label.

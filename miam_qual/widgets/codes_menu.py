@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import TYPE_CHECKING
 
 from ..codebook import Code
 from ..errors import MiamError
+from ..text import fold
 
 if TYPE_CHECKING:
     from .session import CodingSession
 
 SHORTCUT_COUNT = 9
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for matching what the coder types against labels."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def slug(label: str) -> str:
