@@ -193,7 +193,7 @@ class Codebook:
         return pd.DataFrame(rows, columns=columns)
 
     # -- changing (pure: returns a new, validated codebook) -----------------------------------
-    def with_code(self, code: Code, *, after: str | None = None) -> Codebook:
+    def with_code(self, code: Code) -> Codebook:
         codes = dict(self.codes)
         codes[code.id] = code
         new = Codebook(self.name, self.description, codes)
