@@ -200,9 +200,8 @@ class Coding:
         """Memos: ``note_id, target_kind, target_id, target, text, author, created_at, updated_at``
         where ``target`` is readable (document name, code id, pseudonym…)."""
         notes = people.notes_frame(self.store, kind)
-        names = dict(
-            zip(self.documents()["document_id"], self.documents()["document"], strict=True)
-        )
+        documents = self.documents()
+        names = dict(zip(documents["document_id"], documents["document"], strict=True))
         names.update({c.guid: c.id for c in self.codebook})
         participants = self.participants()
         names.update(zip(participants["participant_id"], participants["participant"], strict=True))

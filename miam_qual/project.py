@@ -227,21 +227,14 @@ class Project(Importing, Participants, CodebookChanges, Coding):
     def time_at(self, document: str, offset: int) -> int | None:
         """Recording time (ms) of a character offset, interpolated within its cue; ``None`` when
         the document has no timecodes."""
-        cues = self.timecodes(document)
-        if cues.empty:
-            return None
-        before = cues[cues["start"] <= offset]
-        cue = before.iloc[-1] if not before.empty else cues.iloc[0]
-        span = max(int(cue["end"]) - int(cue["start"]), 1)
-        fraction = min(max((offset - int(cue["start"])) / span, 0.0), 1.0)
-        return int(round(cue["begin_ms"] + fraction * (cue["end_ms"] - cue["begin_ms"])))
+        return _time_in(self.timecodes(document), offset)
 
     def span_times(self, document: str, start: int, end: int) -> tuple[int, int] | None:
         """(begin_ms, end_ms) of a text span in the recording, or ``None`` without timecodes."""
-        begin = self.time_at(document, start)
-        if begin is None:
+        cues = self.timecodes(document)
+        if cues.empty:
             return None
-        return begin, int(self.time_at(document, end) or begin)
+        return _time_in(cues, start), _time_in(cues, end)
 
     def set_attributes(self, document: str, **values: object) -> None:
         """Set document attributes (validated against ``projet.yml``); ``None`` clears one."""
@@ -291,6 +284,17 @@ class Project(Importing, Participants, CodebookChanges, Coding):
             if not (self.corpus_dir / source).exists():
                 problems.append(f"Fichier source manquant dans corpus/ : « {source} ».")
         return problems
+
+
+def _time_in(cues: pd.DataFrame, offset: int) -> int | None:
+    """Interpolate ``offset`` linearly within the cue that contains it (or the nearest one)."""
+    if cues.empty:
+        return None
+    before = cues[cues["start"] <= offset]
+    cue = before.iloc[-1] if not before.empty else cues.iloc[0]
+    span = max(int(cue["end"]) - int(cue["start"]), 1)
+    fraction = min(max((offset - int(cue["start"])) / span, 0.0), 1.0)
+    return int(round(cue["begin_ms"] + fraction * (cue["end_ms"] - cue["begin_ms"])))
 
 
 def filter_frame(frame: pd.DataFrame, filters: dict[str, object]) -> pd.DataFrame:

@@ -63,3 +63,21 @@ def test_make_demo_command_prints_a_summary(tmp_path: Path):
     assert "Codages :" in result.output and "camille" in result.output and "karim" in result.output
     again = CliRunner().invoke(main, ["demo", str(tmp_path / "demo"), "--si-absent"])
     assert again.exit_code == 0 and "Documents :" in again.output
+
+
+def test_any_offset_maps_back_to_a_time_in_the_recording(demo_project: Project):
+    cues = demo_project.timecodes("temoignage_01.vtt")
+    first = cues.iloc[0]
+    start, end = int(first["start"]), int(first["end"])
+    assert demo_project.time_at("temoignage_01.vtt", start) == first["begin_ms"]
+    assert demo_project.time_at("temoignage_01.vtt", end) == first["end_ms"]
+    middle = (start + end) // 2
+    expected = first["begin_ms"] + (middle - start) / (end - start) * (
+        first["end_ms"] - first["begin_ms"]
+    )
+    assert demo_project.time_at("temoignage_01.vtt", middle) == round(expected)
+    assert demo_project.span_times("temoignage_01.vtt", start, end) == (
+        first["begin_ms"],
+        first["end_ms"],
+    )
+    assert demo_project.span_times("entretien_centre_social.txt", 0, 10) is None
