@@ -211,8 +211,34 @@ def m0002_quotes(db: sqlite3.Connection) -> None:
     )
 
 
+def m0003_speakers(db: sqlite3.Connection) -> None:
+    """Who each speaker label is: a registered participant or an interviewer of the team.
+
+    Consent is checked per speaker, by identity: a label is bound here (for one document, or
+    for the whole project when ``document_guid`` is NULL) or matches a registered pseudonym.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE speakers (
+            id INTEGER PRIMARY KEY,
+            document_guid TEXT REFERENCES documents(guid) ON DELETE CASCADE,  -- NULL: every document
+            label TEXT NOT NULL,                -- the label as written in transcripts
+            folded TEXT NOT NULL,               -- case- and accent-folded label, for matching
+            participant_guid TEXT REFERENCES participants(guid) ON DELETE CASCADE,
+            interviewer INTEGER NOT NULL DEFAULT 0,
+            declared_by TEXT NOT NULL,
+            declared_at TEXT NOT NULL,
+            CHECK ((participant_guid IS NULL) <> (interviewer = 0))
+        );
+        CREATE UNIQUE INDEX speakers_label ON speakers(COALESCE(document_guid, ''), folded);
+        """,
+    )
+
+
 #: (version, name, function), in order. Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "core", m0001_core),
     (2, "quotes", m0002_quotes),
+    (3, "speakers", m0003_speakers),
 ]
