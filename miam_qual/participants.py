@@ -1,12 +1,20 @@
 """Participants (REFI-QDA cases) and their consent per use.
 
 A participant is known by a pseudonym only: real names never enter the store. Consent is an
-append-only history per use (analysis, written quotation, radio, exhibition, photo); the latest
-record wins, so a withdrawal is simply a newer record.
+append-only history per use (analysis, written quotation, radio, exhibition, photo). Each record
+carries the date the form was signed, and the state on a day is decided by those dates: the
+latest-dated record wins and, on the same day, a refusal or withdrawal wins. A consent given after
+a withdrawal must be dated after it.
+
+Speakers are people too: a transcript's speaker label is bound to a registered participant or
+declared as an interviewer of the team (``identify_speaker``); a label equal to a registered
+pseudonym needs no declaration. Exports check the consent of every speaker whose words they use.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,9 +22,26 @@ import pandas as pd
 
 from .errors import ConsentError, CorpusError, MiamError
 from .store import people
+from .store import speakers as speakers_sql
+from .text import fold
 
 if TYPE_CHECKING:
     from .project import Project
+
+
+@dataclass(frozen=True)
+class SpeakerIdentity:
+    """Who a speaker label stands for in one document.
+
+    ``participant``: the pseudonym (``None`` for an interviewer or an unknown label);
+    ``interviewer``: a member of the team; ``known``: ``False`` when neither the register nor a
+    declaration says who it is; ``how``: French, how it was decided (for messages)."""
+
+    label: str
+    participant: str | None
+    interviewer: bool
+    known: bool
+    how: str
 
 
 class Participants:
@@ -65,7 +90,12 @@ class Participants:
         method: str | None = None,
         by: str | None = None,
     ) -> None:
-        """Record a participant's consent (or refusal, or withdrawal) for one use."""
+        """Record a participant's consent (or refusal, or withdrawal) for one use.
+
+        ``date``: the day the form was signed (``AAAA-MM-JJ`` or ``JJ/MM/AAAA``; default: today).
+        Raises ``ConsentError`` for an unknown use or participant, and for a consent dated on or
+        before a recorded withdrawal (a renewed consent must be dated after the withdrawal).
+        """
         from .project import default_user
 
         if use not in self.config.consent_uses:
@@ -74,15 +104,19 @@ class Participants:
                 f"(usages prévus : {', '.join(self.config.consent_uses)})."
             )
         guid = self._participant_guid(pseudonym)
+        day = _consent_day(date, where=pseudonym)
         with self.store.transaction():
+            if granted:
+                _refuse_backdated(self.store, guid, use, day, where=pseudonym)
             people.record_consent(
-                self.store, guid, use, granted, given_on=date, method=method,
+                self.store, guid, use, granted, given_on=day, method=method,
                 recorded_by=by or default_user(),
             )  # fmt: skip
 
-    def has_consent(self: Project, pseudonym: str, use: str) -> bool:
-        """Whether the participant's latest consent record for ``use`` grants it."""
-        current = people.current_consents(self.store)
+    def has_consent(self: Project, pseudonym: str, use: str, *, on: str | None = None) -> bool:
+        """Whether the consent in force for ``use`` (on day ``on``, default: today and after)
+        grants it; see the module docstring for how dates decide."""
+        current = people.current_consents(self.store, on=on)
         match = current[(current["participant"] == pseudonym) & (current["use"] == use)]
         return bool(len(match) and match["granted"].iloc[-1])
 
@@ -120,29 +154,162 @@ class Participants:
                         )
                         continue
                     consents[use] = folded == "oui"
+            day = None
+            if consents:
+                if not date:
+                    problems.append(
+                        f"{where} : date_consentement manquante (la date de signature du "
+                        "formulaire décide quel consentement est en vigueur)."
+                    )
+                    continue
+                try:
+                    day = _consent_day(date, where=where)
+                except ConsentError as err:
+                    problems.append(str(err))
+                    continue
             try:
                 attrs = self.config.validate(row, scope="participant", where=where)
             except MiamError as err:
                 problems.append(str(err))
                 continue
-            plan.append((pseudonym, attrs, consents, date, method))
+            plan.append((where, pseudonym, attrs, consents, day, method))
         if problems:
             raise CorpusError(
                 "Registre des participants refusé, rien n'a été écrit :\n- " + "\n- ".join(problems)
             )
         who = by or default_user()
         with self.store.transaction():
-            for pseudonym, attrs, consents, date, method in plan:
+            refused = []
+            for where, pseudonym, attrs, consents, day, method in plan:
                 guid = people.ensure_participant(self.store, pseudonym)
                 people.set_participant_attributes(self.store, guid, attrs)
                 for use, granted in consents.items():
+                    if people.has_record(self.store, guid, use, granted, day):
+                        continue  # the same form, imported again (an older register)
+                    if granted:
+                        try:
+                            _refuse_backdated(self.store, guid, use, day, where=where)
+                        except ConsentError as err:
+                            refused.append(str(err))
+                            continue
                     people.record_consent(
-                        self.store,
-                        guid,
-                        use,
-                        granted,
-                        given_on=date,
-                        method=method,
+                        self.store, guid, use, granted, given_on=day, method=method,
                         recorded_by=who,
-                    )
+                    )  # fmt: skip
+            if refused:
+                raise ConsentError(
+                    "Registre des participants refusé, rien n'a été écrit :\n- "
+                    + "\n- ".join(refused)
+                )
         return len(plan)
+
+    # -- speakers -----------------------------------------------------------------------------
+    def identify_speaker(
+        self: Project,
+        label: str,
+        *,
+        participant: str | None = None,
+        interviewer: bool = False,
+        document: str | None = None,
+        by: str | None = None,
+    ) -> None:
+        """Say who the speaker ``label`` is: a registered ``participant`` (pseudonym) or an
+        ``interviewer`` of the team, in one ``document`` or (default) in every document.
+
+        Exports check the consent of every speaker whose words they use; a label that is neither
+        a registered pseudonym nor declared here is refused there. Raises ``ConsentError`` for an
+        unknown participant or when not exactly one of ``participant``/``interviewer`` is given.
+        """
+        from .project import default_user
+
+        label = label.strip()
+        if not label:
+            raise ConsentError(
+                "Indiquez le nom du locuteur tel qu'il est écrit dans la transcription."
+            )
+        if (participant is None) == (not interviewer):
+            raise ConsentError(
+                f"Locuteur « {label} » : indiquez soit le participant (pseudonyme), soit "
+                "interviewer=True pour un membre de l'équipe."
+            )
+        person = self._participant_guid(participant) if participant is not None else None
+        doc = self.document_id(document) if document is not None else None
+        with self.store.transaction():
+            speakers_sql.declare(
+                self.store, document_guid=doc, label=label, folded=fold(label),
+                participant_guid=person, interviewer=interviewer, who=by or default_user(),
+            )  # fmt: skip
+
+    def speakers(self: Project) -> pd.DataFrame:
+        """Declared speaker identities: ``document`` (``None``: every document), ``label``,
+        ``participant`` (pseudonym), ``interviewer`` (bool), ``declared_by``, ``declared_at``."""
+        return speakers_sql.speakers_frame(self.store).drop(columns=["document_id", "folded"])
+
+    def speaker_identity(self: Project, document: str, label: str | None) -> SpeakerIdentity:
+        """Who ``label`` is in ``document``: a declaration for that document, else one for every
+        document, else the registered participant whose pseudonym is the label. ``label=None``
+        (text outside any speaker turn) stands for the document's ``participant`` attribute."""
+        return self.speaker_resolver()(self.document_id(document), label)
+
+    def speaker_resolver(self: Project):
+        """A function ``(document_id, label) -> SpeakerIdentity`` reading the register once (for
+        exports that resolve many speakers)."""
+        declared = speakers_sql.speakers_frame(self.store)
+        by_doc: dict[tuple[str | None, str], tuple[str | None, bool]] = {
+            (d if isinstance(d, str) else None, f): (p if isinstance(p, str) else None, bool(i))
+            for d, f, p, i in zip(
+                declared["document_id"], declared["folded"], declared["participant"],
+                declared["interviewer"], strict=True,
+            )
+        }  # fmt: skip
+        registered = {fold(p): p for p in people.participants_frame(self.store)["participant"]}
+        from .store import documents as docs_sql
+
+        attrs = docs_sql.attributes_frame(self.store)
+        owner = (
+            dict(zip(attrs["document_id"], attrs["participant"], strict=True))
+            if "participant" in attrs
+            else {}
+        )
+
+        def resolve(document_id: str, label: str | None) -> SpeakerIdentity:
+            if label is None or not str(label).strip():
+                person = owner.get(document_id)
+                if isinstance(person, str) and person:
+                    return SpeakerIdentity("", person, False, True, "participant du document")
+                return SpeakerIdentity("", None, False, False, "aucun participant associé")
+            key = fold(str(label))
+            for scope, how in ((document_id, "déclaré pour ce document"), (None, "déclaré")):
+                if (scope, key) in by_doc:
+                    person, interviewer = by_doc[(scope, key)]
+                    return SpeakerIdentity(str(label), person, interviewer, True, how)
+            if key in registered:
+                return SpeakerIdentity(str(label), registered[key], False, True, "registre")
+            return SpeakerIdentity(str(label), None, False, False, "locuteur non identifié")
+
+        return resolve
+
+
+def _consent_day(value: str | None, *, where: str) -> str:
+    """The ISO day of a consent form (today when ``None``); ``ConsentError`` when unreadable."""
+    if value is None or not str(value).strip():
+        return dt.date.today().isoformat()
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    raise ConsentError(
+        f"{where} : date de consentement « {text} » illisible (formats : AAAA-MM-JJ ou JJ/MM/AAAA)."
+    )
+
+
+def _refuse_backdated(store, participant: str, use: str, day: str, *, where: str) -> None:
+    """A consent dated on or before a recorded withdrawal cannot undo it."""
+    withdrawn = people.last_withdrawal(store, participant, use)
+    if withdrawn is not None and day <= withdrawn:
+        raise ConsentError(
+            f"{where} : accord « {use} » daté du {day}, alors qu'un refus ou un retrait est "
+            f"enregistré le {withdrawn}. Un nouvel accord doit être daté après le retrait."
+        )

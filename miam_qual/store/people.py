@@ -111,10 +111,49 @@ def consent_history(store: Store) -> pd.DataFrame:
     return frame
 
 
-def current_consents(store: Store) -> pd.DataFrame:
-    """The latest consent per participant and use (same columns as ``consent_history``)."""
+def current_consents(store: Store, on: str | None = None) -> pd.DataFrame:
+    """The consent in force per participant and use on day ``on`` (ISO date; default: any date),
+    same columns as ``consent_history`` plus ``effective_on``.
+
+    Decided by the dates the forms were signed, not by the order of recording: the record with
+    the latest date wins, and on the same day a refusal or withdrawal wins over a consent. So
+    re-importing an older register, or entering a form dated before a withdrawal, never brings a
+    withdrawn consent back. Records without a date count from the day they were recorded.
+    """
     history = consent_history(store)
-    return history.drop_duplicates(["participant", "use"], keep="last").reset_index(drop=True)
+    history["effective_on"] = history["given_on"].where(
+        history["given_on"].notna() & (history["given_on"] != ""), history["recorded_at"].str[:10]
+    )
+    if on is not None:
+        history = history[history["effective_on"] <= on]
+    ordered = history.sort_values(
+        ["participant", "use", "effective_on", "granted", "id"],
+        ascending=[True, True, True, False, True],
+        kind="stable",
+    )
+    return ordered.drop_duplicates(["participant", "use"], keep="last").reset_index(drop=True)
+
+
+def has_record(store: Store, participant: str, use: str, granted: bool, given_on: str) -> bool:
+    """Whether this exact consent record (same person, use, answer and date) is already there."""
+    return (
+        store.one(
+            "SELECT 1 FROM consents WHERE participant_guid = ? AND use = ? AND granted = ? "
+            "AND given_on = ?",
+            (participant, use, int(granted), given_on),
+        )
+        is not None
+    )
+
+
+def last_withdrawal(store: Store, participant: str, use: str) -> str | None:
+    """Date of the latest refusal or withdrawal recorded for this person and use, if any."""
+    row = store.one(
+        "SELECT MAX(COALESCE(NULLIF(given_on, ''), substr(recorded_at, 1, 10))) AS day "
+        "FROM consents WHERE participant_guid = ? AND use = ? AND granted = 0",
+        (participant, use),
+    )
+    return row["day"] if row else None
 
 
 # -- notes (memos) -----------------------------------------------------------------------------
