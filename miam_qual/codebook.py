@@ -3,7 +3,9 @@
 Themes hold codes, codes hold sub-codes (``codes:`` lists, nested). Every entry has a stable
 ``id`` (lowercase ascii, digits, ``_``), unique in the whole file; a code may name its ``parent``
 explicitly, which overrides its nesting. Loading validates everything and reports every problem at
-once with its line number. This module is pure: it never touches the store; ``Project`` keeps the
+once with its line number (reading goes through :mod:`miam_qual.yamlio`: size, depth and alias
+limits; ``codable`` accepts oui/non, vrai/faux, true/false). Comments written by hand are not kept
+when miam_qual rewrites the file. This module is pure: it never touches the store; ``Project`` keeps the
 store's ``codes`` table in step with the file and logs every change.
 
 YAML shape (French keys, since users read and edit it)::
@@ -40,11 +42,11 @@ from typing import Any
 import pandas as pd
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
 from .errors import CodebookError, UnknownCode
 from .fileio import atomic_write_text
 from .text import fold as _fold
+from .yamlio import line_of, load_yaml, parse_bool, text_of, texts_of
 
 #: Namespace of code GUIDs: a code's GUID is derived from its stable id, so rebuilding a project's
 #: database from the same YAML gives the same GUIDs (and projects sharing a codebook agree).
@@ -66,6 +68,10 @@ FIELDS = {
     "codes": None,
 }
 DEFAULT_COLOR = "#9E9E9E"
+#: A codebook file above 20 MB, or holding more than 500,000 YAML values, is refused: a
+#: 10,000-code codebook with full definitions is about 6 MB and 200,000 values (read in ~1.5 s).
+MAX_CODEBOOK_BYTES = 20_000_000
+MAX_CODEBOOK_VALUES = 500_000
 
 
 def code_guid(code_id: str) -> str:
@@ -218,7 +224,11 @@ class Codebook:
 
     # -- YAML ---------------------------------------------------------------------------------
     def to_yaml(self) -> str:
-        """The codebook as nested YAML, in the documented shape (comments are not kept)."""
+        """The codebook as nested YAML, in the documented shape.
+
+        Hand-written comments are not kept (the file header says so to users): keeping them would
+        need ruamel's round-trip loader on every read, 30 times slower than ``yamlio``.
+        """
 
         def entry(c: Code, is_theme: bool) -> CommentedMap:
             data = CommentedMap()
@@ -256,6 +266,9 @@ class Codebook:
         buffer = io.StringIO()
         buffer.write(
             "# Livre de codes partagé. Modifiable à la main ; miam-qual validate le vérifie.\n"
+            "# Les commentaires (#) ne sont pas conservés quand miam_qual réécrit ce fichier\n"
+            "# (ajout, modification, fusion de codes) : notez plutôt vos remarques dans\n"
+            "# « definition », « inclusion » ou « exclusion », ou dans un mémo.\n"
         )
         yaml.dump(root, buffer)
         return buffer.getvalue()
@@ -319,18 +332,38 @@ def _check_codes(codes: list[Code]) -> list[str]:
 
 
 def parse_codebook(text: str, *, source: str = "livre de codes") -> Codebook:
-    """Parse and validate codebook YAML; raises ``CodebookError`` listing every problem."""
-    try:
-        data = YAML(typ="rt").load(text)
-    except YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        line = f" ligne {mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise CodebookError(f"« {source} »{line} : YAML illisible ({problem}).") from err
+    """Parse and validate codebook YAML; raises ``CodebookError`` listing every problem.
+
+    The YAML is read by :func:`miam_qual.yamlio.load_yaml` (size, depth and alias limits); a value
+    of the wrong shape (a list where a text is expected, ``codable: peut-être``) is one more
+    problem with its line, never an ``AttributeError``.
+    """
+    return _codebook_from(_load(text, source), source)
+
+
+def _load(text_or_path: str | Path, source: str) -> Any:
+    return load_yaml(
+        text_or_path,
+        source=source,
+        error=CodebookError,
+        max_bytes=MAX_CODEBOOK_BYTES,
+        max_nodes=MAX_CODEBOOK_VALUES,
+    )
+
+
+def _codebook_from(data: Any, source: str) -> Codebook:
     if not isinstance(data, dict) or not isinstance(data.get("themes"), list):
         raise CodebookError(f"« {source} » : il faut une clé « themes » contenant une liste.")
     problems: list[str] = []
     codes: list[Code] = []
+
+    def text(item: Any, key: str, line: int | None, default: str = "") -> str:
+        where = f"ligne {_line_of(item, key) or line}"
+        try:
+            return text_of(item, key, where=where, error=CodebookError, default=default)
+        except CodebookError as err:
+            problems.append(str(err).rstrip("."))
+            return default
 
     def walk(items: Any, parent: str | None, parent_line: int | None) -> None:
         if items is None:
@@ -351,63 +384,68 @@ def parse_codebook(text: str, *, source: str = "livre de codes") -> Codebook:
                     f"ligne {line} : clé(s) inconnue(s) {', '.join(map(str, unknown))} "
                     f"(clés possibles : {', '.join(FIELDS)})"
                 )
-            code_id = str(item.get("id") or "").strip()
+            code_id = text(item, "id", line).strip()
             if not code_id:
                 problems.append(f"ligne {line} : code sans « id »")
                 continue
-            keywords = item.get("mots_cles") or []
-            if isinstance(keywords, str):
-                keywords = [keywords]
-            explicit_parent = item.get("parent")
+            try:
+                keywords = texts_of(
+                    item, "mots_cles", where=f"ligne {_line_of(item, 'mots_cles')}",
+                    error=CodebookError,
+                )  # fmt: skip
+            except CodebookError as err:
+                problems.append(str(err).rstrip("."))
+                keywords = []
+            codable = parent is not None
+            if item.get("codable") is not None:
+                try:
+                    codable = parse_bool(
+                        item["codable"],
+                        where=f"ligne {_line_of(item, 'codable')} : « codable »",
+                        error=CodebookError,
+                    )
+                except CodebookError as err:
+                    problems.append(str(err).rstrip("."))
+            explicit_parent = text(item, "parent", line).strip()
             codes.append(
                 Code(
                     id=code_id,
-                    label=str(item.get("libelle") or "").strip(),
-                    parent=str(explicit_parent).strip() if explicit_parent else parent,
-                    definition=str(item.get("definition") or "").strip(),
-                    inclusion=str(item.get("inclusion") or "").strip(),
-                    exclusion=str(item.get("exclusion") or "").strip(),
-                    example=str(item.get("exemple") or "").strip(),
-                    color=str(item.get("couleur") or DEFAULT_COLOR).strip(),
-                    keywords=tuple(str(k) for k in keywords),
-                    codable=bool(item.get("codable", parent is not None)),
+                    label=text(item, "libelle", line).strip(),
+                    parent=explicit_parent or parent,
+                    definition=text(item, "definition", line).strip(),
+                    inclusion=text(item, "inclusion", line).strip(),
+                    exclusion=text(item, "exclusion", line).strip(),
+                    example=text(item, "exemple", line).strip(),
+                    color=(text(item, "couleur", line) or DEFAULT_COLOR).strip(),
+                    keywords=tuple(k for k in keywords if k.strip()),
+                    codable=codable,
                     line=line,
                 )
             )
-            walk(item.get("codes"), code_id, line)
+            walk(item.get("codes"), code_id, _line_of(item, "codes") or line)
 
     walk(data["themes"], None, _line_of(data, "themes"))
+    name = text(data, "nom", _line_of(data, "nom")) or "Livre de codes"
+    description = text(data, "description", _line_of(data, "description")).strip()
     problems.extend(_check_codes(codes))
     if problems:
         raise CodebookError(_problems_message(source, problems), problems)
-    return Codebook(
-        name=str(data.get("nom") or "Livre de codes"),
-        description=str(data.get("description") or "").strip(),
-        codes={c.id: c for c in codes},
-    )
+    return Codebook(name=name, description=description, codes={c.id: c for c in codes})
 
 
 def _line_of(container: Any, key: Any) -> int | None:
-    try:
-        return (
-            container.lc.item(key)[0] + 1 if isinstance(key, int) else container.lc.key(key)[0] + 1
-        )
-    except (AttributeError, KeyError, IndexError, TypeError):
-        return None
+    """1-based line of ``container[key]`` in the YAML file, ``None`` if unknown."""
+    return line_of(container, key)
 
 
 def load_codebook(path: Path) -> Codebook:
-    """Read and validate a codebook file; errors name the file and lines."""
+    """Read and validate a codebook file; errors name the file and lines.
+
+    Raises ``CodebookError`` for an unreadable file, a file that is not UTF-8, above
+    ``MAX_CODEBOOK_BYTES``, not YAML, or not a valid codebook.
+    """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise CodebookError(
-            f"« {path.name} » : le fichier doit être en UTF-8 (octet {err.start})."
-        ) from err
-    except OSError as err:
-        raise CodebookError(f"« {path.name} » : lecture impossible ({err.strerror}).") from err
-    return parse_codebook(text, source=path.name)
+    return _codebook_from(_load(path, path.name), path.name)
 
 
 __all__ = ["Code", "Codebook", "code_guid", "load_codebook", "parse_codebook"]

@@ -506,7 +506,7 @@ def texts_of(
     container: Any, key: Any, *, where: str, error: type[MiamError] = ConfigError
 ) -> list[str]:
     """``container[key]`` as a list of texts (a single text gives a one-item list; absent or empty
-    gives ``[]``). Items that are lists or mappings raise ``error``."""
+    gives ``[]``). An item that is a list or a mapping raises ``error`` naming its line."""
     try:
         value = container[key]
     except (KeyError, IndexError):
@@ -516,12 +516,13 @@ def texts_of(
     if not isinstance(value, list):
         return [text_of(container, key, where=where, error=error)]
     texts = []
-    for index in range(len(value)):
-        item_where = where
-        line = line_of(value, index)
-        if line is not None and line != line_of(container, key):
-            item_where = f"{where} (ligne {line})"
-        texts.append(text_of(value, index, where=item_where, error=error, default=""))
+    for index, item in enumerate(value):
+        if isinstance(item, dict | list | tuple | set):
+            raise error(
+                f"{where} : « {key} » : l'élément n° {index + 1} doit être un texte, pas "
+                f"{describe(item)}."
+            )
+        texts.append(text_of(value, index, where=where, error=error))
     return texts
 
 
