@@ -18,7 +18,7 @@ from miam_qual.publication import (
     names_to_review,
 )
 from miam_qual.publication.outputs import exported_text
-from miam_qual.publication.pseudonyms import fold
+from miam_qual.text import fold
 
 ALL = ["radio", "exposition", "rapport", "réseaux sociaux"]
 

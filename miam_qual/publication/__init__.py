@@ -7,11 +7,11 @@ spreadsheet → ``citation``) is refused and listed; real names of the private m
 one is stopped. Recordings live in ``<project>/medias/``, named by each transcript's ``media``.
 """
 
+from ..privacy.pseudonyms import Pseudonyms, names_to_review
 from .cards import export_social_cards
 from .consent import USE_OF_TARGET, ExportReport
 from .exhibition import export_exhibition
 from .media import MEDIA_DIR, synthesize_recordings
-from .pseudonyms import Pseudonyms, names_to_review
 from .quotes import STATUSES, TARGETS, QuoteError, Quotes
 from .radio import export_radio
 from .settings import PublicationSettings, load_settings

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..config import CONSENT_USES
 from ..errors import ConsentError, ExportError
-from .pseudonyms import Pseudonyms
+from ..privacy.pseudonyms import Pseudonyms
 from .quotes import Quotes, _targets
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class ExportReport:
 
 def check_destination(project: Project, destination: Path | str) -> Path:
     """The export folder, refused when it lies in the project's private folder."""
-    from .pseudonyms import PRIVATE_DIR
+    from ..privacy.pseudonyms import PRIVATE_DIR
 
     target = Path(destination).resolve()
     private = (project.root / PRIVATE_DIR).resolve()

@@ -32,9 +32,9 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..errors import ExportError
+from ..privacy.pseudonyms import Pseudonyms
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
 from .outputs import guard_files
-from .pseudonyms import Pseudonyms
 from .settings import load_settings
 
 if TYPE_CHECKING:

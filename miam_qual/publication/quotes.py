@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import QuoteError
+from ..privacy.pseudonyms import Pseudonyms
 from ..store import documents as docs_sql
 from ..store import quotes as sql
 from ..text import fold as _fold
-from .pseudonyms import Pseudonyms
 from .settings import PublicationSettings, load_settings
 
 if TYPE_CHECKING:

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import ExportError
+from ..privacy.pseudonyms import Pseudonyms
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export
 from .media import FFMPEG_MISSING, Clip, cut_clips, encode_mp3, ffmpeg, recording_path
 from .outputs import clock, guard_files, short_duration, write_table
-from .pseudonyms import Pseudonyms
 from .settings import load_settings
 
 if TYPE_CHECKING:
