@@ -14,6 +14,19 @@ YAML shape (French keys, since users edit it)::
         type: choix               # texte | choix | date | entier | booleen
         valeurs: [état initial, mi-parcours, bilan]
     usages_consentement: [analyse, citation, radio, exposition, photo]
+    revue:                        # optional: the review panel and the reports
+      filtres: [type_source, vague]   # attributes offered as filters, in this order
+      groupe: type_source             # attribute that sorts sources by kind (excerpts vary it)
+      vague: vague                    # attribute holding the survey wave
+
+Which attributes are the review filters, the "source type" grouping and the "wave" is
+configuration too: generic code asks ``config.review`` instead of naming MIAM's attributes. A file
+without ``revue`` gets MIAM's choice (``DEFAULT_REVIEW``) for the attributes it declares.
+
+The file is read by :mod:`miam_qual.yamlio` (size, depth and alias limits, line numbers); unknown
+keys, values of the wrong shape and undeclared attributes in ``revue`` are refused with their line.
+An attribute value longer than ``MAX_VALUE_CHARS`` is refused: attributes describe a document in a
+few words, long text belongs in the document or a memo.
 """
 
 from __future__ import annotations
@@ -26,15 +39,21 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from .errors import AttributeValueError, ConfigError
 from .fileio import atomic_write_text
 from .text import fold
+from .yamlio import describe, line_of, load_yaml, text_of, texts_of
 
 CONFIG_FILE = "projet.yml"
 TYPES = ("texte", "choix", "date", "entier", "booleen")
 SCOPES = ("document", "participant")
+#: Longest attribute value accepted (characters). Attributes are a few words (a site, a date, a
+#: pseudonym); 10,000 characters is a page and a half, far above any real one.
+MAX_VALUE_CHARS = 10_000
+TOP_KEYS = ("nom", "attributs", "usages_consentement", "revue")
+ATTRIBUTE_KEYS = ("nom", "libelle", "portee", "type", "valeurs")
+REVIEW_KEYS = ("filtres", "groupe", "vague")
 
 #: Consent uses and their French labels.
 CONSENT_USES = {
@@ -141,6 +160,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
         },
     ],
     "usages_consentement": list(CONSENT_USES),
+    "revue": {"filtres": ["type_source", "vague"], "groupe": "type_source", "vague": "vague"},
 }
 
 
@@ -159,8 +179,14 @@ class AttributeSpec:
 
         Raises ``AttributeValueError`` (French message naming ``where``) when it does not fit.
         """
+        prefix = f"{where} : " if where else ""
         if value is None:
             return None
+        if isinstance(value, dict | list | tuple | set):
+            raise AttributeValueError(
+                f"{prefix}l'attribut « {self.name} » attend une seule valeur, pas "
+                f"{describe(value)}."
+            )
         if isinstance(value, dt.datetime):
             value = value.date()
         if isinstance(value, dt.date):
@@ -168,7 +194,13 @@ class AttributeSpec:
         text = str(value).strip()
         if not text:
             return None
-        prefix = f"{where} : " if where else ""
+        if len(text) > MAX_VALUE_CHARS:
+            raise AttributeValueError(
+                f"{prefix}valeur de {_thousands(len(text))} caractères pour l'attribut "
+                f"« {self.name} » : au plus {_thousands(MAX_VALUE_CHARS)}. Un attribut décrit le "
+                "document en quelques mots ; mettez les textes longs dans le document ou dans un "
+                "mémo."
+            )
         if self.type == "texte":
             return text
         if self.type == "choix":
@@ -199,6 +231,10 @@ class AttributeSpec:
         raise AssertionError(self.type)  # prevented by ProjectConfig validation
 
 
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
 def _parse_date(text: str, *, prefix: str, name: str) -> str:
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
@@ -213,13 +249,45 @@ def _parse_date(text: str, *, prefix: str, name: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The ``revue`` section: which attributes the review panel and reports use.
+
+    ``filters``: attributes offered as filters, in order; ``group``: the attribute that sorts
+    sources by kind (``type_source`` for MIAM), ``None`` if there is none; ``wave``: the attribute
+    holding the survey wave (``vague``), ``None`` if there is none.
+    """
+
+    filters: tuple[str, ...] = ()
+    group: str | None = None
+    wave: str | None = None
+
+    def to_yaml_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"filtres": list(self.filters)}
+        if self.group:
+            data["groupe"] = self.group
+        if self.wave:
+            data["vague"] = self.wave
+        return data
+
+
+#: MIAM's review settings, used for a ``projet.yml`` without ``revue`` (for the attributes it
+#: declares).
+DEFAULT_REVIEW = ReviewSettings(
+    filters=tuple(DEFAULT_CONFIG["revue"]["filtres"]),
+    group=DEFAULT_CONFIG["revue"]["groupe"],
+    wave=DEFAULT_CONFIG["revue"]["vague"],
+)
+
+
 @dataclass
 class ProjectConfig:
-    """The parsed ``projet.yml``: project name, attribute specs and consent uses."""
+    """The parsed ``projet.yml``: project name, attribute specs, consent uses, review settings."""
 
     name: str
     attributes: dict[str, AttributeSpec] = field(default_factory=dict)
     consent_uses: tuple[str, ...] = tuple(CONSENT_USES)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     def spec(self, name: str, *, scope: str | None = None, where: str = "") -> AttributeSpec:
         """Return the spec of attribute ``name`` (matched case- and accent-insensitively)."""
@@ -269,26 +337,44 @@ class ProjectConfig:
                 for s in self.attributes.values()
             ],
             "usages_consentement": list(self.consent_uses),
+            **({"revue": self.review.to_yaml_data()} if self.review != ReviewSettings() else {}),
         }
 
 
 def parse_config(data: Any, *, source: str = CONFIG_FILE) -> ProjectConfig:
-    """Build a ``ProjectConfig`` from YAML data, reporting every problem at once."""
+    """Build a ``ProjectConfig`` from YAML data (or a plain dict), reporting every problem at once.
+
+    Raises ``ConfigError`` listing every problem, with its line when ``data`` came from
+    :func:`load_config`: unknown keys, values of the wrong shape, bad names, types or scopes,
+    ``choix`` without ``valeurs``, ``revue`` naming an undeclared attribute.
+    """
     if not isinstance(data, dict):
         raise ConfigError(
-            f"« {source} » : le fichier doit contenir un dictionnaire (nom, attributs…)."
+            f"« {source} » : le fichier doit contenir un dictionnaire (nom, attributs…), pas "
+            f"{describe(data)}."
         )
-    problems: list[str] = []
+    check = _Checker()
+    declared = data.get("attributs")
+    check.unknown_keys(data, TOP_KEYS, None)
+    if declared is not None and not isinstance(declared, list):
+        check.problems.append(
+            f"{check.place(data, 'attributs')} : « attributs » doit être une liste, pas "
+            f"{describe(declared)}."
+        )
+        declared = []
     attributes: dict[str, AttributeSpec] = {}
-    for i, item in enumerate(data.get("attributs") or [], start=1):
-        where = f"attribut n° {i}"
+    for i, item in enumerate(declared or [], start=1):
+        line = line_of(declared, i - 1)
+        where = f"ligne {line}, attribut n° {i}" if line else f"attribut n° {i}"
         if not isinstance(item, dict) or not item.get("nom"):
-            problems.append(f"{where} : il faut au moins une clé « nom ».")
+            check.problems.append(f"{where} : il faut au moins une clé « nom ».")
             continue
-        name = str(item["nom"]).strip()
-        kind = str(item.get("type", "texte")).strip()
-        scope = str(item.get("portee", "document")).strip()
-        choices = tuple(str(v) for v in item.get("valeurs") or ())
+        check.unknown_keys(item, ATTRIBUTE_KEYS, where)
+        name = check.text(item, "nom", where)
+        kind = check.text(item, "type", where, "texte")
+        scope = check.text(item, "portee", where, "document")
+        choices = tuple(check.texts(item, "valeurs", where))
+        problems = check.problems
         if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             problems.append(f"{where} : nom « {name} » invalide (minuscules, chiffres et _).")
         if name in attributes:
@@ -303,26 +389,92 @@ def parse_config(data: Any, *, source: str = CONFIG_FILE) -> ProjectConfig:
             problems.append(
                 f"{where} ({name}) : un attribut « choix » doit lister ses « valeurs »."
             )
-        attributes[name] = AttributeSpec(
-            name, str(item.get("libelle") or name), scope, kind, choices
+        label = check.text(item, "libelle", where) or name
+        attributes[name] = AttributeSpec(name, label, scope, kind, choices)
+    uses = check.texts(data, "usages_consentement", check.place(data, "usages_consentement"))
+    review = _parse_review(data, attributes, check)
+    name = check.text(data, "nom", check.place(data, "nom")) or "Projet"
+    if check.problems:
+        raise ConfigError(f"« {source} » contient des erreurs :\n- " + "\n- ".join(check.problems))
+    return ProjectConfig(name, attributes, tuple(uses) or tuple(CONSENT_USES), review)
+
+
+class _Checker:
+    """Collects the problems of one ``projet.yml`` instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    @staticmethod
+    def place(container: Any, key: Any) -> str:
+        line = line_of(container, key)
+        return f"ligne {line}" if line else "racine du fichier"
+
+    def text(self, container: Any, key: str, where: str, default: str = "") -> str:
+        try:
+            return text_of(container, key, where=where, default=default).strip()
+        except ConfigError as err:
+            self.problems.append(str(err))
+            return default
+
+    def texts(self, container: Any, key: str, where: str) -> list[str]:
+        try:
+            return [t.strip() for t in texts_of(container, key, where=where) if t.strip()]
+        except ConfigError as err:
+            self.problems.append(str(err))
+            return []
+
+    def unknown_keys(self, container: dict, allowed: tuple[str, ...], where: str | None) -> None:
+        for key in container:
+            if key not in allowed:
+                self.problems.append(
+                    f"{where or self.place(container, key)} : clé inconnue « {key} » "
+                    f"(clés possibles : {', '.join(allowed)})."
+                )
+
+
+def _parse_review(
+    data: dict, attributes: dict[str, AttributeSpec], check: _Checker
+) -> ReviewSettings:
+    """The ``revue`` section; absent, MIAM's defaults for the attributes the file declares."""
+    section = data.get("revue")
+    if section is None:
+        return ReviewSettings(
+            filters=tuple(a for a in DEFAULT_REVIEW.filters if a in attributes),
+            group=DEFAULT_REVIEW.group if DEFAULT_REVIEW.group in attributes else None,
+            wave=DEFAULT_REVIEW.wave if DEFAULT_REVIEW.wave in attributes else None,
         )
-    uses = tuple(str(u) for u in data.get("usages_consentement") or CONSENT_USES)
-    if problems:
-        raise ConfigError(f"« {source} » contient des erreurs :\n- " + "\n- ".join(problems))
-    return ProjectConfig(str(data.get("nom") or "Projet"), attributes, uses)
+    if not isinstance(section, dict):
+        check.problems.append(
+            f"{check.place(data, 'revue')} : « revue » doit être un dictionnaire (filtres, "
+            f"groupe, vague), pas {describe(section)}."
+        )
+        return ReviewSettings()
+    check.unknown_keys(section, REVIEW_KEYS, None)
+    filters = check.texts(section, "filtres", check.place(section, "filtres"))
+    group = check.text(section, "groupe", check.place(section, "groupe")) or None
+    wave = check.text(section, "vague", check.place(section, "vague")) or None
+    for key, names in (("filtres", filters), ("groupe", [group]), ("vague", [wave])):
+        for name in names:
+            if name is not None and name not in attributes:
+                check.problems.append(
+                    f"{check.place(section, key)} : « revue » › « {key} » nomme l'attribut "
+                    f"« {name} », qui n'est pas déclaré dans « attributs » (attributs déclarés : "
+                    f"{', '.join(attributes) or 'aucun'})."
+                )
+    if len(set(filters)) != len(filters):
+        check.problems.append(
+            f"{check.place(section, 'filtres')} : « revue » › « filtres » cite un attribut "
+            "deux fois."
+        )
+    return ReviewSettings(tuple(filters), group, wave)
 
 
 def load_config(path: Path) -> ProjectConfig:
-    """Read ``projet.yml``; raises ``ConfigError`` with the file name and line on bad YAML."""
-    try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f" ligne {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"« {path.name} »{line} : YAML illisible ({err}).") from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"« {path.name} » : lecture impossible ({err}).") from err
-    return parse_config(data, source=path.name)
+    """Read ``projet.yml`` through :func:`miam_qual.yamlio.load_yaml`; raises ``ConfigError``
+    with the file name and line on unreadable or bad YAML, limits crossed, or invalid content."""
+    path = Path(path)
+    return parse_config(load_yaml(path, source=path.name, error=ConfigError), source=path.name)
 
 
 def write_config(config: ProjectConfig, path: Path) -> None:
