@@ -13,16 +13,17 @@ Every key is optional (French keys, since users edit the file)::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from typing import Any
 
 from ..errors import ConfigError
+from ..yamlio import describe, line_of, load_yaml, text_of
 
 SETTINGS_FILE = "publication.yml"
 DEFAULT_ATTRIBUTION = "{role}, {tranche_age}, {site}"
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 @dataclass
@@ -37,39 +38,72 @@ class PublicationSettings:
     credit: str = "MIAM — VRAC Hauts-de-France · OuiChange · cité Saint-Élie – Fosse 13"
 
 
-KEYS = {
-    "attribution": ("attribution", str),
-    "duree_max_radio_s": ("max_radio_seconds", float),
-    "longueur_max_panneau": ("max_panel_chars", int),
-    "marge_audio_ms": ("padding_ms", int),
-    "couleurs": ("colors", dict),
-    "structure": ("credit", str),
+#: French key → (attribute, kind, smallest value for numbers).
+KEYS: dict[str, tuple[str, type, float | None]] = {
+    "attribution": ("attribution", str, None),
+    "duree_max_radio_s": ("max_radio_seconds", float, 1),
+    "longueur_max_panneau": ("max_panel_chars", int, 1),
+    "marge_audio_ms": ("padding_ms", int, 0),
+    "couleurs": ("colors", dict, None),
+    "structure": ("credit", str, None),
 }
 
 
 def load_settings(root: Path) -> PublicationSettings:
-    """Read ``<root>/publication.yml``; raises ``ConfigError`` naming the key on a bad value."""
+    """Read ``<root>/publication.yml`` through :func:`miam_qual.yamlio.load_yaml`.
+
+    Raises ``ConfigError`` naming the file, the line and the key for an unknown key, a value of
+    the wrong type (``duree_max_radio_s: vrai``, ``couleurs: [vert]``), a number out of range or
+    a colour that is not ``#RRVVBB``; and for unreadable YAML or a crossed size/alias limit.
+    """
     path = Path(root) / SETTINGS_FILE
     settings = PublicationSettings()
     if not path.exists():
         return settings
-    try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    except YAMLError as err:
-        raise ConfigError(f"« {path.name} » illisible : {err}") from err
-    if not isinstance(data, dict):
-        raise ConfigError(f"« {path.name} » doit contenir un dictionnaire de réglages.")
-    for key, value in data.items():
+    data = load_yaml(path, source=path.name, error=ConfigError, expect_mapping=True)
+    for key in data:
+        where = f"« {path.name} » : ligne {line_of(data, key)}"
         if key not in KEYS:
             raise ConfigError(
-                f"« {path.name} » : réglage inconnu « {key} » (réglages possibles : {', '.join(KEYS)})."
+                f"{where} : réglage inconnu « {key} » (réglages possibles : {', '.join(KEYS)})."
             )
-        attribute, kind = KEYS[key]
-        try:
-            coerced = kind(value)
-        except (TypeError, ValueError) as err:
-            raise ConfigError(
-                f"« {path.name} » : valeur « {value} » invalide pour « {key} »."
-            ) from err
-        setattr(settings, attribute, coerced)
+        attribute, kind, smallest = KEYS[key]
+        setattr(settings, attribute, _value(data, key, kind, smallest, where=where))
     return settings
+
+
+def _value(data: Any, key: str, kind: type, smallest: float | None, *, where: str) -> Any:
+    value = data[key]
+    if kind is str:
+        return text_of(data, key, where=where, error=ConfigError)
+    if kind is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(
+                f'{where} : « {key} » doit être un dictionnaire « thème: "#RRVVBB" », pas '
+                f"{describe(value)}."
+            )
+        colors = {}
+        for theme in value:
+            place = f"« {SETTINGS_FILE} » : ligne {line_of(value, theme)}"
+            color = text_of(value, theme, where=place, error=ConfigError).strip()
+            if not color:
+                raise ConfigError(
+                    f"{place} : couleur absente pour « {theme} » ; un # hors guillemets commence "
+                    'un commentaire : écrivez la couleur entre guillemets ("#2E7D32").'
+                )
+            if not _COLOR.fullmatch(color):
+                raise ConfigError(
+                    f"{place} : couleur « {color} » invalide pour « {theme} » (forme attendue : "
+                    '"#RRVVBB" entre guillemets).'
+                )
+            colors[str(theme)] = color
+        return colors
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not is_number or (kind is int and not isinstance(value, int)):
+        expected = "un nombre entier" if kind is int else "un nombre"
+        raise ConfigError(f"{where} : « {key} » doit être {expected}, pas {describe(value)}.")
+    if smallest is not None and value < smallest:
+        raise ConfigError(f"{where} : « {key} » doit valoir au moins {smallest} (lu : {value}).")
+    return kind(value)
