@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
+import colorsys
 import struct
 
+import numpy as np
+import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 from test_publication_support import fill, validated
 
@@ -15,15 +18,46 @@ from miam_qual.publication import Quotes, export_exhibition, export_social_cards
 
 ALL = ["radio", "exposition", "rapport", "réseaux sociaux"]
 MM = 72 / 25.4
-needs_pdftoppm = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None, reason="pdftoppm absent : aperçus PNG non testables"
-)
 
 
 @pytest.fixture
 def ready(project):
     codings = fill(project)
     return project, validated(project, codings, ALL)
+
+
+def render(pdf, *, index=0, dpi=10):
+    """Page ``index`` of ``pdf`` as an RGB picture, rendered by PDFium at ``dpi``."""
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return document[index].render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def ink(image):
+    """Share of pixels that are not (near) white: 0 for a blank page."""
+    gray = image.convert("L")
+    return sum(gray.histogram()[:235]) / (image.width * image.height)
+
+
+def differing(one, other):
+    """Share of pixels that differ clearly between two pictures of the same size."""
+    gray = ImageChops.difference(one, other).convert("L")
+    return sum(gray.histogram()[30:]) / (one.width * one.height)
+
+
+def hue(rgb):
+    return colorsys.rgb_to_hls(*(c / 255 for c in rgb))[0]
+
+
+def rgb(color):
+    return tuple(int(color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def theme_colors(project):
+    quotes = Quotes(project).list()
+    return dict(zip(quotes["quote_id"], quotes["color"], strict=True))
 
 
 def png_size(path):
@@ -52,10 +86,15 @@ def test_a3_portrait_panels_one_per_theme_with_bleed_and_the_quotes(ready, tmp_p
     assert "lentilles" not in text  # refused quote
     singles = sorted((tmp_path / "expo" / "panneaux").glob("*.pdf"))
     assert [len(PdfReader(str(p)).pages) for p in singles] == [1, 1, 1]
+    # the page as a printer sees it: 303 × 426 mm at 10 dpi, with ink on it
+    page = render(tmp_path / "expo" / "panneaux.pdf", dpi=10)
+    assert page.size == (120, 168)  # ceil(303 / 25.4 × 10), ceil(426 / 25.4 × 10)
+    assert 0.2 < ink(page) < 0.9
+    assert differing(render(singles[0], dpi=10), page) < 0.02  # the first panel, alone
+    assert differing(render(singles[1], dpi=10), page) > 0.1
     assert "refus de l'usage « exposition »" in report.summary()
 
 
-@needs_pdftoppm
 def test_a2_landscape_panels_and_their_png_previews(ready, tmp_path):
     project, _ = ready
     export_exhibition(project, tmp_path / "expo", paper="A2", orientation="paysage", png_dpi=30,
@@ -65,10 +104,18 @@ def test_a2_landscape_panels_and_their_png_previews(ready, tmp_path):
     assert float(page.trimbox.height) == pytest.approx(420 * MM, abs=0.5)
     pngs = sorted((tmp_path / "expo" / "panneaux_png").glob("*.png"))
     assert len(pngs) == 3
-    width, height = png_size(pngs[0])
-    assert width == pytest.approx(600 / 25.4 * 30, abs=2) and height == pytest.approx(
-        426 / 25.4 * 30, abs=2
-    )
+    for png in pngs:
+        width, height = png_size(png)
+        assert width == pytest.approx(600 / 25.4 * 30, abs=1)
+        assert height == pytest.approx(426 / 25.4 * 30, abs=1)
+    # each preview is its panel: the band at its top is drawn in the colour of its theme
+    colors = {code.id: code.color for code in project.codebook.themes()}
+    for png in pngs:
+        picture = Image.open(png).convert("RGB")
+        theme = png.stem.split("_", 2)[2]  # panneau_01_<theme id>
+        band = picture.getpixel((width // 2, 12))
+        assert all(abs(a - b) <= 3 for a, b in zip(band, rgb(colors[theme]), strict=True)), png
+        assert 0.2 < ink(picture) < 0.9
 
 
 def test_quotes_too_long_for_a_panel_are_refused(ready, tmp_path):
@@ -92,18 +139,27 @@ def test_many_quotes_split_a_theme_over_several_panels(ready, tmp_path):
     assert "(1/2)" in reader.pages[0].extract_text()
 
 
-@needs_pdftoppm
 def test_social_cards_are_square_pngs(ready, tmp_path):
     project, _ = ready
     report = export_social_cards(project, tmp_path / "cartes")
     cards = sorted((tmp_path / "cartes" / "cartes").glob("*.png"))
     assert [c.stem for c in cards] == sorted(report.exported)
     assert all(png_size(c) == (1080, 1080) for c in cards)
+    colors = theme_colors(project)
+    for card in cards:
+        picture = Image.open(card).convert("RGB")
+        # a dark background in the hue of the quote's theme, with light text on it
+        background = picture.getpixel((8, 8))
+        assert sum(background) < sum(rgb(colors[card.stem]))
+        assert abs(hue(background) - hue(rgb(colors[card.stem]))) < 0.02, card
+        light = int((np.asarray(picture.resize((270, 270))).min(axis=2) > 200).sum())
+        assert light > 100, card
+    small = export_social_cards(project, tmp_path / "petites", size_px=333)
+    assert {png_size(f) for f in small.files if f.suffix == ".png"} == {(333, 333)}
     text = PdfReader(str(tmp_path / "cartes" / "cartes.pdf")).pages[0].extract_text()
     assert "Habitante" in text
 
 
-@needs_pdftoppm
 def test_cli_exports_every_format(ready, tmp_path):
     project, _ = ready
     runner = CliRunner()

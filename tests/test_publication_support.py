@@ -7,13 +7,17 @@ codings below, stand-in recordings in ``medias/`` and the private pseudonym mapp
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+
+from audio_support import transcode_wav
 
 from miam_qual import Project
 from miam_qual.publication import Quotes, synthesize_recordings
 
 DATA = Path(__file__).parent / "data" / "publication"
+CODECS = {"m4a": "aac", "mp3": "libmp3lame", "ogg": "libopus"}
 
 #: (document, excerpt, code) — the excerpt is located in the imported text.
 CODINGS = [
@@ -27,12 +31,19 @@ CODINGS = [
 ]  # fmt: skip
 
 
-def fill(project: Project, *, mapping: bool = True) -> dict[str, str]:
-    """Import, code, record and map names; returns ``{excerpt start: coding id}`` by excerpt."""
+def fill(project: Project, *, mapping: bool = True, recordings: str = "wav") -> dict[str, str]:
+    """Import, code, record and map names; returns ``{excerpt start: coding id}`` by excerpt.
+
+    ``recordings`` other than ``wav`` (e.g. ``m4a``): the transcripts name ``<media>.m4a`` and
+    the stand-in WAV tones are also encoded so by PyAV (the WAVs stay beside them).
+    """
     project.import_participants(DATA / "participants.csv", by="test")
-    project.import_files(
-        sorted(p for p in DATA.iterdir() if p.suffix in {".vtt", ".txt"}), by="test"
-    )
+    sources = sorted(p for p in DATA.iterdir() if p.suffix in {".vtt", ".txt"})
+    if recordings != "wav":
+        sources = [
+            _with_media_format(p, recordings, project.root.parent / "sources") for p in sources
+        ]
+    project.import_files(sources, by="test")
     codings = {}
     for document, excerpt, code in CODINGS:
         text = project.text(document)
@@ -40,11 +51,24 @@ def fill(project: Project, *, mapping: bool = True) -> dict[str, str]:
         codings[excerpt] = project.code(
             document, start, start + len(excerpt), code, coder="camille"
         )
-    synthesize_recordings(project)
+    for wav in synthesize_recordings(project):
+        if recordings != "wav":
+            transcode_wav(wav, wav.with_suffix(f".{recordings}"), codec=CODECS[recordings])
     if mapping:
         (project.root / "prive").mkdir(exist_ok=True)
         shutil.copy(DATA / "pseudonymes.yml", project.root / "prive" / "pseudonymes.yml")
     return codings
+
+
+def _with_media_format(source: Path, suffix: str, folder: Path) -> Path:
+    """A copy of ``source`` in ``folder`` whose ``media:`` line names a ``.<suffix>`` file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = source.read_text(encoding="utf-8")
+    copy = folder / source.name
+    copy.write_text(
+        re.sub(r"^(media: .*)\.wav$", rf"\1.{suffix}", text, flags=re.M), encoding="utf-8"
+    )
+    return copy
 
 
 def validated(project: Project, codings: dict[str, str], targets: list[str]) -> dict[str, str]:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import wave
 
 import docx
 import pytest
+from audio_support import duration_ms, tone_edges
 from openpyxl import load_workbook
 from test_publication_support import fill, validated
 
 from miam_qual import ConsentError, ExportError
 from miam_qual.publication import Quotes, export_radio
-from miam_qual.publication.media import wav_duration_ms
+from miam_qual.publication.media import Clip, cut_clips, wav_duration_ms
 
 ALL = ["radio", "exposition", "rapport", "réseaux sociaux"]
 
@@ -22,6 +22,13 @@ ALL = ["radio", "exposition", "rapport", "réseaux sociaux"]
 def ready(project):
     codings = fill(project)
     return project, validated(project, codings, ALL)
+
+
+def close_edges(found, expected, *, within_ms=15):
+    """Same tone edges (ms), each within ``within_ms``: compression smears an edge a little."""
+    return len(found) == len(expected) and all(
+        abs(a - b) <= within_ms for a, b in zip(found, expected, strict=True)
+    )
 
 
 def read_cues(path):
@@ -133,13 +140,55 @@ def test_nothing_validated_means_nothing_to_export(project, tmp_path):
         export_radio(project, tmp_path / "radio")
 
 
-@pytest.mark.skipif(
-    shutil.which("ffmpeg") is None, reason="ffmpeg absent : l'export mp3 n'est pas testable"
-)
-def test_mp3_clips_through_ffmpeg(ready, tmp_path):
+def test_mp3_and_flac_clips_without_any_external_program(ready, tmp_path):
     project, _ = ready
-    report = export_radio(project, tmp_path / "radio", audio_format="mp3")
-    clips = sorted((tmp_path / "radio" / "extraits").iterdir())
-    assert len(clips) == len(report.exported) and all(
-        c.suffix == ".mp3" and c.stat().st_size > 500 for c in clips
-    )
+    wav = export_radio(project, tmp_path / "wav", padding_ms=200)
+    for audio_format in ("mp3", "flac"):
+        report = export_radio(project, tmp_path / audio_format, audio_format=audio_format,
+                              padding_ms=200)  # fmt: skip
+        assert report.exported == wav.exported
+        cues = read_cues(tmp_path / audio_format / "feuille_de_montage.csv")
+        assert cues == [
+            {**cue, "fichier_extrait": cue["fichier_extrait"].replace(".wav", f".{audio_format}")}
+            for cue in read_cues(tmp_path / "wav" / "feuille_de_montage.csv")
+        ]
+        for cue in cues:
+            clip = tmp_path / audio_format / "extraits" / cue["fichier_extrait"]
+            assert clip.suffix == f".{audio_format}"
+            # flac is lossless; an mp3 rounds to its 1152-sample frames, trimmed by its header
+            tolerance = 0 if audio_format == "flac" else 30
+            assert abs(duration_ms(clip) - int(cue["duree_ms"])) <= tolerance
+            reference = (
+                tmp_path
+                / "wav"
+                / "extraits"
+                / cue["fichier_extrait"].replace(f".{audio_format}", ".wav")
+            )
+            assert close_edges(tone_edges(clip), tone_edges(reference))
+
+
+def test_an_audio_format_the_wheel_cannot_write_is_refused_with_the_choices(ready, tmp_path):
+    project, _ = ready
+    with pytest.raises(ExportError, match="« ogg » inconnu .*wav, mp3, flac"):
+        export_radio(project, tmp_path / "radio", audio_format="ogg")
+    assert not (tmp_path / "radio").exists()
+
+
+def test_clips_cut_from_an_m4a_recording_match_the_cue_sheet_and_the_wav(project, tmp_path):
+    """The same testimony recorded as m4a (AAC): the clips equal the cue sheet to the
+    millisecond and their tone sits where the WAV recording has it."""
+    codings = fill(project, recordings="m4a")
+    validated(project, codings, ALL)
+    report = export_radio(project, tmp_path / "radio", padding_ms=300)
+    cues = read_cues(tmp_path / "radio" / "feuille_de_montage.csv")
+    assert len(cues) == len(report.exported) == 3
+    assert {c["fichier_source"] for c in cues} == {"temoignage_pub_01.m4a"}
+    reference = project.root / "medias" / "temoignage_pub_01.wav"  # the tone before encoding
+    for cue in cues:
+        clip = tmp_path / "radio" / "extraits" / cue["fichier_extrait"]
+        assert round(wav_duration_ms(clip)) == int(cue["duree_ms"])
+        same = Clip(
+            reference, int(cue["debut_ms"]), int(cue["fin_ms"]), tmp_path / "ref" / clip.name
+        )
+        cut_clips([same])
+        assert close_edges(tone_edges(clip), tone_edges(same.destination))

@@ -1,21 +1,18 @@
 """Square quote cards for social networks: one PNG (1080 × 1080 by default) per quote aimed at
-« réseaux sociaux » (``citation`` consent), rendered by WeasyPrint then pdftoppm.
+« réseaux sociaux » (``citation`` consent), rendered by WeasyPrint then PDFium (``rendering``).
 
 Writes ``cartes.pdf``, ``cartes/C001.png``… and ``rapport_export.txt`` into the destination.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ExportError
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
-from .exhibition import PDFTOPPM_MISSING, TEMPLATES, _card_size, _colors, _environment, pdftoppm
+from .exhibition import TEMPLATES, _card_size, _colors, _environment
 from .outputs import guard_files
+from .rendering import pdf_to_pngs
 from .settings import load_settings
 
 if TYPE_CHECKING:
@@ -33,12 +30,9 @@ def export_social_cards(
     strict: bool = False,
 ) -> ExportReport:
     """Square PNG cards (``size_px`` × ``size_px``) of the quotes aimed at « réseaux sociaux »
-    (``citation`` consent), in ``cartes/C001.png``, plus ``cartes.pdf``. Needs pdftoppm."""
+    (``citation`` consent), in ``cartes/C001.png``, plus ``cartes.pdf``."""
     from weasyprint import HTML
 
-    tool = pdftoppm()
-    if tool is None:
-        raise ExportError(PDFTOPPM_MISSING)
     settings = load_settings(project.root)
     limit = settings.max_panel_chars if max_chars is None else int(max_chars)
     start = begin_export(
@@ -60,29 +54,8 @@ def export_social_cards(
     HTML(string=html, base_url=str(TEMPLATES)).write_pdf(str(pdf))
     folder = destination / "cartes"
     folder.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="miam_cards_") as scratch:
-        command = [
-            tool,
-            "-png",
-            "-scale-to-x",
-            str(size_px),
-            "-scale-to-y",
-            str(size_px),
-            str(pdf),
-            f"{scratch}/c",
-        ]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise ExportError(
-                f"pdftoppm n'a pas pu convertir « {pdf.name} » : {result.stderr.strip()[:300]}"
-            )
-        pages = sorted(Path(scratch).glob("c-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
-        files = [pdf]
-        for page, card in zip(pages, cards, strict=True):
-            target = folder / f"{card['id']}.png"
-            shutil.move(str(page), target)
-            files.append(target)
-    report.files = files
+    pngs = pdf_to_pngs(pdf, [folder / f"{card['id']}.png" for card in cards], size_px=size_px)
+    report.files = [pdf, *pngs]
     report.exported = list(allowed["quote_id"])
     report.write()
     guard_files([pdf, destination / "rapport_export.txt"], pseudonyms)

@@ -10,7 +10,7 @@ Writes into the destination folder::
 
     panneaux.pdf                      every panel, one page each (trim size A3/A2 + 3 mm bleed)
     panneaux/panneau_01_<theme>.pdf   one file per panel, for the printer
-    panneaux_png/panneau_01_<theme>.png   previews (needs pdftoppm, from poppler-utils)
+    panneaux_png/panneau_01_<theme>.png   previews (rendered by PDFium, see ``rendering``)
     rapport_export.txt
 """
 
@@ -20,9 +20,6 @@ import base64
 import colorsys
 import io
 import re
-import shutil
-import subprocess
-import tempfile
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -35,6 +32,7 @@ from ..errors import ExportError
 from ..privacy.pseudonyms import Pseudonyms
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
 from .outputs import guard_files
+from .rendering import pdf_to_pngs
 from .settings import load_settings
 
 if TYPE_CHECKING:
@@ -45,15 +43,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 PAPER_MM = {"A3": (297, 420), "A2": (420, 594)}
 ORIENTATIONS = {"portrait": "portrait", "paysage": "landscape", "landscape": "landscape"}
 BLEED_MM = 3
-PDFTOPPM_MISSING = (
-    "pdftoppm est introuvable : les aperçus PNG n'ont pas été produits. "
-    "Installez poppler-utils (apt-get install poppler-utils)."
-)
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-
-
-def pdftoppm() -> str | None:
-    return shutil.which("pdftoppm")
 
 
 def _environment() -> Environment:
@@ -223,7 +213,8 @@ def export_exhibition(
         document.copy([document.pages[index]]).write_pdf(str(path))
         files.append(path)
     if png:
-        files += _pdf_to_png(combined, destination / "panneaux_png", names, report, dpi=png_dpi)
+        previews = destination / "panneaux_png"
+        files += pdf_to_pngs(combined, [previews / f"{name}.png" for name in names], dpi=png_dpi)
     report.files = files
     report.exported = list(allowed["quote_id"])
     report.write()
@@ -330,28 +321,3 @@ def _renumber(panels: list[dict]) -> list[dict]:
         seen[panel["theme_id"]] += 1
         panel["part"], panel["parts"] = seen[panel["theme_id"]], counts[panel["theme_id"]]
     return panels
-
-
-def _pdf_to_png(
-    pdf: Path, folder: Path, names: list[str], report: ExportReport, *, dpi: int
-) -> list[Path]:
-    tool = pdftoppm()
-    if tool is None:
-        report.warnings.append(PDFTOPPM_MISSING)
-        return []
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="miam_png_") as scratch:
-        result = subprocess.run(
-            [tool, "-png", "-r", str(dpi), str(pdf), f"{scratch}/p"], capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            raise ExportError(
-                f"pdftoppm n'a pas pu convertir « {pdf.name} » : {result.stderr.strip()[:300]}"
-            )
-        pages = sorted(Path(scratch).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
-        written = []
-        for page, name in zip(pages, names, strict=True):
-            target = folder / f"{name}.png"
-            shutil.move(str(page), target)
-            written.append(target)
-    return written

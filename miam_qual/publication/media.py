@@ -1,9 +1,17 @@
 """Recordings and audio clips.
 
 Convention: a project's recordings live in ``<project>/medias/``, each named by the ``media`` of
-its transcript (the ``media: temoignage_01.wav`` line of a WebVTT ``NOTE`` header). WAV files are
-cut with the standard library (``wave``); other formats (mp3, m4a…) are decoded, and clips encoded
-to mp3, through ``ffmpeg`` when it is installed.
+its transcript (the ``media: temoignage_01.wav`` line of a WebVTT ``NOTE`` header).
+
+Everything happens inside Python, no external program: PCM WAV files are read with the standard
+library (``wave``); other recordings (mp3, m4a/AAC, ogg/opus, flac, the sound of an mp4…) are
+decoded by PyAV, whose wheel ships FFmpeg's libraries. Decoding is streamed: for each clip the
+reader seeks shortly before the clip and decodes only what the clip needs, so a long recording
+is never held in memory. Samples are converted to one cutting format, 16-bit PCM at the
+recording's own rate, in mono or stereo (more channels are mixed down to stereo).
+
+Clips are written as WAV (``wave``) or encoded by PyAV in the formats its wheel can encode
+(``audio_formats()``: mp3 through libmp3lame, flac).
 
 The demo has no real audio: ``synthesize_recordings`` writes a quiet tone for each transcript,
 sounding during the cues and silent between them, with the transcript's duration.
@@ -13,11 +21,9 @@ from __future__ import annotations
 
 import array
 import math
-import shutil
-import subprocess
-import tempfile
 import wave
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,10 +33,12 @@ if TYPE_CHECKING:
     from ..project import Project
 
 MEDIA_DIR = "medias"
-FFMPEG_MISSING = (
-    "ffmpeg est introuvable : les extraits ne peuvent être produits qu'en WAV. "
-    "Installez-le (apt-get install ffmpeg) pour lire des enregistrements non WAV ou produire du mp3."
-)
+#: Clip formats: file suffix → PyAV encoder (``None``: written by the standard library).
+ENCODERS: dict[str, str | None] = {"wav": None, "mp3": "libmp3lame", "flac": "flac"}
+#: How far before a clip the decoder starts, so that codecs needing a run-up (AAC, opus) have
+#: settled and a seek landing a little late still covers the clip's first sample.
+PREROLL_S = Fraction(1, 2)
+SAMPLE_BYTES = 2  # 16-bit PCM
 
 
 def media_dir(project: Project) -> Path:
@@ -42,8 +50,32 @@ def recording_path(project: Project, media: str) -> Path:
     return media_dir(project) / Path(media).name
 
 
-def ffmpeg() -> str | None:
-    return shutil.which("ffmpeg")
+def audio_formats(codecs: frozenset[str] | set[str] | None = None) -> list[str]:
+    """The clip formats this installation can write, ``wav`` first.
+
+    ``codecs`` defaults to the codecs of the installed PyAV wheel (``av.codecs_available``).
+    """
+    if codecs is None:
+        import av
+
+        codecs = av.codecs_available
+    return [name for name, encoder in ENCODERS.items() if encoder is None or encoder in codecs]
+
+
+def check_audio_format(audio_format: str, codecs: frozenset[str] | set[str] | None = None) -> None:
+    """Raise ``ExportError`` (naming the possible formats) unless clips can be written in
+    ``audio_format`` (``codecs``: as for ``audio_formats``)."""
+    possible = audio_formats(codecs)
+    if audio_format in possible:
+        return
+    choices = ", ".join(possible)
+    if audio_format in ENCODERS:
+        raise ExportError(
+            f"Le format audio « {audio_format} » n'est pas disponible : la bibliothèque audio "
+            f"installée (PyAV) n'a pas l'encodeur {ENCODERS[audio_format]}. "
+            f"Formats possibles : {choices}."
+        )
+    raise ExportError(f"Format audio « {audio_format} » inconnu (formats possibles : {choices}).")
 
 
 def synthesize_recordings(
@@ -108,7 +140,10 @@ def wav_duration_ms(path: Path) -> float:
 
 @dataclass
 class Clip:
-    """One clip to cut: source recording, wanted span (ms) and destination file."""
+    """One clip to cut: source recording, wanted span (ms) and destination file.
+
+    The destination's suffix chooses the format (``.wav``, or one of ``audio_formats()``).
+    """
 
     source: Path
     begin_ms: int
@@ -132,72 +167,189 @@ class Clip:
         return round((self.end_frame - self.start_frame) * 1000 / self.rate)
 
 
-def _as_wav(source: Path, scratch: Path) -> Path:
-    """The source itself when it is WAV, else a WAV decoded by ffmpeg into ``scratch``."""
-    if source.suffix.lower() == ".wav":
-        return source
-    tool = ffmpeg()
-    if tool is None:
-        raise ExportError(f"« {source.name} » n'est pas un WAV. {FFMPEG_MISSING}")
-    target = scratch / (source.stem + ".wav")
-    if not target.exists():
-        result = subprocess.run([tool, "-v", "error", "-y", "-i", str(source), str(target)],
-                                capture_output=True, text=True)  # fmt: skip
-        if result.returncode != 0:
-            raise ExportError(
-                f"ffmpeg n'a pas pu lire « {source.name} » : {result.stderr.strip()[:300]}"
-            )
-    return target
+class _WavReader:
+    """PCM WAV through the standard library: exact frame counts, no decoding."""
+
+    def __init__(self, handle: wave.Wave_read) -> None:
+        self._handle = handle
+        self.rate = handle.getframerate()
+        self.channels = handle.getnchannels()
+        self.sample_width = handle.getsampwidth()
+        self.total_frames: int | None = handle.getnframes()
+
+    def read(self, first: int, last: int) -> bytes:
+        self._handle.setpos(min(first, self.total_frames))
+        return self._handle.readframes(last - first)
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class _DecodedReader:
+    """Any recording FFmpeg can decode, through PyAV, as 16-bit PCM at the stream's own rate.
+
+    ``total_frames`` is ``None``: compressed containers only estimate their length, so a clip
+    running past the end is clamped to what the decoder actually delivers.
+    """
+
+    sample_width = SAMPLE_BYTES
+    total_frames = None
+
+    def __init__(self, source: Path) -> None:
+        import av
+
+        try:
+            self._container = av.open(str(source))
+        except (av.FFmpegError, UnicodeDecodeError) as err:
+            raise ExportError(f"« {source.name} » : enregistrement illisible ({err}).") from err
+        if not self._container.streams.audio:
+            self._container.close()
+            raise ExportError(f"« {source.name} » ne contient pas de piste sonore.")
+        self._source = source
+        self._stream = stream = self._container.streams.audio[0]
+        self.rate = stream.codec_context.sample_rate
+        self.channels = 1 if stream.codec_context.layout.nb_channels == 1 else 2
+        self._start = stream.start_time or 0
+        self._resampler = av.AudioResampler(
+            format="s16", layout="mono" if self.channels == 1 else "stereo", rate=self.rate
+        )
+        self.estimated_ms = (self._container.duration or 0) // 1000
+
+    def read(self, first: int, last: int) -> bytes:
+        """Frames ``[first, last)`` counted from the recording's first decoded sample."""
+        import av
+
+        stream, rate = self._stream, self.rate
+        frame_bytes = self.sample_width * self.channels
+        seek_s = Fraction(first, rate) - PREROLL_S
+        # Always seek (to the start when the clip is near it): a previous clip may have read past.
+        target = self._start + (int(seek_s / stream.time_base) if seek_s > 0 else 0)
+        chunks: list[bytes] = []
+        position = None
+        try:
+            self._container.seek(target, stream=stream, backward=True)
+            for frame in self._container.decode(stream):
+                if frame.pts is not None:
+                    position = round((frame.pts - self._start) * frame.time_base * rate)
+                elif position is None:
+                    position = 0
+                data = b"".join(bytes(out.planes[0])[: out.samples * frame_bytes]
+                                for out in self._resampler.resample(frame))  # fmt: skip
+                count = len(data) // frame_bytes
+                begin, end = max(first, position), min(last, position + count)
+                if end > begin:
+                    chunks.append(data[(begin - position) * frame_bytes : (end - position) * frame_bytes])  # fmt: skip
+                position += count
+                if position >= last:
+                    break
+        except av.FFmpegError as err:
+            raise ExportError(f"« {self._source.name} » : décodage impossible ({err}).") from err
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self._container.close()
+
+
+def _open_reader(source: Path) -> _WavReader | _DecodedReader:
+    """PCM WAV through ``wave`` when it can, anything else (compressed or float WAV) via PyAV."""
+    if source.suffix.lower() in (".wav", ".wave"):
+        try:
+            return _WavReader(wave.open(str(source), "rb"))
+        except (wave.Error, EOFError):
+            pass  # not plain PCM (float, extensible, compressed): let FFmpeg decode it
+    return _DecodedReader(source)
 
 
 def cut_clips(clips: list[Clip], *, padding_ms: int = 0) -> None:
     """Cut every clip (one opening per recording), with ``padding_ms`` before and after, clamped
-    to the recording. Fills ``start_frame``, ``end_frame`` and ``rate`` of each clip."""
+    to the recording. Fills ``start_frame``, ``end_frame`` and ``rate`` of each clip.
+
+    Each clip is written in the format of its destination's suffix. Raises ``ExportError`` when
+    a recording is missing or unreadable, a clip lies outside its recording, or the format
+    cannot be written (see ``audio_formats``).
+    """
+    for suffix in {clip.destination.suffix.lower().lstrip(".") for clip in clips}:
+        check_audio_format(suffix)
     by_source: dict[Path, list[Clip]] = {}
     for clip in clips:
         by_source.setdefault(clip.source, []).append(clip)
-    with tempfile.TemporaryDirectory(prefix="miam_audio_") as scratch:
-        for source, group in by_source.items():
-            if not source.exists():
-                raise ExportError(f"Enregistrement introuvable : « {source} ».")
-            wav_path = _as_wav(source, Path(scratch))
-            try:
-                reader = wave.open(str(wav_path), "rb")
-            except (wave.Error, EOFError) as err:
-                raise ExportError(f"« {source.name} » : WAV illisible ({err}).") from err
-            with reader:
-                params = reader.getparams()
-                rate, total = params.framerate, params.nframes
-                for clip in group:
-                    first = max(0, round((clip.begin_ms - padding_ms) * rate / 1000))
-                    last = min(total, round((clip.end_ms + padding_ms) * rate / 1000))
-                    if last <= first:
-                        raise ExportError(
-                            f"« {source.name} » : l'extrait {clip.destination.stem} "
-                            f"({clip.begin_ms} ms) est hors de l'enregistrement ({total * 1000 // rate} ms)."
-                        )
-                    reader.setpos(first)
-                    data = reader.readframes(last - first)
-                    clip.destination.parent.mkdir(parents=True, exist_ok=True)
-                    with wave.open(str(clip.destination), "wb") as out:
-                        out.setnchannels(params.nchannels)
-                        out.setsampwidth(params.sampwidth)
-                        out.setframerate(rate)
-                        out.writeframes(data)
-                    clip.start_frame, clip.end_frame, clip.rate = first, last, rate
+    for source, group in by_source.items():
+        if not source.exists():
+            raise ExportError(f"Enregistrement introuvable : « {source} ».")
+        reader = _open_reader(source)
+        try:
+            for clip in sorted(group, key=lambda c: c.begin_ms):
+                _cut_one(reader, clip, padding_ms, source)
+        finally:
+            reader.close()
 
 
-def encode_mp3(wav: Path) -> Path:
-    """Encode a WAV clip to mp3 next to it (the WAV is removed); needs ffmpeg."""
-    tool = ffmpeg()
-    if tool is None:
-        raise ExportError(FFMPEG_MISSING)
-    target = wav.with_suffix(".mp3")
-    result = subprocess.run([tool, "-v", "error", "-y", "-i", str(wav), "-codec:a", "libmp3lame",
-                             "-q:a", "4", str(target)], capture_output=True, text=True)  # fmt: skip
-    if result.returncode != 0:
-        raise ExportError(
-            f"ffmpeg n'a pas pu encoder « {wav.name} » en mp3 : {result.stderr.strip()[:300]}"
+def _cut_one(
+    reader: _WavReader | _DecodedReader, clip: Clip, padding_ms: int, source: Path
+) -> None:
+    rate, frame_bytes = reader.rate, reader.sample_width * reader.channels
+    first = max(0, round((clip.begin_ms - padding_ms) * rate / 1000))
+    last = round((clip.end_ms + padding_ms) * rate / 1000)
+    if reader.total_frames is not None:
+        last = min(reader.total_frames, last)
+    data = reader.read(first, last) if last > first else b""
+    if not data:
+        length_ms = (
+            reader.total_frames * 1000 // rate
+            if reader.total_frames is not None
+            else reader.estimated_ms
         )
-    wav.unlink()
-    return target
+        raise ExportError(
+            f"« {source.name} » : l'extrait {clip.destination.stem} ({clip.begin_ms} ms) est "
+            f"hors de l'enregistrement ({length_ms} ms)."
+        )
+    last = first + len(data) // frame_bytes
+    clip.destination.parent.mkdir(parents=True, exist_ok=True)
+    suffix = clip.destination.suffix.lower().lstrip(".")
+    if ENCODERS[suffix] is None:
+        with wave.open(str(clip.destination), "wb") as out:
+            out.setnchannels(reader.channels)
+            out.setsampwidth(reader.sample_width)
+            out.setframerate(rate)
+            out.writeframes(data)
+    else:
+        _encode(
+            data, clip.destination, ENCODERS[suffix], rate, reader.channels, reader.sample_width
+        )
+    clip.start_frame, clip.end_frame, clip.rate = first, last, rate
+
+
+def _encode(
+    data: bytes, target: Path, encoder: str, rate: int, channels: int, sample_width: int
+) -> None:
+    """Encode interleaved PCM ``data`` into ``target`` with the PyAV ``encoder``."""
+    import av
+    import numpy as np
+
+    layout = "mono" if channels == 1 else "stereo"
+    if channels > 2 or sample_width not in (1, 2, 3, 4):
+        raise ExportError(
+            f"« {target.name} » : {channels} canaux de {8 * sample_width} bits ne peuvent être "
+            "encodés ; choisissez le format wav."
+        )
+    if sample_width == 3:  # 24-bit WAV: widen each little-endian sample to 32 bits
+        packed = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3).astype(np.uint32)
+        data = ((packed[:, 0] << 8) | (packed[:, 1] << 16) | (packed[:, 2] << 24)).tobytes()
+        sample_width = 4
+    dtype = {1: np.uint8, 2: np.int16, 4: np.int32}[sample_width]
+    samples = np.frombuffer(data, dtype=dtype).reshape(1, -1)
+    source_format = {1: "u8", 2: "s16", 4: "s32"}[sample_width]
+    try:
+        with av.open(str(target), "w") as container:
+            stream = container.add_stream(encoder, rate=rate, layout=layout)
+            frame = av.AudioFrame.from_ndarray(samples, format=source_format, layout=layout)
+            frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
+            resampler = av.AudioResampler(
+                format=stream.codec_context.format.name, layout=layout, rate=rate
+            )
+            for converted in [*resampler.resample(frame), *resampler.resample(None)]:
+                container.mux(stream.encode(converted))
+            container.mux(stream.encode(None))
+    except av.FFmpegError as err:
+        target.unlink(missing_ok=True)
+        raise ExportError(f"« {target.name} » : encodage impossible ({err}).") from err

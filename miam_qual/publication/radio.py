@@ -5,7 +5,7 @@ Writes into the destination folder::
     conducteur_radio.docx / conducteur_radio.md   script grouped by theme (attribution, duration,
                                                   timecodes, quote text with pseudonyms)
     feuille_de_montage.csv / .xlsx                one row per clip (file, start, end, duration, id)
-    extraits/C001.wav (or .mp3)                   the clips, padded, cut from medias/<media>
+    extraits/C001.wav (or .mp3, .flac)            the clips, padded, cut from medias/<media>
     rapport_export.txt                            exported and refused quotes, with reasons
 
 The cue sheet gives the span actually written (after padding, clamping to the recording and
@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import ExportError
 from ..privacy.pseudonyms import Pseudonyms
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export
-from .media import FFMPEG_MISSING, Clip, cut_clips, encode_mp3, ffmpeg, recording_path
+from .media import Clip, check_audio_format, cut_clips, recording_path
 from .outputs import clock, guard_files, short_duration, write_table
 from .settings import load_settings
 
@@ -53,13 +53,11 @@ def export_radio(
 
     Quotes are refused (and listed in the report) without radio consent, without timecodes or
     recording, or when a real name of the private mapping is *heard* in the source span.
-    Quotes longer than ``max_duration_s`` are exported but flagged. Raises ``ConsentError`` /
+    Quotes longer than ``max_duration_s`` are exported but flagged. ``audio_format``: ``wav`` or
+    another of ``media.audio_formats()`` (mp3, flac when the PyAV wheel can encode them). Raises ``ConsentError`` /
     ``ExportError`` as described in ``miam_qual.publication.consent``.
     """
-    if audio_format not in ("wav", "mp3"):
-        raise ExportError(f"Format audio « {audio_format} » inconnu (wav ou mp3).")
-    if audio_format == "mp3" and ffmpeg() is None:
-        raise ExportError(FFMPEG_MISSING)
+    check_audio_format(audio_format)
     settings = load_settings(project.root)
     padding = settings.padding_ms if padding_ms is None else int(padding_ms)
     if padding < 0:
@@ -93,13 +91,11 @@ def export_radio(
     clips_dir.mkdir(parents=True, exist_ok=True)
     clips = [
         Clip(recording_path(project, row.media), int(row.begin_ms), int(row.end_ms),
-             clips_dir / f"{row.quote_id}.wav")
+             clips_dir / f"{row.quote_id}.{audio_format}")
         for row in allowed.itertuples()
     ]  # fmt: skip
     cut_clips(clips, padding_ms=padding)
     files = [clip.destination for clip in clips]
-    if audio_format == "mp3":
-        files = [encode_mp3(path) for path in files]
 
     cues = pd.DataFrame(
         [
