@@ -8,10 +8,12 @@ import wave
 import docx
 import pytest
 from audio_support import duration_ms, tone_edges
+from click.testing import CliRunner
 from openpyxl import load_workbook
 from test_publication_support import fill, validated
 
 from miam_qual import ConsentError, ExportError
+from miam_qual.cli import main
 from miam_qual.publication import Quotes, export_radio
 from miam_qual.publication.media import Clip, cut_clips, wav_duration_ms
 
@@ -192,3 +194,14 @@ def test_clips_cut_from_an_m4a_recording_match_the_cue_sheet_and_the_wav(project
         )
         cut_clips([same])
         assert close_edges(tone_edges(clip), tone_edges(same.destination))
+
+
+def test_cli_offers_the_formats_the_wheel_can_encode(ready, tmp_path):
+    project, _ = ready
+    runner = CliRunner()
+    out = tmp_path / "radio"
+    result = runner.invoke(main, ["citations", "exporter", "-p", str(project.root), "-f", "radio",
+                                  "-o", str(out), "--audio", "mp3"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(p.suffix for p in (out / "extraits").iterdir()) == [".mp3"] * 3
+    assert "wav|mp3|flac" in runner.invoke(main, ["citations", "exporter", "--help"]).output

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..project import Project
+from .media import ENCODERS
 
 FORMATS = ("radio", "exposition", "tableur", "reseaux")
 
@@ -51,7 +52,7 @@ def list_quotes(project_path: Path, theme: str | None, statut: str | None) -> No
 @click.option(
     "--duree-max", "max_duration", type=float, help="Durée maximale d'un extrait radio (s)."
 )
-@click.option("--audio", type=click.Choice(["wav", "mp3"]), default="wav", show_default=True,
+@click.option("--audio", type=click.Choice(list(ENCODERS)), default="wav", show_default=True,
               help="Format des extraits sonores.")  # fmt: skip
 @click.option("--papier", type=click.Choice(["A3", "A2"], case_sensitive=False), default="A3", show_default=True,
               help="Format des panneaux.")  # fmt: skip
