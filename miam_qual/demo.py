@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from .errors import CorpusError
 from .project import Project
+from .yamlio import expect, line_of, load_yaml, text_of, texts_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRE = "questionnaire_representations.csv"
@@ -66,28 +65,52 @@ def build_demo(
 
 
 def apply_demo_codings(project: Project, path: Path) -> int:
-    """Apply the scripted codings of ``codages_demo.yml``; returns how many were written."""
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    for coder in data.get("codeurs", []):
+    """Apply the scripted codings of ``codages_demo.yml``; returns how many were written.
+
+    Raises ``CorpusError`` naming the file and line for unreadable YAML, an entry of the wrong
+    shape or without ``document``/``extrait``/``codes``/``codeurs``, or an excerpt not found.
+    """
+    data = load_yaml(path, source=path.name, error=CorpusError, expect_mapping=True)
+    where = f"« {path.name} » : ligne"
+    for coder in texts_of(
+        data, "codeurs", where=f"{where} {line_of(data, 'codeurs')}", error=CorpusError
+    ):
         project.add_coder(coder)
+    entries = data.get("codages") or []
+    expect(
+        entries,
+        list,
+        where=f"{where} {line_of(data, 'codages')}",
+        what="« codages »",
+        error=CorpusError,
+    )
     texts: dict[str, str] = {}
     written = 0
     problems = []
-    for number, entry in enumerate(data.get("codages", []), start=1):
-        document = entry["document"]
+    for number, entry in enumerate(entries, start=1):
+        place = f"{where} {line_of(entries, number - 1)}"
+        expect(entry, dict, where=place, what=f"l'entrée {number}", error=CorpusError)
+        document = text_of(entry, "document", where=place, error=CorpusError)
+        excerpt = text_of(entry, "extrait", where=place, error=CorpusError)
+        codes = texts_of(entry, "codes", where=place, error=CorpusError)
+        coders = texts_of(entry, "codeurs", where=place, error=CorpusError)
+        memo = text_of(entry, "memo", where=place, error=CorpusError) or None
+        if not (document and excerpt and codes and coders):
+            raise CorpusError(
+                f"{place} : l'entrée {number} doit avoir « document », « extrait », « codes » "
+                "et « codeurs »."
+            )
         if document not in texts:
             texts[document] = project.text(document)
-        start = texts[document].find(entry["extrait"])
+        start = texts[document].find(excerpt)
         if start < 0:
             problems.append(
-                f"entrée {number} : extrait introuvable dans « {document} » : {entry['extrait'][:50]}"
+                f"entrée {number} : extrait introuvable dans « {document} » : {excerpt[:50]}"
             )
             continue
-        end = start + len(entry["extrait"])
-        for coder in entry["codeurs"]:
-            ids = project.code(
-                document, start, end, list(entry["codes"]), coder=coder, memo=entry.get("memo")
-            )
+        end = start + len(excerpt)
+        for coder in coders:
+            ids = project.code(document, start, end, codes, coder=coder, memo=memo)
             written += len(ids)
     if problems:
         raise CorpusError(f"« {path.name} » : " + " ; ".join(problems))

@@ -352,6 +352,7 @@ def load_yaml(
     error: type[MiamError] = ConfigError,
     expect_mapping: bool = False,
     first_line: int = 1,
+    label: str = "YAML",
     max_bytes: int = MAX_BYTES,
     max_aliases: int = MAX_ALIASES,
     max_depth: int = MAX_DEPTH,
@@ -361,7 +362,8 @@ def load_yaml(
 
     Returns plain data (``YamlMap``/``YamlList`` for mappings and sequences, ``None`` for an empty
     document). ``source`` names the file in messages; ``first_line`` is the file line where the
-    text starts (2 for a front matter after ``---``). With ``expect_mapping`` an empty document
+    text starts (2 for a front matter after ``---``); ``label`` names the YAML in messages
+    (« en-tête YAML illisible »). With ``expect_mapping`` an empty document
     gives an empty ``YamlMap`` and anything but a mapping is refused.
 
     Raises ``error`` (a ``MiamError`` subclass) naming ``source`` and the line when the file
@@ -392,11 +394,11 @@ def load_yaml(
         line = f"ligne {mark.line + first_line} : " if mark is not None else ""
         problem = err.problem or err.context or "syntaxe incorrecte"
         raise error(
-            f"{name} : {line}YAML illisible ({problem}). Vérifiez l'indentation, les deux-points "
+            f"{name} : {line}{label} illisible ({problem}). Vérifiez l'indentation, les deux-points "
             "et les guillemets à cet endroit."
         ) from None
     except YAMLError as err:
-        raise error(f"{name} : YAML illisible ({err}).") from None
+        raise error(f"{name} : {label} illisible ({err}).") from None
     finally:
         parser.dispose()
     if expect_mapping:

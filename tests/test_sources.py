@@ -248,7 +248,7 @@ def test_md_front_matter():
         "participant": "Habitante 3",
         "quartier": "Belsunce",
         "date": "2024-03-12",
-        "âge": 47,
+        "âge": "47",  # values are the text as written; projet.yml types them
     }
     assert doc.text == "# Notes de terrain\n\nVisite de l'épicerie *solidaire*.\n"
     assert (doc.kind, doc.encoding) == ("text", "utf-8")

@@ -13,6 +13,7 @@ from xml.parsers.expat import ExpatError
 from xml.sax import SAXException
 
 from miam_qual.errors import UnreadableFile
+from miam_qual.sources.limits import check_archive, check_text
 from miam_qual.sources.model import SourceDocument
 from miam_qual.sources.plain import document_from_text
 from miam_qual.text import normalise_text, quote_name
@@ -36,12 +37,19 @@ def read_docx(path: Path) -> SourceDocument:
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
 
+    check_archive(path, kind=".docx")
     try:
         document = docx.Document(str(path))
         lines = list(_docx_lines(document.element.body, document))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError):
         raise _broken(path, ".docx") from None
-    return document_from_text(path.name, normalise_text("\n".join(lines)), encoding=None)
+    return _document(path, lines)
+
+
+def _document(path: Path, lines: list[str]) -> SourceDocument:
+    text = "\n".join(lines)
+    check_text(path.name, text)
+    return document_from_text(path.name, normalise_text(text), encoding=None)
 
 
 def _docx_lines(container, parent):
@@ -84,6 +92,7 @@ def read_odt(path: Path) -> SourceDocument:
     """Read an ``.odt`` file as one document; raise :class:`UnreadableFile` if it is not one."""
     from odf.opendocument import load
 
+    check_archive(path, kind=".odt")
     try:
         document = load(str(path))
         body = document.text
@@ -93,7 +102,7 @@ def read_odt(path: Path) -> SourceDocument:
         raise _broken(path, ".odt")
     lines: list[str] = []
     _odt_collect(body, lines)
-    return document_from_text(path.name, normalise_text("\n".join(lines)), encoding=None)
+    return _document(path, lines)
 
 
 def _odt_collect(node, lines: list[str]) -> None:

@@ -2,23 +2,25 @@
 
 Markdown is not rendered: the document's text is the file's body as written. An optional YAML front
 matter between ``---`` lines at the very top gives the document's attributes; offsets are then
-relative to the body that follows it.
+relative to the body that follows it. Front matter values are kept as the text written (``047``,
+``non``, ``2024-03-12``): ``projet.yml`` gives them their type on import. The header is read by
+:mod:`miam_qual.yamlio` (at most 64 kB, aliases bounded) and each value is one scalar of at most
+10,000 characters; the file itself is refused above ``limits.MAX_TEXT_BYTES``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+from miam_qual.config import MAX_VALUE_CHARS
 from miam_qual.errors import UnreadableFile
+from miam_qual.sources.limits import MAX_FRONT_MATTER_BYTES, check_text, read_bytes
 from miam_qual.sources.model import SourceDocument
 from miam_qual.sources.turns import detect_paragraphs, detect_turns, turn_timecodes
 from miam_qual.text import decode_bytes, normalise_text, quote_name
+from miam_qual.yamlio import describe, line_of, load_yaml, text_of
 
 __all__ = ["read_txt", "read_md", "document_from_text"]
 
@@ -37,8 +39,9 @@ def document_from_text(
 
     The kind is ``"transcript"`` when at least one turn is found, else ``"text"``. Units are in
     document order (by start; of two starting together, the longer first).
-    Raises :class:`UnreadableFile` if the text is blank.
+    Raises :class:`UnreadableFile` if the text is blank or longer than ``MAX_TEXT_BYTES``.
     """
+    check_text(name, text)
     if not text.strip():
         raise UnreadableFile(f"{quote_name(name)} : le document ne contient aucun texte.")
     turns = detect_turns(text)
@@ -55,7 +58,7 @@ def document_from_text(
 
 
 def _read_text(path: Path) -> tuple[str, str]:
-    raw, encoding = decode_bytes(path.read_bytes(), filename=path.name)
+    raw, encoding = decode_bytes(read_bytes(path), filename=path.name)
     return normalise_text(raw), encoding
 
 
@@ -89,30 +92,50 @@ def read_md(path: Path) -> SourceDocument:
 
 
 def _parse_front_matter(filename: str, source: str) -> dict[str, Any]:
-    try:
-        data = YAML(typ="safe", pure=True).load(source)
-    except YAMLError as err:
-        mark = getattr(err, "problem_mark", None) if isinstance(err, MarkedYAMLError) else None
-        # +2: the YAML starts on the file's second line, and marks count from 0.
-        where = f"ligne {mark.line + 2} : " if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    """The front matter's keys and values, each value the text as written (``047`` stays
+    ``047``, ``non`` stays ``non``); ``None`` for an empty value.
+
+    Raises :class:`UnreadableFile` naming the file line for malformed YAML, a header above
+    ``MAX_FRONT_MATTER_BYTES``, anything but ``clé: valeur`` pairs, a list or mapping as a
+    value, or a value longer than ``MAX_VALUE_CHARS``.
+    """
+    name = quote_name(filename)
+    size = len(source.encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
         raise UnreadableFile(
-            f"{quote_name(filename)} : {where}en-tête YAML illisible ({problem}). "
-            "Vérifiez la syntaxe « clé: valeur » entre les lignes « --- »."
-        ) from None
+            f"{name} : ligne 2 : en-tête YAML trop long ({size:,} octets ; au plus "
+            f"{MAX_FRONT_MATTER_BYTES:,}). Il ne doit contenir que quelques « clé: valeur » ; "
+            "mettez le texte après la ligne « --- » qui le ferme.".replace(",", " ")
+        )
+    data = load_yaml(
+        source,
+        source=filename,
+        error=UnreadableFile,
+        first_line=2,
+        label="en-tête YAML",
+        max_bytes=MAX_FRONT_MATTER_BYTES,
+    )
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise UnreadableFile(
-            f"{quote_name(filename)} : ligne 2 : l'en-tête YAML doit être une liste de "
-            "« clé: valeur »."
+            f"{name} : ligne 2 : l'en-tête YAML doit être une liste de « clé: valeur », pas "
+            f"{describe(data)}."
         )
-    return {str(key): _plain_value(value) for key, value in data.items()}
-
-
-def _plain_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    attributes: dict[str, Any] = {}
+    for key, value in data.items():
+        where = f"{name} : ligne {line_of(data, key)}"
+        if isinstance(value, dict | list):
+            raise UnreadableFile(
+                f"{where} : « {key} » doit avoir une seule valeur, pas {describe(value)}."
+            )
+        text = None if value is None else text_of(data, key, where=where, error=UnreadableFile)
+        if text is not None and len(text) > MAX_VALUE_CHARS:
+            raise UnreadableFile(
+                f"{where} : valeur de « {key} » trop longue ({len(text):,} caractères ; au plus "
+                f"{MAX_VALUE_CHARS:,}). Mettez ce texte dans le document, après l'en-tête.".replace(
+                    ",", " "
+                )
+            )
+        attributes[str(key)] = text
+    return attributes

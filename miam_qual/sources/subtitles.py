@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from miam_qual.errors import UnreadableFile
+from miam_qual.sources.limits import read_bytes
 from miam_qual.sources.model import SourceDocument, Timecode, Unit
 from miam_qual.sources.turns import match_label, role_of
 from miam_qual.text import decode_bytes, normalise_text, quote_name
@@ -80,7 +81,7 @@ def read_srt(path: Path) -> SourceDocument:
 
 
 def _decode(path: Path) -> tuple[str, str]:
-    raw, encoding = decode_bytes(path.read_bytes(), filename=path.name)
+    raw, encoding = decode_bytes(read_bytes(path), filename=path.name)
     return normalise_text(raw), encoding
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from miam_qual.errors import UnreadableFile
+from miam_qual.sources.limits import check_archive, read_bytes
 from miam_qual.sources.model import SourceDocument, Unit
 from miam_qual.text import decode_bytes, fold, normalise_text, quote_name
 
@@ -234,7 +235,7 @@ def read_csv(
     path: Path, *, answer_columns: list[str] | None = None, id_column: str | None = None
 ) -> list[SourceDocument]:
     """Read a CSV questionnaire (``;``, ``,`` or tab separated, any supported encoding)."""
-    raw, encoding = decode_bytes(path.read_bytes(), filename=path.name)
+    raw, encoding = decode_bytes(read_bytes(path), filename=path.name)
     text = normalise_text(raw)
     try:
         rows = _records(text, _sniff_delimiter(text))
@@ -278,6 +279,7 @@ def read_xlsx(
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_archive(path, kind=".xlsx")
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
