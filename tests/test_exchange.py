@@ -7,20 +7,17 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from refi_qda import schema_path
 
 from miam_qual import ExportError, Project
 from miam_qual.exchange import NAMESPACE, export_qdpx
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared" / "refi-qda"
 NS = {"q": NAMESPACE}
 
 
 @pytest.fixture(scope="module")
 def schema() -> etree.XMLSchema:
-    path = SCHEMA_DIR / "Project.xsd"
-    if not path.exists():
-        pytest.skip(f"schéma REFI-QDA absent ({path})")
-    return etree.XMLSchema(etree.parse(str(path)))
+    return etree.XMLSchema(etree.parse(str(schema_path("Project.xsd"))))
 
 
 def test_demo_export_is_valid_and_faithful(demo_project: Project, tmp_path: Path, schema):
