@@ -96,9 +96,19 @@ def import_(fichiers, project_path, attributes, answers, id_column, metadonnees,
 
 @main.command()
 @project_option
-def validate(project_path: Path) -> None:
+@click.option(
+    "--nettoyer",
+    is_flag=True,
+    help="Supprimer de corpus/ les fichiers qui ne sont la source d'aucun document.",
+)
+def validate(project_path: Path, nettoyer: bool) -> None:
     """Vérifie le projet : livre de codes, passages codés, fichiers du corpus."""
     with Project.open(project_path) as project:
+        if nettoyer:
+            removed = project.clean_orphans()
+            click.echo(f"{len(removed)} fichier(s) supprimé(s) de corpus/.")
+            for name in removed:
+                click.echo(f"  - {name}")
         problems = project.validate()
     if problems:
         click.echo(f"{len(problems)} problème(s) :")
@@ -140,6 +150,30 @@ def codeur(nom: str, project_path: Path) -> None:
     with Project.open(project_path) as project:
         project.add_coder(nom)
     click.echo(f"Codeur « {nom} » enregistré.")
+
+
+@main.command()
+@click.argument("destination", type=click.Path(path_type=Path))
+@project_option
+@click.option("--avec-prive", "include_private", is_flag=True,
+              help="Inclure prive/ (les vrais noms des participants).")  # fmt: skip
+def sauvegarder(destination: Path, project_path: Path, include_private: bool) -> None:
+    """Sauvegarde le projet dans DESTINATION, un nouveau dossier : base (écritures récentes
+    comprises), livre de codes, corpus, médias, réglages ; prive/ seulement avec --avec-prive."""
+    with Project.open(project_path) as project:
+        written = project.backup(destination, include_private=include_private)
+        private = (project.root / "prive").exists()
+    click.echo(f"Projet sauvegardé dans {written}.")
+    if private and include_private:
+        click.echo(
+            "Le dossier prive/ (vrais noms des participants) est inclus : gardez cette sauvegarde "
+            "en lieu sûr et ne la faites pas circuler."
+        )
+    elif private:
+        click.echo(
+            "Le dossier prive/ (vrais noms des participants) n'est pas inclus ; ajoutez "
+            "--avec-prive pour l'inclure."
+        )
 
 
 @main.command(name="exporter-refi")

@@ -1,21 +1,39 @@
-"""Changing the shared codebook: every change validated, written to YAML and the store, and logged.
+"""Changing the shared codebook: every change validated, committed to the store, logged, and
+written to the YAML file once committed.
 
 The YAML file is the codebook's readable master; the store's ``codes`` table mirrors it so that
-codings can reference codes by GUID. A change is one transaction: the store is updated and the
-change logged, then the YAML written atomically before the commit; if the write fails, the
-transaction rolls back.
+codings can reference codes by GUID, and ``codebook_state`` records which file matches the
+committed codes (its SHA-256). The protocol, so that a failure or a kill at any point leaves the
+old codebook or the new one, never a project that refuses to open:
+
+1. the new codebook and its YAML text are prepared outside the write lock;
+2. one transaction updates the changed rows, logs the change and records the new file's hash
+   together with the hash of the file it replaces (``replaced_sha256``);
+3. only once that has committed is the file replaced (temporary file + ``os.replace``), and the
+   pending mark cleared.
+
+On opening (and whenever the file or the store changed under this object), the file is
+reconciled with the store: the committed file → nothing to do (the codes are read from the
+store, without parsing YAML); the file that a committed change was replacing → the change
+committed but the file was never written, so it is rewritten from the store; a missing file →
+rewritten from the store; any other file → a hand edit, validated and synced into the store.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import warnings
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .codebook import Code, Codebook, load_codebook, parse_codebook
-from .errors import CodebookError, DuplicateCode
+from .errors import CodebookConflict, CodebookError, DuplicateCode, StorageError
+from .fileio import atomic_write_text, crash_point
 from .store import codes as codes_sql
 
 if TYPE_CHECKING:
@@ -32,6 +50,12 @@ _EDITABLE = {
     "codable": "codable",
 }
 
+HAND_EDIT = "livre de codes modifié hors de miam_qual"
+
+
+class CodebookFileWarning(UserWarning):
+    """Issued when a read-only project's codebook file differs from its database."""
+
 
 class CodebookChanges:
     """Codebook-changing methods of ``Project``."""
@@ -43,36 +67,106 @@ class CodebookChanges:
             return None
         return stat.st_mtime_ns, stat.st_size
 
-    def _set_codebook(self: Project, book: Codebook) -> None:
-        """Adopt ``book`` and remember which version of the file it came from."""
+    def _codebook_is_stale(self: Project) -> bool:
+        """Whether the file or the store changed since this object read the codebook."""
+        return (
+            self._codebook_stamp_now() != self._codebook_stamp
+            or codes_sql.codebook_version(self.store) != self._codebook_version
+        )
+
+    def _adopt_codebook(self: Project, book: Codebook, version: int) -> None:
+        """Use ``book`` (the store's codebook at ``version``) and remember the file's stamp."""
         self._codebook = book
+        self._codebook_version = version
         self._codebook_stamp = self._codebook_stamp_now()
 
-    def _sync_codebook(self: Project, book: Codebook, *, who: str) -> None:
-        """Bring the store in line with ``book`` (after a hand edit of the YAML), logging it."""
-        added, changed, removed = codes_sql.diff(self.store, book)
-        if not (added or changed or removed):
-            self._set_codebook(book)
+    # -- file ↔ store ---------------------------------------------------------------------------
+    def _reconcile_codebook(self: Project, *, who: str = HAND_EDIT) -> None:
+        """Bring the codebook file, the store and this object in line (see the module docstring).
+
+        Raises ``CodebookError`` for an invalid hand-edited file or one that drops codes still
+        carrying codings, a ``StorageError`` subclass when the file cannot be rewritten.
+        """
+        state = codes_sql.codebook_state(self.store)
+        data = self._codebook_bytes()
+        digest = _sha256(data) if data is not None else None
+        if digest is not None and digest == state["file_sha256"]:
+            if state["replaced_sha256"] is not None and not self.store.read_only:
+                with self.store.transaction():
+                    codes_sql.file_written(self.store, digest)
+            self._adopt_codebook(codes_sql.stored_codebook(self.store), state["version"])
             return
-        counts = codes_sql.codings_per_code(self.store)
-        blocked = [r["id"] for r in removed if counts.get(r["id"], 0)]
-        if blocked:
-            details = ", ".join(f"« {c} » ({counts[c]} codages)" for c in blocked)
-            raise CodebookError(
-                f"« {self.codebook_path.name} » ne contient plus {details} alors que des codages "
-                "les utilisent. Remettez ces codes dans le fichier, puis fusionnez-les dans un autre "
-                "code avec merge_codes si vous voulez les retirer."
-            )
+        unwritten = data is None or (
+            state["replaced_sha256"] is not None and digest == state["replaced_sha256"]
+        )
+        if unwritten and (state["file_sha256"] is not None or data is None):
+            book = codes_sql.stored_codebook(self.store)
+            self._adopt_codebook(book, state["version"])
+            if self.store.read_only:
+                _warn_read_only(self, "n'est pas à jour")
+                return
+            text = book.to_yaml()
+            with self.store.transaction():
+                codes_sql.set_codebook_state(
+                    self.store, version=state["version"], name=book.name,
+                    description=book.description, file_sha256=_sha256(text.encode("utf-8")),
+                    replaced_sha256=digest or "",
+                )  # fmt: skip
+            self._write_codebook_file(text)
+            return
+        if self.store.read_only:
+            self._adopt_codebook(codes_sql.stored_codebook(self.store), state["version"])
+            _warn_read_only(self, "a été modifié à la main")
+            return
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            load_codebook(self.codebook_path)  # raises the reader's message, with the line
+            raise
+        self._sync_codebook(parse_codebook(text, source=self.codebook_path.name), digest, who=who)
+
+    def _codebook_bytes(self: Project) -> bytes | None:
+        try:
+            return self.codebook_path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            load_codebook(self.codebook_path)  # raises CodebookError naming the file
+            raise
+
+    def _sync_codebook(self: Project, book: Codebook, digest: str, *, who: str) -> None:
+        """Bring the store in line with a hand-edited file's ``book`` (SHA-256 ``digest``),
+        logging every change; removing a code that still has codings is refused."""
         with self.store.transaction():
-            codes_sql.write_codebook(self.store, book)
+            added, changed, removed = codes_sql.diff(self.store, book)
+            counts = codes_sql.codings_per_code(self.store)
+            blocked = [r["id"] for r in removed if counts.get(r["id"], 0)]
+            if blocked:
+                details = ", ".join(f"« {c} » ({counts[c]} codages)" for c in blocked)
+                raise CodebookError(
+                    f"« {self.codebook_path.name} » ne contient plus {details} alors que des "
+                    "codages les utilisent. Remettez ces codes dans le fichier, puis fusionnez-les "
+                    "dans un autre code avec merge_codes si vous voulez les retirer."
+                )
+            state = codes_sql.codebook_state(self.store)
+            version = state["version"]
+            if (
+                added
+                or changed
+                or removed
+                or (book.name, book.description)
+                != (
+                    state["name"],
+                    state["description"],
+                )
+            ):
+                version += 1
+                codes_sql.write_codebook(self.store, book)
             for code in added:
                 codes_sql.log_change(
-                    self.store,
-                    who=who,
-                    action="ajout",
-                    code_id=code.id,
+                    self.store, who=who, action="ajout", code_id=code.id,
                     details={"libelle": code.label},
-                )
+                )  # fmt: skip
             for code, old in changed:
                 details = _row_changes(old, code)
                 if details:  # a change of order alone is not worth a log entry
@@ -81,34 +175,85 @@ class CodebookChanges:
                     )
             for row in removed:
                 codes_sql.log_change(
-                    self.store,
-                    who=who,
-                    action="suppression",
-                    code_id=row["id"],
+                    self.store, who=who, action="suppression", code_id=row["id"],
                     details={"libelle": row["label"]},
+                )  # fmt: skip
+            codes_sql.set_codebook_state(
+                self.store, version=version, name=book.name, description=book.description,
+                file_sha256=digest, replaced_sha256=None,
+            )  # fmt: skip
+        self._adopt_codebook(book, version)
+
+    @contextlib.contextmanager
+    def _changing_codebook(self: Project, book: Codebook) -> Iterator[None]:
+        """Commit ``book`` as the codebook, with what the block writes (log entries, moved
+        codings), in one transaction; the file is replaced once that has committed.
+
+        Raises ``CodebookConflict`` (nothing written) when the codebook changed in another
+        notebook, or by hand, since this object read it.
+        """
+        book = book.in_file_order()
+        text = book.to_yaml()
+        new_digest = _sha256(text.encode("utf-8"))
+        data = self._codebook_bytes()
+        on_disk = _sha256(data) if data is not None else None
+        old_rows, new_rows = codes_sql.rows_of(self._codebook), codes_sql.rows_of(book)
+        before = (self._codebook, self._codebook_version, self._codebook_stamp)
+        with self.store.transaction():
+            state = codes_sql.codebook_state(self.store)
+            if state["version"] != self._codebook_version or on_disk != state["file_sha256"]:
+                self._codebook_stamp = None  # read again on next use
+                raise CodebookConflict(
+                    "Le livre de codes a été modifié ailleurs (dans un autre carnet, ou à la main "
+                    f"dans « {self.codebook_path.name} ») depuis qu'il a été lu ici : rien n'a été "
+                    "écrit. Il va être relu ; recommencez votre modification."
                 )
-        self._set_codebook(book)
+            yield
+            codes_sql.write_rows(self.store, old_rows, new_rows)
+            version = state["version"] + 1
+            codes_sql.set_codebook_state(
+                self.store, version=version, name=book.name, description=book.description,
+                file_sha256=new_digest, replaced_sha256=state["file_sha256"],
+            )  # fmt: skip
+            self._codebook, self._codebook_version = book, version
+
+            def undo() -> None:
+                self._codebook, self._codebook_version, self._codebook_stamp = before
+
+            self.store.on_rollback(undo)
+            self.store.on_commit(lambda: self._write_codebook_file(text))
+            crash_point("codebook:before-commit")
+
+    def _write_codebook_file(self: Project, text: str) -> None:
+        """Replace the codebook file with ``text``, the committed state, and clear the pending
+        mark. Raises a ``StorageError`` subclass saying the change itself is kept."""
+        crash_point("codebook:before-file")
+        try:
+            atomic_write_text(self.codebook_path, text)
+        except StorageError as err:
+            self._codebook_stamp = None  # try again on next use
+            raise type(err)(
+                f"{err} La modification du livre de codes est bien enregistrée dans la base ; "
+                f"le fichier « {self.codebook_path.name} » sera réécrit à la prochaine ouverture "
+                "du projet."
+            ) from err
+        self._codebook_stamp = self._codebook_stamp_now()
+        crash_point("codebook:before-mark")
+        with self.store.transaction():
+            codes_sql.file_written(self.store, _sha256(text.encode("utf-8")))
 
     def _commit_codebook(
         self: Project, book: Codebook, entries: list[tuple[str, str, dict]], who: str
     ) -> None:
-        # The file's nested order is the canonical one: re-read what will be written so that the
-        # store's positions match the YAML and the next open finds nothing to sync.
-        book = parse_codebook(book.to_yaml(), source=self.codebook_path.name)
-        with self.store.transaction():
-            codes_sql.write_codebook(self.store, book)
+        with self._changing_codebook(book):
             for action, code_id, details in entries:
                 codes_sql.log_change(
                     self.store, who=who, action=action, code_id=code_id, details=details
                 )
-            book.save(self.codebook_path)
-        self._set_codebook(book)
 
     def reload_codebook(self: Project) -> Codebook:
         """Re-read the YAML file (after a hand edit) and sync the store; returns the codebook."""
-        self._sync_codebook(
-            load_codebook(self.codebook_path), who="livre de codes modifié hors de miam_qual"
-        )
+        self._reconcile_codebook()
         return self._codebook
 
     def add_code(
@@ -235,15 +380,31 @@ class CodebookChanges:
         book = Codebook(self.codebook.name, self.codebook.description, codes)
         book.validate()
         who = by or default_user()
-        with self.store.transaction():
+        with self._changing_codebook(book):
             moved = codes_sql.reassign_codings(self.store, old.guid, target.guid)
             details = {"dans": into, "libelle": old.label, "codages_deplaces": moved}
-            self._commit_codebook(book, [("fusion", source, details)], who)
+            codes_sql.log_change(
+                self.store, who=who, action="fusion", code_id=source, details=details
+            )
         return moved
 
     def codebook_history(self: Project) -> pd.DataFrame:
         """Every codebook change, oldest first: ``at, who, action, code_id, details``."""
         return codes_sql.history_frame(self.store)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _warn_read_only(project: Project, what: str) -> None:
+    warnings.warn(
+        f"« {project.codebook_path.name} » {what} par rapport à la base du projet, ouvert en "
+        "lecture seule : le livre de codes affiché est celui de la base. Le fichier sera remis en "
+        "accord à la prochaine ouverture avec le droit d'écriture.",
+        CodebookFileWarning,
+        stacklevel=4,
+    )
 
 
 def _plain(value: object) -> object:

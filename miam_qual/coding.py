@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .errors import CodingError, MiamError, OffsetOutOfRange, UnknownCoder
+from .errors import CodingError, MemoError, OffsetOutOfRange, UnknownCoder
 from .store import codings as codings_sql
 from .store import documents as docs_sql
 from .store import people
@@ -178,7 +178,7 @@ class Coding:
         project. An empty text deletes the memo.
         """
         if kind not in MEMO_TARGETS:
-            raise MiamError(
+            raise MemoError(
                 f"Type de mémo inconnu « {kind} » (possibles : {', '.join(MEMO_TARGETS)})."
             )
         guid = self._memo_target(kind, target)

@@ -8,6 +8,13 @@ bare ``Exception``.
 
     MiamError
     ├── ProjectError ............ the project folder is missing, already exists, or is locked
+    │   └── StorageError ........ the project's database or files cannot be read or written
+    │       ├── StoreLocked ..... another notebook or program holds the database's write lock
+    │       ├── DiskFull ........ no space left, a quota or the file-size limit is reached
+    │       ├── DiskError ....... the disk failed to read or write (I/O error)
+    │       ├── ReadOnlyProject . the project is read-only (opened so, or files not writable)
+    │       ├── NotADatabase .... ``miam.sqlite`` is empty, damaged, or another program's file
+    │       └── IntegrityViolation  the database refused a write that breaks one of its rules
     ├── ConfigError ............. ``projet.yml`` (attributes, consent uses) is malformed
     ├── AttributeValueError ..... an attribute value does not fit its declared type or choices
     ├── CorpusError ............. a source file cannot be imported
@@ -15,10 +22,13 @@ bare ``Exception``.
     │   └── EncodingError ....... bytes that no supported encoding decodes safely
     ├── CodebookError ........... the codebook YAML or a codebook change is invalid
     │   ├── UnknownCode ......... a code id that the codebook does not hold
-    │   └── DuplicateCode ....... a code id used twice
+    │   ├── DuplicateCode ....... a code id used twice
+    │   └── CodebookConflict .... the codebook changed in another notebook since it was read
     ├── CodingError ............. a coding cannot be written or removed
     │   ├── OffsetOutOfRange .... start/end outside the document, or empty span
     │   └── UnknownCoder ........ a coder who is not registered in the project
+    ├── ParticipantError ........ a participant cannot be registered (empty pseudonym)
+    ├── MemoError ............... a memo's target kind is unknown
     ├── ConsentError ............ a use that a participant has not consented to
     ├── QuoteError .............. a quote cannot be proposed or changed
     └── ExportError ............. an export cannot be produced
@@ -29,6 +39,14 @@ from __future__ import annotations
 __all__ = [
     "MiamError",
     "ProjectError",
+    "StorageError",
+    "StoreLocked",
+    "DiskFull",
+    "DiskError",
+    "ReadOnlyProject",
+    "NotADatabase",
+    "IntegrityViolation",
+    "CodebookConflict",
     "ConfigError",
     "AttributeValueError",
     "CorpusError",
@@ -40,6 +58,8 @@ __all__ = [
     "CodingError",
     "OffsetOutOfRange",
     "UnknownCoder",
+    "ParticipantError",
+    "MemoError",
     "ConsentError",
     "QuoteError",
     "ExportError",
@@ -52,6 +72,35 @@ class MiamError(Exception):
 
 class ProjectError(MiamError):
     """Raised when a project folder is missing, not a project, already exists, or is corrupt."""
+
+
+class StorageError(ProjectError):
+    """Raised when the project's database or files cannot be read or written; names the file."""
+
+
+class StoreLocked(StorageError):
+    """Raised when another notebook or program keeps the database's write lock past the timeout."""
+
+
+class DiskFull(StorageError):
+    """Raised when a write finds no space left, a quota, or the file-size limit reached."""
+
+
+class DiskError(StorageError):
+    """Raised when the disk fails to read or write (I/O error, removed drive, failing medium)."""
+
+
+class ReadOnlyProject(StorageError):
+    """Raised when writing to a project opened read-only or whose files cannot be written."""
+
+
+class NotADatabase(StorageError):
+    """Raised when ``miam.sqlite`` is empty, damaged, or a file that miam_qual did not create."""
+
+
+class IntegrityViolation(StorageError):
+    """Raised when the database refuses a write that breaks one of its rules (a reference to a
+    deleted row, a duplicate); nothing is written."""
 
 
 class ConfigError(MiamError):
@@ -90,6 +139,11 @@ class DuplicateCode(CodebookError):
     """Raised when a new code would reuse an existing id."""
 
 
+class CodebookConflict(CodebookError):
+    """Raised when the codebook changed in another notebook since this one read it; nothing is
+    written and the codebook is reloaded."""
+
+
 class CodingError(MiamError):
     """Raised when a coding cannot be created, changed or removed."""
 
@@ -100,6 +154,14 @@ class OffsetOutOfRange(CodingError):
 
 class UnknownCoder(CodingError):
     """Raised when the coder is not registered in the project (``project.add_coder``)."""
+
+
+class ParticipantError(MiamError):
+    """Raised when a participant cannot be registered (an empty pseudonym)."""
+
+
+class MemoError(MiamError):
+    """Raised when a memo's target kind is not one of those miam_qual knows."""
 
 
 class ConsentError(MiamError):

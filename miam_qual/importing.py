@@ -1,8 +1,10 @@
 """Importing source files into a project: all or nothing.
 
-Every file is read and every attribute validated before anything is written. Files are then copied
-into ``corpus/`` (never modified afterwards) and the documents inserted in one transaction; if
-anything fails, the copies are removed and the database is left as it was.
+Every file is read and every attribute validated before anything is written. New files are then
+written to hidden temporaries in ``corpus/``, the documents inserted in one transaction, and the
+temporaries renamed into place once it has committed (see :mod:`miam_qual.corpus`): if anything
+fails, the temporaries are removed and the database is left as it was; a kill leaves nothing that
+opening the project does not finish or remove.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import corpus
 from .config import CONFIG_FILE
 from .errors import AttributeValueError, CorpusError, UnreadableFile
+from .fileio import crash_point, storage_error
 from .sources import read_source
 from .sources.model import SourceDocument
 from .store import documents as docs_sql
@@ -71,8 +75,9 @@ class Importing:
             if not path.is_file():
                 problems.append(f"« {path} » : fichier introuvable.")
                 continue
-            data = path.read_bytes()
+            # the reader checks the file's size first: read the bytes only once it accepted them
             sources = read_source(path, answer_columns=answer_columns, id_column=id_column)
+            data = path.read_bytes()
             items = []
             for source in sources:
                 if source.name in names:
@@ -99,29 +104,46 @@ class Importing:
             )
         if problems:
             raise CorpusError("Import annulé, rien n'a été écrit :\n- " + "\n- ".join(problems))
-        copied = self._copy_into_corpus(prepared)
+        self.store.require_writable()
+        copies = self._corpus_copies(prepared)
+        staged: list[tuple[Path, Path]] = []
+        committed = False
+
+        def put_in_place() -> None:
+            nonlocal committed
+            committed = True
+            crash_point("import:before-rename")
+            corpus.put_in_place(staged)
+
+        new_ids = []
         try:
-            new_ids = []
-            with self.store.transaction():
-                for _path, target, data, items in prepared:
-                    digest = hashlib.sha256(data).hexdigest()
-                    for source, doc_attrs, person_attrs in items:
-                        if "participant" in doc_attrs:
-                            pid = self._ensure_participant(doc_attrs["participant"])
-                            self._store_participant_attributes(pid, person_attrs)
-                        new_ids.append(
-                            docs_sql.insert_document(
-                                self.store,
-                                source,
-                                source_file=target,
-                                sha256=digest,
-                                attributes=doc_attrs,
-                                imported_by=who,
+            with corpus.import_lock(self.root, exclusive=False):
+                for destination, data in copies:
+                    staged.append((corpus.stage(destination, data), destination))
+                    crash_point("import:staging")
+                with self.store.transaction():
+                    for _path, target, data, items in prepared:
+                        digest = hashlib.sha256(data).hexdigest()
+                        for source, doc_attrs, person_attrs in items:
+                            if "participant" in doc_attrs:
+                                pid = self._ensure_participant(doc_attrs["participant"])
+                                self._store_participant_attributes(pid, person_attrs)
+                            new_ids.append(
+                                docs_sql.insert_document(
+                                    self.store,
+                                    source,
+                                    source_file=target,
+                                    sha256=digest,
+                                    attributes=doc_attrs,
+                                    imported_by=who,
+                                )
                             )
-                        )
+                    self.store.on_commit(put_in_place)
+                    self.store.on_rollback(lambda: corpus.discard(t for t, _ in staged))
+                    crash_point("import:before-commit")
         except BaseException:
-            for path in copied:
-                path.unlink(missing_ok=True)
+            if not committed:
+                corpus.discard(t for t, _ in staged)
             raise
         if ignored:
             listing = ", ".join(
@@ -165,32 +187,33 @@ class Importing:
             )
         return doc_attrs, person_attrs
 
-    def _copy_into_corpus(self: Project, prepared: list) -> list[Path]:
-        """Copy files into corpus/ unless already there; returns the copies made (for undo)."""
-        corpus = self.corpus_dir
-        corpus.mkdir(exist_ok=True)
-        copied: list[Path] = []
+    def _corpus_copies(self: Project, prepared: list) -> list[tuple[Path, bytes]]:
+        """The files to copy into corpus/ as (destination, bytes): not those already there.
+
+        A file of the same name with other content is refused when a document comes from it;
+        when none does (an orphan, e.g. left by an interrupted import), the new file replaces it.
+        """
+        corpus_dir = self.corpus_dir
         try:
-            for path, target, data, _items in prepared:
-                destination = corpus / target
-                if path.resolve() == destination.resolve():
+            corpus_dir.mkdir(exist_ok=True)
+        except OSError as err:
+            raise storage_error(err, corpus_dir, "créer") from err
+        used = docs_sql.source_files(self.store)
+        copies = []
+        for path, target, data, _items in prepared:
+            destination = corpus_dir / target
+            if path.resolve() == destination.resolve():
+                continue
+            if destination.exists():
+                if destination.read_bytes() == data:
                     continue
-                if destination.exists():
-                    if destination.read_bytes() == data:
-                        continue
+                if target in used:
                     raise CorpusError(
                         f"« {target} » existe déjà dans corpus/ avec un autre contenu : "
                         "renommez le fichier à importer."
                     )
-                temporary = corpus / f".{target}.import"
-                temporary.write_bytes(data)
-                temporary.replace(destination)
-                copied.append(destination)
-        except BaseException:
-            for path in copied:
-                path.unlink(missing_ok=True)
-            raise
-        return copied
+            copies.append((destination, data))
+        return copies
 
     def import_metadata(self: Project, path: Path | str) -> int:
         """Apply a metadata table (CSV ``;`` or ``,``) with a ``fichier`` column naming source

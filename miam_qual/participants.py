@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .errors import ConsentError, CorpusError, MiamError
+from .errors import ConsentError, CorpusError, MiamError, ParticipantError
 from .store import people
 from .store import speakers as speakers_sql
 from .text import fold
@@ -57,7 +57,7 @@ class Participants:
         """Register (or update) a participant by pseudonym; returns its GUID."""
         pseudonym = pseudonym.strip()
         if not pseudonym:
-            raise MiamError("Un participant doit avoir un pseudonyme.")
+            raise ParticipantError("Un participant doit avoir un pseudonyme.")
         clean = self.config.validate(attributes, scope="participant", where=pseudonym)
         with self.store.transaction():
             guid = people.ensure_participant(self.store, pseudonym)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import corpus
 from .codebook import Codebook, load_codebook
 from .codebook_edit import CodebookChanges
 from .coding import Coding
@@ -25,7 +26,7 @@ from .config import (
     parse_config,
     write_config,
 )
-from .errors import CodebookError, CorpusError, MiamError, ProjectError
+from .errors import CodebookError, CorpusError, ProjectError
 from .importing import Importing
 from .participants import Participants
 from .store import DB_FILE, Store
@@ -49,12 +50,14 @@ class Project(Importing, Participants, CodebookChanges, Coding):
     pandas DataFrames whose columns are documented on each method; writes are one transaction each.
     """
 
-    def __init__(self, root: Path, store: Store, config: ProjectConfig, codebook: Codebook):
+    def __init__(self, root: Path, store: Store, config: ProjectConfig):
         self.root = root
         self.store = store
         self.config = config
-        self._codebook = codebook
-        self._codebook_stamp = self._codebook_stamp_now()
+        # read from the file or the store by _reconcile_codebook (create/open do it first)
+        self._codebook = Codebook()
+        self._codebook_version = -1
+        self._codebook_stamp: tuple[int, int] | None = None
 
     # -- folder -------------------------------------------------------------------------------
     @property
@@ -70,14 +73,20 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         return self.config.name
 
     @property
+    def read_only(self) -> bool:
+        """Whether the project was opened read-only (every write then raises ``ReadOnlyProject``)."""
+        return self.store.read_only
+
+    @property
     def codebook(self) -> Codebook:
         """The validated codebook (read-only; change it with ``add_code``, ``merge_codes``…).
 
-        If the YAML file changed since it was read (a hand edit, another notebook on the same
-        project), it is re-read and synced first; an invalid file raises ``CodebookError``.
+        If the YAML file or the store changed since it was read (a hand edit, another notebook
+        on the same project), it is read again and synced first; an invalid file raises
+        ``CodebookError``.
         """
-        if self._codebook_stamp_now() != self._codebook_stamp:
-            self.reload_codebook()
+        if self._codebook_is_stale():
+            self._reconcile_codebook()
         return self._codebook
 
     @classmethod
@@ -122,11 +131,13 @@ class Project(Importing, Participants, CodebookChanges, Coding):
             (root / CODEBOOK_DIR / CODEBOOK_FILE).write_text(book_text, encoding="utf-8")
             made.append(root / CODEBOOK_DIR / CODEBOOK_FILE)
             made.append(root / DB_FILE)
-            store = Store(root / DB_FILE)
-            project = cls(root, store, parsed, Codebook())
-            project._sync_codebook(
-                load_codebook(root / CODEBOOK_DIR / CODEBOOK_FILE), who="création du projet"
-            )
+            store = Store(root / DB_FILE, create=True)
+            project = cls(root, store, parsed)
+            try:
+                project._reconcile_codebook(who="création du projet")
+            except BaseException:
+                store.close()
+                raise
             return project
         except BaseException:
             if created_root:
@@ -142,10 +153,14 @@ class Project(Importing, Participants, CodebookChanges, Coding):
             raise
 
     @classmethod
-    def open(cls, path: Path | str) -> Project:
-        """Open an existing project; applies pending schema migrations and syncs the codebook.
+    def open(cls, path: Path | str, *, read_only: bool | None = None) -> Project:
+        """Open an existing project; applies pending schema migrations, reconciles the codebook
+        file with the database and finishes or removes interrupted imports.
 
-        Raises ``ProjectError`` when the folder is not a project, ``CodebookError`` when the
+        ``read_only``: open without ever writing (``None``: when the folder or the database
+        cannot be written). Raises ``ProjectError`` when the folder is not a project,
+        ``NotADatabase`` when ``miam.sqlite`` is empty or foreign (it is never re-created),
+        ``StoreLocked`` when another notebook keeps the database busy, ``CodebookError`` when the
         codebook file is invalid or drops codes that still carry codings.
         """
         root = Path(path).resolve()
@@ -154,14 +169,16 @@ class Project(Importing, Participants, CodebookChanges, Coding):
                 f"« {root} » n'est pas un projet miam_qual (il manque {CONFIG_FILE} ou {DB_FILE}). "
                 "Créez-le avec « miam-qual init »."
             )
+        if read_only is None:
+            read_only = not (os.access(root, os.W_OK) and os.access(root / DB_FILE, os.W_OK))
         config = load_config(root / CONFIG_FILE)
-        store = Store(root / DB_FILE)
-        book_path = root / CODEBOOK_DIR / CODEBOOK_FILE
-        book = load_codebook(book_path) if book_path.exists() else Codebook()
-        project = cls(root, store, config, book)
+        store = Store(root / DB_FILE, create=False, read_only=read_only)
+        project = cls(root, store, config)
         try:
-            project._sync_codebook(book, who="livre de codes modifié hors de miam_qual")
-        except MiamError:
+            project._reconcile_codebook()
+            if not read_only:
+                corpus.recover(project, lambda: docs_sql.source_files(store))
+        except BaseException:
             store.close()
             raise
         return project
@@ -271,8 +288,9 @@ class Project(Importing, Participants, CodebookChanges, Coding):
     def validate(self) -> list[str]:
         """Check the project's consistency; returns French problem descriptions (empty if sound).
 
-        Checks the codebook file, that every selection's text still matches its document, and
-        that every corpus file recorded is still present.
+        Checks the codebook file, that every selection's text still matches its document, that
+        every corpus file recorded is present and unchanged since its import, and reports files
+        in ``corpus/`` that no document comes from (``clean_orphans`` removes them).
         """
         problems: list[str] = []
         try:
@@ -280,10 +298,49 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         except CodebookError as err:
             problems.append(str(err))
         problems.extend(self._drifted_selections())
-        for source in sorted(set(self.documents()["source_file"])):
+        sources = docs_sql.source_files(self.store)
+        for source in sorted(sources):
             if not (self.corpus_dir / source).exists():
                 problems.append(f"Fichier source manquant dans corpus/ : « {source} ».")
+        for source in corpus.changed_files(self.corpus_dir, sources):
+            problems.append(
+                f"« {source} » a changé dans corpus/ depuis son import (son contenu ne correspond "
+                "plus au document) : remettez le fichier importé, par exemple depuis une sauvegarde."
+            )
+        for orphan in corpus.orphans(self.corpus_dir, sources):
+            what = (
+                "fichier temporaire d'un import interrompu"
+                if corpus.target_of(orphan) is not None
+                else "fichier qui n'est la source d'aucun document (reste d'un import interrompu ?)"
+            )
+            problems.append(
+                f"« {orphan.name} » dans corpus/ : {what}. Supprimez-le avec "
+                "project.clean_orphans() ou « miam-qual validate --nettoyer »."
+            )
         return problems
+
+    def clean_orphans(self) -> list[str]:
+        """Remove the files of ``corpus/`` that no document comes from, and interrupted imports'
+        temporaries; returns their names.
+
+        Raises ``ReadOnlyProject`` on a read-only project and ``StoreLocked`` while an import is
+        under way in another notebook (nothing is removed then).
+        """
+        self.store.require_writable()
+        return corpus.clean(self, lambda: docs_sql.source_files(self.store))
+
+    def backup(self, destination: Path | str, *, include_private: bool = False) -> Path:
+        """Write a consistent copy of the project folder to ``destination`` (a new folder).
+
+        The database is copied with SQLite's backup API (what the ``-wal`` file holds included);
+        then ``projet.yml``, ``publication.yml``, ``codebooks/``, ``corpus/`` and ``medias/``.
+        ``prive/`` (real names) is left out unless ``include_private``. Returns the folder.
+        Raises ``ProjectError`` if ``destination`` exists and is not empty, a ``StorageError``
+        subclass (``DiskFull``…) when the copy fails, leaving no partial copy behind.
+        """
+        from .backup import backup_project
+
+        return backup_project(self, Path(destination), include_private=include_private)
 
 
 def _time_in(cues: pd.DataFrame, offset: int) -> int | None:

@@ -55,13 +55,24 @@ def diff(
     return added, changed, removed
 
 
+def rows_of(codebook: Codebook) -> dict[str, tuple]:
+    """The codes table that mirrors ``codebook``, as ``{code_id: row}`` (see ``_row``)."""
+    return {code.id: _row(code, position) for position, code in enumerate(codebook)}
+
+
 def write_codebook(store: Store, codebook: Codebook) -> None:
-    """Make the codes table equal to ``codebook`` (codings keep their code GUIDs)."""
-    keep = list(codebook.codes)
-    if keep:
-        store.db.execute(f"DELETE FROM codes WHERE id NOT IN ({','.join('?' * len(keep))})", keep)
-    else:
-        store.db.execute("DELETE FROM codes")
+    """Make the codes table equal to ``codebook`` (codings keep their code GUIDs), writing only
+    the rows that differ."""
+    old = {code_id: comparable(row) for code_id, row in stored_codes(store).items()}
+    write_rows(store, old, rows_of(codebook))
+
+
+def write_rows(store: Store, old: dict[str, tuple], new: dict[str, tuple]) -> None:
+    """Turn the codes table from ``old`` into ``new`` (both ``rows_of``): delete the rows that
+    went, upsert those that changed, leave the others alone."""
+    gone = [(code_id,) for code_id in old if code_id not in new]
+    changed = [row for code_id, row in new.items() if old.get(code_id) != row]
+    store.db.executemany("DELETE FROM codes WHERE id = ?", gone)
     store.db.executemany(
         "INSERT INTO codes (guid, id, parent_id, label, definition, inclusion, exclusion, example, "
         "color, keywords, codable, position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -69,8 +80,57 @@ def write_codebook(store: Store, codebook: Codebook) -> None:
         "definition = excluded.definition, inclusion = excluded.inclusion, "
         "exclusion = excluded.exclusion, example = excluded.example, color = excluded.color, "
         "keywords = excluded.keywords, codable = excluded.codable, position = excluded.position",
-        [_row(c, i) for i, c in enumerate(codebook)],
+        changed,
     )
+
+
+def stored_codebook(store: Store) -> Codebook:
+    """The committed codebook rebuilt from the codes table and the codebook state (name,
+    description), in file order; codes carry no line numbers."""
+    state = codebook_state(store)
+    codes = {}
+    for row in store.rows("SELECT * FROM codes ORDER BY position"):
+        codes[row["id"]] = Code(
+            id=row["id"], label=row["label"], parent=row["parent_id"],
+            definition=row["definition"], inclusion=row["inclusion"], exclusion=row["exclusion"],
+            example=row["example"], color=row["color"], keywords=tuple(json.loads(row["keywords"])),
+            codable=bool(row["codable"]),
+        )  # fmt: skip
+    return Codebook(state["name"], state["description"], codes)
+
+
+# -- the committed state the codebook file follows (see migration 4) ---------------------------
+def codebook_state(store: Store) -> dict:
+    """``version, name, description, file_sha256, replaced_sha256`` of the committed codebook."""
+    return dict(store.one("SELECT * FROM codebook_state WHERE id = 1"))
+
+
+def set_codebook_state(
+    store: Store,
+    *,
+    version: int,
+    name: str,
+    description: str,
+    file_sha256: str,
+    replaced_sha256: str | None,
+) -> None:
+    """Record the committed codebook (inside the transaction that changes the codes)."""
+    store.db.execute(
+        "UPDATE codebook_state SET version = ?, name = ?, description = ?, file_sha256 = ?, "
+        "replaced_sha256 = ? WHERE id = 1",
+        (version, name, description, file_sha256, replaced_sha256),
+    )
+
+
+def file_written(store: Store, file_sha256: str) -> None:
+    """Note that the codebook file now matches the committed state ``file_sha256``."""
+    store.db.execute(
+        "UPDATE codebook_state SET replaced_sha256 = NULL WHERE file_sha256 = ?", (file_sha256,)
+    )
+
+
+def codebook_version(store: Store) -> int:
+    return store.one("SELECT version FROM codebook_state WHERE id = 1")[0]
 
 
 def log_change(store: Store, *, who: str, action: str, code_id: str, details: dict) -> None:

@@ -88,6 +88,12 @@ def names_taken(store: Store, names: Iterable[str]) -> set[str]:
     return {r["name"] for r in rows}
 
 
+def source_files(store: Store) -> dict[str, str]:
+    """``{source_file: sha256}`` of every file under ``corpus/`` that a document comes from."""
+    rows = store.rows("SELECT DISTINCT source_file, sha256 FROM documents")
+    return {r["source_file"]: r["sha256"] for r in rows}
+
+
 def resolve(store: Store, ref: str) -> str | None:
     """GUID of the document whose GUID or name is ``ref``."""
     row = store.one("SELECT guid FROM documents WHERE guid = ? OR name = ?", (ref, ref))

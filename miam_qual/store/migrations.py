@@ -236,9 +236,37 @@ def m0003_speakers(db: sqlite3.Connection) -> None:
     )
 
 
+def m0004_codebook_state(db: sqlite3.Connection) -> None:
+    """The codebook state the store has committed, so that the YAML file can follow it.
+
+    One row. ``version`` grows by one with every change of the ``codes`` table (a change made
+    from a notebook that read an older version is refused). ``file_sha256`` is the SHA-256 of the
+    codebook file that matches the committed codes; ``replaced_sha256`` is set while a committed
+    change has not yet replaced the file (it holds the old file's hash): finding that old file on
+    opening means the change committed but the process died before writing the file, which is
+    then rewritten from the store. See ARCHITECTURE.md, "Transactions and durability".
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE codebook_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            name TEXT NOT NULL,                 -- the file's « nom »
+            description TEXT NOT NULL,          -- the file's « description »
+            file_sha256 TEXT,                   -- NULL: not recorded yet (projects before v4)
+            replaced_sha256 TEXT                -- NULL unless the file is still to be replaced
+        );
+        INSERT INTO codebook_state (id, version, name, description)
+            VALUES (1, 0, 'Livre de codes', '');
+        """,
+    )
+
+
 #: (version, name, function), in order. Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "core", m0001_core),
     (2, "quotes", m0002_quotes),
     (3, "speakers", m0003_speakers),
+    (4, "codebook_state", m0004_codebook_state),
 ]

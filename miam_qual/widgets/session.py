@@ -108,16 +108,21 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         if not name:
             self._say("Indiquez un nom de codeur.", "erreur")
             return None
-        self.project.add_coder(name)
+        try:
+            self.project.add_coder(name)
+        except MiamError as err:  # a busy or read-only database: say so on the status line
+            self._say(str(err), "erreur")
+            return None
         self.coder = name
         self.history.clear()
         self.recent = []
         self.shortcuts = self._compute_shortcuts()
         try:
             prefs.save_coder(name)
-        except OSError as err:
+        except (OSError, MiamError) as err:
+            reason = err.strerror if isinstance(err, OSError) else str(err)
             self._say(
-                f"Codeur : {name} (impossible de le mémoriser sur cette machine : {err.strerror}).",
+                f"Codeur : {name} (impossible de le mémoriser sur cette machine : {reason}).",
                 "erreur",
             )
             return name
