@@ -267,7 +267,7 @@ def _fold_prepared(text: str) -> tuple[str, _Offsets | None]:
     folded_runs = [_fold_run(run) for run in runs]
     parts[1::2] = folded_runs
     folded = "".join(parts).lower().replace("`", "'")
-    if len(folded) == len(text):
+    if all(len(a) == len(b) for a, b in zip(runs, folded_runs, strict=True)):
         return folded, None
     offsets = _Offsets(len(folded))
     source = target = 0
@@ -303,7 +303,7 @@ def fold_for_match(text: str) -> tuple[str, list[int]]:
     folded, second, first = _fold(text)
     indices = second.to_list() if second is not None else list(range(len(folded)))
     if first is not None:
-        indices = [first(i) for i in indices]
+        indices = list(map(first.to_list().__getitem__, indices))
     return folded, indices
 
 
@@ -620,11 +620,10 @@ class NameMatcher:
 
 
 def mask(name: str) -> str:
-    """How messages name a real name without revealing it: each word's first letter and an
-    ellipsis (``Ahmed Benali`` → ``A… B…``)."""
-    initials = []
-    for word in unicodedata.normalize("NFC", name).split():
-        letter = next((c for c in word if c.isalpha()), None)
-        if letter is not None:
-            initials.append(letter.upper() + "…")
+    """How messages name a real name without revealing it: the first letter of each word, then
+    an ellipsis (``Ahmed Benali`` and ``Ahmed_Benali`` → ``A… B…``, ``Ayşe`` → ``A…``)."""
+    visible = "".join(
+        c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c) != "Cf"
+    )
+    initials = [word[0].upper() + "…" for word in re.findall(_LETTER + "+", visible)]
     return " ".join(initials) or "…"

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from ..errors import ConfigError, ExportError
 from ..fileio import atomic_write_text
+from ..yamlio import describe, line_of, load_yaml
 from .names import KINDS, NameEntry, NameHit, NameMatcher, guess_kind, mask
 
 __all__ = ["PRIVATE_DIR", "PSEUDONYM_FILE", "Pseudonyms", "names_to_review"]
@@ -46,80 +46,67 @@ _TOP_KEYS = ("remplacements", "noms_locaux")
 _ENTRY_KEYS = ("pseudonyme", "autres_formes", "parties_courantes", "type")
 
 
-def _kind_of(value: object) -> str:
-    if isinstance(value, bool):
-        return "un booléen"
-    if isinstance(value, int | float):
-        return "un nombre"
-    if isinstance(value, list):
-        return "une liste"
-    if isinstance(value, dict):
-        return "un dictionnaire"
-    if value is None:
-        return "rien"
-    return f"« {value} »"
-
-
 class _Reader:
     """Turns the parsed YAML into entries, or a French ``ConfigError`` naming file and line."""
 
     def __init__(self, path: Path):
         self.path = path
 
-    def fail(self, message: str, node: object = None, key: object = None) -> ConfigError:
-        where = ""
-        try:
-            line = node.lc.key(key)[0] if key is not None else node.lc.line  # type: ignore[union-attr]
-            where = f", ligne {line + 1}"
-        except (AttributeError, KeyError, TypeError):
-            pass
+    def fail(self, message: str, container: object = None, key: object = None) -> ConfigError:
+        line = line_of(container, key) if container is not None else None
+        where = f", ligne {line}" if line is not None else ""
         return ConfigError(f"« {self.path} »{where} : {message}")
 
-    def text(self, value: object, what: str, node: object, key: object) -> str:
+    def text(self, value: object, what: str, container: object, key: object) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{what} doit être un texte (trouvé : {_kind_of(value)}).", node, key)
+            raise self.fail(f"{what} doit être un texte, pas {describe(value)}.", container, key)
         return value.strip()
 
-    def texts(self, value: object, what: str, node: object, key: object) -> tuple[str, ...]:
+    def texts(self, container: dict, key: str, what: str) -> tuple[str, ...]:
+        value = container.get(key)
+        if value is None:
+            return ()
         if isinstance(value, str):
-            value = [value]
+            return (self.text(value, what, container, key),)
         if not isinstance(value, list):
-            raise self.fail(f"{what} doit être une liste de textes.", node, key)
-        return tuple(self.text(v, what, node, key) for v in value)
+            raise self.fail(
+                f"{what} doit être une liste de textes, pas {describe(value)}.", container, key
+            )
+        return tuple(self.text(item, what, value, index) for index, item in enumerate(value))
 
     def document(self, data: object) -> tuple[list[NameEntry], list[str]]:
-        if data is None:
-            return [], []
         if not isinstance(data, dict):
             raise self.fail(
                 "le fichier doit commencer par « remplacements: » suivi des noms réels et de "
-                f"leurs pseudonymes (trouvé : {_kind_of(data)})."
+                f"leurs pseudonymes, pas {describe(data)}.",
+                data,
             )
-        unknown = [str(k) for k in data if k not in _TOP_KEYS]
+        unknown = [k for k in data if k not in _TOP_KEYS]
         if unknown:
             raise self.fail(
                 f"clé « {unknown[0]} » inconnue (attendu : {', '.join(_TOP_KEYS)}).",
                 data,
                 unknown[0],
             )
-        mapping = data.get("remplacements") or {}
+        mapping = data.get("remplacements")
+        if mapping is None:
+            mapping = {}
         if not isinstance(mapping, dict):
             raise self.fail(
                 "« remplacements » doit associer chaque nom réel à un pseudonyme "
-                f"(trouvé : {_kind_of(mapping)}).",
+                f"(« Nom Réel: Pseudonyme »), pas {describe(mapping)}.",
                 data,
                 "remplacements",
             )
         entries = [self.entry(real, value, mapping) for real, value in mapping.items()]
-        local = self.texts(data.get("noms_locaux") or [], "« noms_locaux »", data, "noms_locaux")
-        return entries, list(local)
+        return entries, list(self.texts(data, "noms_locaux", "« noms_locaux »"))
 
     def entry(self, real: object, value: object, mapping: dict) -> NameEntry:
         name = self.text(real, "Un nom réel", mapping, real)
         if not isinstance(value, dict):
             pseudonym = self.text(value, f"Le pseudonyme de « {name} »", mapping, real)
             return NameEntry(name, pseudonym, kind=guess_kind(name))
-        unknown = [str(k) for k in value if k not in _ENTRY_KEYS]
+        unknown = [k for k in value if k not in _ENTRY_KEYS]
         if unknown:
             raise self.fail(
                 f"« {name} » : clé « {unknown[0]} » inconnue (attendu : {', '.join(_ENTRY_KEYS)}).",
@@ -131,20 +118,12 @@ class _Reader:
             raise self.fail(
                 f"« {name} » : type « {kind} » inconnu (attendu : personne ou lieu).", value, "type"
             )
-        return NameEntry(
-            name,
-            self.text(value.get("pseudonyme"), f"Le pseudonyme de « {name} »", mapping, real),
-            self.texts(
-                value.get("autres_formes") or [], "« autres_formes »", value, "autres_formes"
-            ),
-            self.texts(
-                value.get("parties_courantes") or [],
-                "« parties_courantes »",
-                value,
-                "parties_courantes",
-            ),
-            kind,
+        pseudonym = self.text(
+            value.get("pseudonyme"), f"Le pseudonyme de « {name} »", value, "pseudonyme"
         )
+        other_forms = self.texts(value, "autres_formes", f"« autres_formes » de « {name} »")
+        common = self.texts(value, "parties_courantes", f"« parties_courantes » de « {name} »")
+        return NameEntry(name, pseudonym, other_forms, common, kind)
 
 
 class Pseudonyms:
@@ -209,10 +188,9 @@ class Pseudonyms:
         path = Path(root) / PRIVATE_DIR / PSEUDONYM_FILE
         if not path.exists():
             return cls(path)
-        try:
-            data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-        except (YAMLError, UnicodeDecodeError) as err:
-            raise ConfigError(f"« {path} » illisible : {err}") from err
+        data = load_yaml(path, source=str(path), error=ConfigError, expect_mapping=False)
+        if data is None:
+            return cls(path)
         entries, local = _Reader(path).document(data)
         return cls(path, local_names=local, entries=entries)
 
