@@ -23,6 +23,7 @@ from .config import CONFIG_FILE
 from .errors import AttributeValueError, CorpusError, UnreadableFile
 from .fileio import crash_point, storage_error
 from .sources import read_source
+from .sources.limits import read_bytes
 from .sources.model import SourceDocument
 from .store import documents as docs_sql
 from .text import decode_bytes
@@ -259,7 +260,7 @@ def _descriptive(attributes: dict[str, object]) -> dict[str, object]:
 def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     """Rows of a small CSV table as (line number, {header: value}); ``;``, ``,`` or tab."""
     try:
-        text, _encoding = decode_bytes(path.read_bytes(), filename=path.name)
+        text, _encoding = decode_bytes(read_bytes(path), filename=path.name)
     except OSError as err:
         raise UnreadableFile(f"« {path.name} » : lecture impossible ({err.strerror}).") from err
     first = text.split("\n", 1)[0]

@@ -139,3 +139,35 @@ def test_a_list_is_not_an_attribute_value():
     spec = AttributeSpec("site", "Site", "document", "choix", ("Haisnes",))
     with pytest.raises(AttributeValueError, match="attend une seule valeur, pas une liste"):
         spec.coerce(["Haisnes", "Hulluch"], where="notes.md")
+
+
+def test_review_panel_filters_come_from_the_configuration(tmp_path):
+    from miam_qual.reports import review_panel
+
+    config = {
+        "nom": "Autre enquête",
+        "attributs": [
+            {"nom": "site", "libelle": "Lieu", "type": "choix", "valeurs": ["A", "B"]},
+            {"nom": "vague", "type": "texte"},
+        ],
+        "revue": {"filtres": ["site"], "groupe": "site"},
+    }
+    project = Project.create(tmp_path / "p", config=config)
+    try:
+        path = tmp_path / "note.txt"
+        path.write_text("Une note prise sur le site A.\n", "utf-8")
+        project.import_files([path], by="test", site="A")
+        project.add_coder("karim")
+        project.add_code("espace", "Espace")
+        project.add_code("lieu", "Lieu", parent="espace")
+        project.code("note.txt", 0, 10, ["lieu"], coder="karim")
+        panel = review_panel(project)
+        assert list(panel.columns) == ["theme", "site", "coder"]
+        assert panel.labels["site"] == "Lieu"
+        assert panel.choices("source_type") == [("(tous)", None), ("A", "A")]  # the group role
+        assert len(panel.select(site="B").codings()) == 0
+        assert len(panel.select(source_type="A").codings()) == 1
+        with pytest.raises(TypeError, match="unknown filter 'wave'"):
+            panel.select(wave="bilan")  # « vague » is declared but not a review attribute here
+    finally:
+        project.close()

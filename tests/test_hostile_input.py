@@ -333,3 +333,16 @@ def test_alias_bomb_in_the_codebook_stops_project_open(project):
     assert result["seconds"] < 1 and result["grown_kb"] < 20_000
     with pytest.raises(CodebookError, match="bombe"):
         Project.open(root)
+
+
+def test_import_refuses_an_oversized_file_before_reading_it(project):
+    path = project.root / "enorme.txt"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_TEXT_BYTES * 4)  # sparse: 200 MB that cost nothing until read
+    project.close()
+    result = isolated(
+        "__import__('miam_qual').Project.open(path.parent).import_files([path], by='test')",
+        path,
+    )
+    assert result["outcome"].startswith("UnreadableFile: « enorme.txt » : fichier trop volumineux")
+    assert result["seconds"] < 1 and result["grown_kb"] < 20_000

@@ -1,5 +1,5 @@
-"""The interactive theme review of notebook 04: filters (theme, source type, wave, coder) over
-the frequencies and representative excerpts.
+"""The interactive theme review of notebook 04: filters (theme, the attributes that
+``projet.yml`` names in ``revue: filtres``, coder) over the frequencies and representative excerpts.
 
 State plus a thin view: ``ReviewPanel.select(...)`` and the reading methods work without a
 browser or kernel (tests call them); ``ReviewPanel.widget`` builds the ipywidgets view on top.
@@ -18,29 +18,47 @@ if TYPE_CHECKING:
     from ..project import Project
 
 ALL = "(tous)"
-#: Filter name → codings column.
-FILTERS = {"theme": "theme_id", "source_type": "type_source", "wave": "vague", "coder": "coder"}
-FILTER_LABELS = {
-    "theme": "Thème",
-    "source_type": "Type de source",
-    "wave": "Vague",
-    "coder": "Codeur·se",
-}
 
 
 class ReviewPanel:
-    """Filtered view of a project's codings for supervisors."""
+    """Filtered view of a project's codings for supervisors.
+
+    Filters are ``theme``, one per attribute of ``config.review.filters`` (named by the attribute),
+    and ``coder``. ``source_type`` and ``wave`` also name the attributes ``revue: groupe`` and
+    ``revue: vague`` when the project declares them.
+    """
 
     def __init__(self, project: Project):
         self.project = project
         self._all = analysis.common.coded_segments(project)
-        self.filters: dict[str, str | None] = dict.fromkeys(FILTERS)
+        config = project.config
+        review = config.review
+        #: Filter name → codings column, in display order; and their French labels.
+        self.columns = {"theme": "theme_id", **{a: a for a in review.filters}, "coder": "coder"}
+        self.labels = {
+            "theme": "Thème",
+            **{a: config.attributes[a].label for a in review.filters},
+            "coder": "Codeur·se",
+        }
+        self._roles = {
+            role: attribute
+            for role, attribute in (("source_type", review.group), ("wave", review.wave))
+            if attribute in self.columns
+        }
+        self.filters: dict[str, str | None] = dict.fromkeys(self.columns)
         self._widget = None
+
+    def _name(self, name: str) -> str:
+        name = self._roles.get(name, name)
+        if name not in self.columns:
+            raise TypeError(f"unknown filter {name!r} (filters: {', '.join(self.columns)})")
+        return name
 
     # -- state ---------------------------------------------------------------------------------
     def choices(self, name: str) -> list[tuple[str, str | None]]:
         """(French label, value) pairs offered by a filter, ``(tous)`` first."""
-        column = FILTERS[name]
+        name = self._name(name)
+        column = self.columns[name]
         if name == "theme":
             options = [(t.label, t.id) for t in self.project.codebook.themes()]
         elif column in self._all.columns:
@@ -52,11 +70,10 @@ class ReviewPanel:
         return [(ALL, None), *options]
 
     def select(self, **values: str | None) -> ReviewPanel:
-        """Set filters (``theme=``, ``source_type=``, ``wave=``, ``coder=``; ``None`` clears)."""
+        """Set filters (``theme=``, ``coder=``, an attribute of ``revue: filtres``, or the roles
+        ``source_type=``/``wave=``; ``None`` clears). An unknown name raises ``TypeError``."""
         for name, value in values.items():
-            if name not in FILTERS:
-                raise TypeError(f"unknown filter {name!r}")
-            self.filters[name] = value
+            self.filters[self._name(name)] = value
         self._refresh()
         return self
 
@@ -66,7 +83,7 @@ class ReviewPanel:
         for name, value in self.filters.items():
             if value is None:
                 continue
-            column = FILTERS[name]
+            column = self.columns[name]
             if name == "theme":
                 frame = frame[frame["theme_id"] == value]
             elif column in frame.columns:
@@ -105,9 +122,9 @@ class ReviewPanel:
             import ipywidgets as w
 
             self._dropdowns = {}
-            for name in FILTERS:
+            for name in self.columns:
                 dropdown = w.Dropdown(options=self.choices(name), value=self.filters[name],
-                                      description=FILTER_LABELS[name], style={"description_width": "110px"})  # fmt: skip
+                                      description=self.labels[name], style={"description_width": "110px"})  # fmt: skip
                 dropdown.observe(
                     lambda change, n=name: self.select(**{n: change["new"]}), names="value"
                 )
@@ -117,8 +134,7 @@ class ReviewPanel:
             self._quotes = w.HTML()
             self._widget = w.VBox(
                 [
-                    w.HBox([self._dropdowns["theme"], self._dropdowns["source_type"]]),
-                    w.HBox([self._dropdowns["wave"], self._dropdowns["coder"]]),
+                    *(w.HBox(row) for row in _pairs(list(self._dropdowns.values()))),
                     self._count,
                     self._table,
                     w.HTML("<h4>Extraits représentatifs</h4>"),
@@ -147,3 +163,8 @@ class ReviewPanel:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _pairs(items: list) -> list[list]:
+    """Two dropdowns per row."""
+    return [items[i : i + 2] for i in range(0, len(items), 2)]
