@@ -113,8 +113,8 @@ class Store:
                 f"Base de données « {self.path} » impossible à ouvrir : {err}."
             ) from err
         try:
+            self._check_identity(create)  # before WAL mode, which would write to a foreign file
             self._configure(memory)
-            self._check_identity(create)
             if read_only:
                 self._check_schema_current()
             else:
@@ -127,9 +127,12 @@ class Store:
     def _connect(self, memory: bool) -> sqlite3.Connection:
         options = {"timeout": self.timeout, "isolation_level": None, "check_same_thread": False}
         if memory or not self.read_only:
-            return sqlite3.connect(self.path, **options)
+            db = sqlite3.connect(self.path, **options)
+            db.row_factory = sqlite3.Row
+            return db
         uri = Path(self.path).resolve().as_uri()
         db = sqlite3.connect(f"{uri}?mode=ro", uri=True, **options)
+        db.row_factory = sqlite3.Row
         try:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return db
@@ -147,11 +150,12 @@ class Store:
                 "avec le droit d'écriture pour les y reporter, ou faites-en une copie complète "
                 "(miam-qual sauvegarder) et ouvrez la copie."
             )
-        return sqlite3.connect(f"{uri}?immutable=1", uri=True, **options)
+        db = sqlite3.connect(f"{uri}?immutable=1", uri=True, **options)
+        db.row_factory = sqlite3.Row
+        return db
 
     def _configure(self, memory: bool) -> None:
         try:
-            self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             if not memory and not self.read_only:
                 self.db.execute("PRAGMA journal_mode = WAL")
