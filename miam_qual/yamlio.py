@@ -34,6 +34,7 @@ The shape helpers (:func:`expect`, :func:`text_of`, :func:`texts_of`, :func:`par
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,11 @@ class _Refused(Exception):
 
 
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")  # no octal, no _, fits in 64 bits
+_YAML_TRUE = frozenset({"yes", "true", "on"})
 _MERGE = "tag:yaml.org,2002:merge"
 _COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 #: Scalar types a hand-written file may hold (YAML 1.1 core types, no binary, no Python objects).
@@ -211,6 +217,12 @@ def _scalar(event: ScalarEvent, *, in_key: bool) -> tuple[Any, str | None]:
         return value, None
     if tag == _MERGE:
         return (_MERGE_KEY, None) if in_key else (value, None)
+    if tag == _INT and _DECIMAL.fullmatch(value):  # the common case, without building a node
+        return int(value), value
+    if tag == _BOOL:
+        return value.lower() in _YAML_TRUE, value
+    if tag == _NULL:
+        return None, value
     make = _SCALAR_TAGS.get(tag)
     if make is None:
         raise _Refused(event.start_mark.line, f"étiquette YAML « {tag} » non acceptée")
