@@ -49,6 +49,9 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
 
 from ..errors import ConfigError
 
@@ -120,6 +123,8 @@ _LOOK_ALIKES = {
 
 def _fold_char(char: str) -> str:
     """The folded form of one character ('' when it disappears)."""
+    if char == BOUNDARY_MARK:  # a control character no text holds; kept for camelCase marks
+        return char
     if char in _APOSTROPHES:
         return "'"
     if char in _DASHES:
@@ -145,28 +150,55 @@ def _fold_char(char: str) -> str:
         elif piece in _DASHES:
             piece = "-"
         out.append(_LATIN.get(piece, _LOOK_ALIKES.get(piece, piece)))
-    return "".join(out).lower()
+    folded = "".join(out).lower()
+    # Digits and underscores separate words: in the folded text they are boundary marks, so that
+    # the only word characters left (``\w``) are letters.
+    return "".join(
+        BOUNDARY_MARK if c == "_" or (c.isalnum() and not c.isalpha()) else c for c in folded
+    )
 
 
-_RUN_CACHE: dict[str, str] = {}
 _CHAR_CACHE: dict[str, str] = {}
 
 
-def _fold_run(run: str) -> str:
-    folded = _RUN_CACHE.get(run)
+def _fold_one(char: str) -> str:
+    folded = _CHAR_CACHE.get(char)
     if folded is None:
-        parts = []
-        for char in run:
-            one = _CHAR_CACHE.get(char)
-            if one is None:
-                one = _CHAR_CACHE[char] = _fold_char(char)
-            parts.append(one)
-        folded = "".join(parts)
-        if len(_RUN_CACHE) > 200_000:  # arbitrary texts must not grow the cache forever
-            _RUN_CACHE.clear()
-        if len(run) <= 12:
-            _RUN_CACHE[run] = folded
+        if len(_CHAR_CACHE) > 100_000:  # arbitrary texts must not grow the cache forever
+            _CHAR_CACHE.clear()
+        folded = _CHAR_CACHE[char] = _fold_char(char)
     return folded
+
+
+def _fold_string(text: str) -> str:
+    """Fold ``text`` character by character (for names; texts go through :func:`_fold`)."""
+    return "".join(_fold_one(char) for char in text)
+
+
+_TABLE_SIZE = 0x3000  # Latin, Greek, Cyrillic, general punctuation…: folded through the tables
+_IRREGULAR = np.uint32(0xFFFFFFFF)
+
+
+@cache
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per code point below ``_TABLE_SIZE`` (plus one "elsewhere" slot): the folded code point
+    (``_IRREGULAR`` when the fold is not exactly one character), upper case, lower case."""
+    single = np.full(_TABLE_SIZE + 1, _IRREGULAR, dtype=np.uint32)
+    upper = np.zeros(_TABLE_SIZE + 1, dtype=bool)
+    lower = np.zeros(_TABLE_SIZE + 1, dtype=bool)
+    for code in range(_TABLE_SIZE):
+        char = chr(code)
+        folded = _fold_char(char)
+        if len(folded) == 1:
+            single[code] = ord(folded)
+        upper[code], lower[code] = char.isupper(), char.islower()
+    return single, upper, lower
+
+
+def _code_points(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of ``text`` and their table rows (``_TABLE_SIZE`` beyond the tables)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return codes, np.minimum(codes, _TABLE_SIZE)
 
 
 # -- offsets: folded index → source index, as a few linear pieces ------------------------------
@@ -219,24 +251,19 @@ _HYPHENATION = re.compile(
 )
 
 
-def _case_class(predicate) -> str:
-    chars = [chr(c) for c in range(0x41, 0x530) if predicate(chr(c)) and chr(c).isalpha()]
-    chars += [chr(c) for c in range(0x1E00, 0x2000) if predicate(chr(c)) and chr(c).isalpha()]
-    return "[" + "".join(re.escape(c) for c in chars) + "]"
-
-
-_UPPER, _LOWER = _case_class(str.isupper), _case_class(str.islower)
-_CAMEL_AFTER_LOWER = re.compile(f"{_UPPER}(?<={_LOWER}{_UPPER})")  # entretienAhmed
-_CAMEL_AFTER_CAPITALS = re.compile(f"{_UPPER}(?={_UPPER}{_LOWER})")  # SOPHIEDurand
-_NON_ASCII_RUNS = re.compile(r"([^\x00-\x7f]+)")
-
-
 def _prepare(text: str) -> tuple[str, _Offsets | None]:
     """Join line-end hyphenations and mark camelCase transitions (the steps that need the
     source's case and layout); ``None`` offsets when nothing changed."""
     cuts = [(m.start(), m.end(), "") for m in _HYPHENATION.finditer(text)]
-    cuts += [(m.start(), m.start(), BOUNDARY_MARK) for m in _CAMEL_AFTER_LOWER.finditer(text)]
-    cuts += [(m.end(), m.end(), BOUNDARY_MARK) for m in _CAMEL_AFTER_CAPITALS.finditer(text)]
+    _, rows = _code_points(text)
+    _, upper, lower = _tables()
+    is_upper, is_lower = upper[rows], lower[rows]
+    # entretienAhmed: a capital after a small letter; SOPHIEDurand: the last of several capitals
+    # before a small letter starts a word.
+    after_lower = np.flatnonzero(is_lower[:-1] & is_upper[1:]) + 1
+    after_capitals = np.flatnonzero(is_upper[:-2] & is_upper[1:-1] & is_lower[2:]) + 1
+    for position in np.union1d(after_lower, after_capitals).tolist():
+        cuts.append((position, position, BOUNDARY_MARK))
     if not cuts:
         return text, None
     cuts.sort()
@@ -261,34 +288,31 @@ def _prepare(text: str) -> tuple[str, _Offsets | None]:
 
 
 def _fold_prepared(text: str) -> tuple[str, _Offsets | None]:
-    """Fold every character; ``None`` offsets when lengths did not change."""
-    parts = _NON_ASCII_RUNS.split(text)
-    runs = parts[1::2]
-    folded_runs = [_fold_run(run) for run in runs]
-    parts[1::2] = folded_runs
-    folded = "".join(parts).lower().replace("`", "'")
-    if all(len(a) == len(b) for a, b in zip(runs, folded_runs, strict=True)):
-        return folded, None
-    offsets = _Offsets(len(folded))
-    source = target = 0
-    for index, part in enumerate(parts):
-        if index % 2 == 0:
-            source += len(part)
-            target += len(part)
-            continue
-        run = runs[index // 2]
-        if len(part) == len(run):
-            source += len(run)
-            target += len(run)
-            continue
-        for char in run:
-            width = len(_CHAR_CACHE[char])
-            if width != 1:
-                offsets.piece(target, source, width > 1)
-                offsets.piece(target + width, source + 1, False)
-            source += 1
-            target += width
-    return folded, offsets
+    """Fold every character; ``None`` offsets when no character changed length."""
+    codes, rows = _code_points(text)
+    single, _, _ = _tables()
+    folded_codes = single[rows]
+    irregular = np.flatnonzero(folded_codes == _IRREGULAR).tolist()
+    if not irregular:
+        return folded_codes.tobytes().decode("utf-32-le", "surrogatepass"), None
+    folded_codes[irregular] = 0x20
+    regular = folded_codes.tobytes().decode("utf-32-le", "surrogatepass")
+    pieces: list[str] = []
+    offsets = _Offsets(0)
+    done = shift = 0
+    for position in irregular:
+        folded = _fold_one(text[position])
+        pieces += [regular[done:position], folded]
+        done = position + 1
+        if len(folded) != 1:
+            offsets.piece(position + shift, position, len(folded) > 1)
+            shift += len(folded) - 1
+            offsets.piece(position + 1 + shift, position + 1, False)
+    pieces.append(regular[done:])
+    result = "".join(pieces)
+    offsets.length = len(result)
+    changed = len(offsets.starts) > 1 or offsets.sources[0] != 0
+    return result, offsets if changed else None
 
 
 def _fold(text: str) -> tuple[str, _Offsets | None, _Offsets | None]:
@@ -316,7 +340,7 @@ def guess_kind(real: str) -> str:
 
 def _fold_name(name: str) -> list[str]:
     """The folded letter words of a name as written in the mapping (no camelCase split)."""
-    folded = _fold_run(unicodedata.normalize("NFC", name)).lower()
+    folded = _fold_string(unicodedata.normalize("NFC", name))
     return re.findall(_LETTER + "+", folded)
 
 
@@ -504,22 +528,31 @@ def _other_entries(found: list[tuple[NameEntry, str, str]]) -> tuple[NameEntry, 
 
 
 # -- the compiled trie -------------------------------------------------------------------------
+#
+# The matcher searches a variant of the folded text in which every word starting with a letter
+# a-z starts with a capital (``Hier, Ahmed Benali``). The trie's first letters are then capitals,
+# which lets the regular expression engine skip everything but word starts at C speed instead of
+# trying a match at every character; a name's later words start with a capital after a
+# separator, or with a small letter when written joined to the previous one (``mariehelene``).
 
-_START = r"(?<![^\W\d_])"
-_END = r"(?![^\W\d_])"
-# Between the words of a name: whitespace, dashes, apostrophes, underscores, boundary marks, and
-# dots that are not a sentence's full stop (``ahmed.benali@…``), or nothing.
-_BETWEEN_WORDS = r"(?:[\s\-'`_" + BOUNDARY_MARK + r"]|\.(?!\s))*"
-_INSIDE_WORD = BOUNDARY_MARK + "?"
+_END = r"\b"  # only letters are word characters in the folded text
+# Between the words of a name: whitespace, dashes, apostrophes, boundary marks, and dots that are
+# not a sentence's full stop (``ahmed.benali@…``); or nothing (``AhmedBenali``, ``mariehelene``).
+_SEPARATORS = r"(?:[\s\-'" + BOUNDARY_MARK + r"]|\.(?!\s))+"
+_NOT_AFTER_A_LETTER = r"(?<![^\W\d_].)"
+
+
+def _capital(letter: str) -> str:
+    return letter.upper() if "a" <= letter <= "z" else letter
 
 
 class _Node:
-    __slots__ = ("children", "terminal", "boundary_after")
+    __slots__ = ("children", "terminal", "boundary_before")
 
     def __init__(self):
         self.children: dict[str, _Node] = {}
         self.terminal = False
-        self.boundary_after = False  # some form has a word boundary right after this node
+        self.boundary_before = False  # some form starts a new word with this letter
 
 
 def _trie_pattern(word_lists: list[list[str]]) -> str:
@@ -527,30 +560,57 @@ def _trie_pattern(word_lists: list[list[str]]) -> str:
     for words in word_lists:
         node = root
         for w, word in enumerate(words):
-            if w:
-                node.boundary_after = True
-            for letter in word:
+            for i, letter in enumerate(word):
                 node = node.children.setdefault(letter, _Node())
+                node.boundary_before |= w > 0 and i == 0
         node.terminal = True
 
+    def edge(letter: str, child: _Node) -> str:
+        small, big = re.escape(letter), re.escape(_capital(letter))
+        if child.boundary_before:
+            return f"(?:{small}|{_SEPARATORS}{big})"
+        return f"(?:{small}|{BOUNDARY_MARK}{big})"  # a camelCase mark inside a word: LeBlanc
+
     def emit(node: _Node) -> str:
-        alternatives = []
-        if node.children:
-            body = [
-                re.escape(letter) + emit(child) for letter, child in sorted(node.children.items())
-            ]
-            lead = _BETWEEN_WORDS if node.boundary_after else _INSIDE_WORD
-            alternatives.append(
-                lead + (body[0] if len(body) == 1 else "(?:" + "|".join(body) + ")")
-            )
+        alternatives = [edge(c, child) + emit(child) for c, child in sorted(node.children.items())]
         if node.terminal:
             alternatives.append(_END)
-        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return "(?:" + "|".join(alternatives) + ")"
 
     if not root.children:
         return r"(?!x)x"
-    body = [re.escape(letter) + emit(child) for letter, child in sorted(root.children.items())]
-    return _START + "(?:" + "|".join(body) + ")"
+    first = []
+    for letter, child in sorted(root.children.items()):
+        big = _capital(letter)
+        check = "" if big != letter else _NOT_AFTER_A_LETTER  # not capitalised: check the start
+        first.append(re.escape(big) + check + emit(child))
+    return "(?:" + "|".join(first) + ")"
+
+
+def _capitalise_word_starts(folded: str) -> str:
+    """``folded`` with each word's first letter a-z in capitals (same length)."""
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    letters = _letter_flags(codes)
+    starts = letters.copy()
+    starts[1:] &= ~letters[:-1]
+    starts &= (codes >= 0x61) & (codes <= 0x7A)
+    codes[starts] -= 0x20
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _letter_flags(codes: np.ndarray) -> np.ndarray:
+    flags = _letter_table()[np.minimum(codes, _TABLE_SIZE)]
+    for position in np.flatnonzero(codes >= _TABLE_SIZE).tolist():
+        flags[position] = chr(codes[position]).isalpha()
+    return flags
+
+
+@cache
+def _letter_table() -> np.ndarray:
+    table = np.array([chr(c).isalpha() for c in range(_TABLE_SIZE)] + [False], dtype=bool)
+    return table
 
 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
@@ -577,8 +637,8 @@ class NameMatcher:
             return []
         folded, second, first = _fold(text)
         hits = []
-        for match in self._pattern.finditer(folded):
-            form = self._forms[_NOT_LETTERS.sub("", match.group())]
+        for match in self._pattern.finditer(_capitalise_word_starts(folded)):
+            form = self._forms[_NOT_LETTERS.sub("", match.group()).lower()]
             start, last = match.start(), match.end() - 1
             if second is not None:
                 start, last = second(start), second(last)
