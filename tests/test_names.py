@@ -385,3 +385,47 @@ def test_fold_for_match_indices_point_into_the_text(text):
     assert len(indices) == len(folded)
     assert indices == sorted(indices)
     assert all(0 <= i < len(text) for i in indices)
+
+
+def test_digits_belong_to_a_name_only_when_the_name_has_them():
+    matcher = NameMatcher(
+        [
+            NameEntry("Habitante 3", "à revoir", kind="lieu"),
+            NameEntry("Habitante 12", "à revoir", kind="lieu"),
+        ]
+    )
+    assert [h.entry.real for h in matcher.find("Habitante 3, habitante_12, HABITANTE3")] == [
+        "Habitante 3", "Habitante 12", "Habitante 3"
+    ]  # fmt: skip
+    assert matcher.find("Habitante 31, Habitante 2, Habitante 123, une habitante") == []
+    assert [h.form for h in MATCHER.find("Ahmed2, 2Ahmed, Ahmed_2")] == ["Ahmed"] * 3
+
+
+def test_camel_case_inside_a_name_and_decomposed_accents():
+    matcher = NameMatcher(
+        [NameEntry("Sophie Leblanc", "Julie Morel"), NameEntry("Hélène McDonald", "Sonia Petit")]
+    )
+    assert (
+        matcher.replace("LeBlanc, MCDONALD, Mcdonald, SophieLeBlanc")
+        == "Morel, PETIT, Petit, Julie Morel"
+    )
+    decomposed = unicodedata.normalize("NFD", "Chez Hélène, hier")
+    assert matcher.replace(decomposed) == "Chez Sonia, hier"
+    assert MATCHER.replace("Marie-\nHélène et Marie–\n Hélène") == "Anne-Sophie et Anne-Sophie"
+
+
+def test_unusual_characters_around_names_are_kept():
+    text = "\udcff Ahmed \U0001f49a Benali\u200b, 日本 Ayşe"
+    out = MATCHER.replace(text)
+    assert out == "\udcff Karim \U0001f49a Bouzid\u200b, 日本 Leyla"
+
+
+def test_the_public_names_of_the_privacy_package():
+    import miam_qual.privacy as privacy
+
+    assert set(privacy.__all__) == {
+        "PRIVATE_DIR", "PSEUDONYM_FILE", "NameEntry", "NameHit", "NameMatcher", "Pseudonyms",
+        "fold_for_match", "mask", "names_to_review",
+    }  # fmt: skip
+    for name in privacy.__all__:
+        assert getattr(privacy, name) is not None
