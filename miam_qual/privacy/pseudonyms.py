@@ -7,18 +7,27 @@ no export ever reads from it or writes into it, and it must never be shared. Its
     remplacements:
       Josiane Lefebvre: Martine L.          # simple form: real name → pseudonym
       Ayşe Yıldız:                          # detailed form
-        pseudonyme: Leyla Y.
+        pseudonyme: Leyla Kaya
         autres_formes: [Ayse, Aïcha]        # nicknames, other spellings
-        parties_courantes: [Yıldız]         # parts too common to be matched alone
+      Rose Petit:
+        pseudonyme: Lina Mercier
+        parties_courantes: [Rose, Petit]    # parts too common to be matched alone
       rue Jean Jaurès:
         pseudonyme: une rue de la cité
         type: lieu                          # a place: matched whole, never by parts
     noms_locaux: [Carrefour Market, école Curie]   # names to watch for (review only)
 
-Each entry covers the full name and each of its parts (``Monsieur Yıldız`` → ``Monsieur Y.``),
+Each entry covers the full name and each of its parts (``Monsieur Yıldız`` → ``Monsieur Kaya``),
 however it is written; :mod:`miam_qual.privacy.names` states the matching rules, how parts are
-replaced and what happens when two entries share a part. A pseudonym that itself contains a real
-name of the mapping is refused, so that a replacement can never reveal one.
+replaced and what happens when two entries share a part. An entry in the simple form whose first
+word names a kind of place (rue, place, cité, école…) is a place; ``type`` overrides the guess.
+A pseudonym that itself contains a real name of the mapping (or a part of one) is refused, so
+that a replacement can never reveal one.
+
+Every refusal is a ``ConfigError`` whose French message names the file and, where it can, the
+line: a file that is not a mapping, an unknown key (``remplacement:`` for ``remplacements:``),
+a number or a list where a name is expected, a name written twice, an unknown ``type``, a common
+part that is not a part of its name, one name with two pseudonyms.
 """
 
 from __future__ import annotations
