@@ -254,3 +254,9 @@ def test_a_part_shared_by_two_people_is_reported_with_the_file(tmp_path):
     (warning,) = names.warnings
     assert "pseudonymes.yml" in warning and "« Ahmed »" in warning
     assert names.apply("Ahmed") == "X" and names.leaks("Ahmed") == ["Ahmed Benali", "Ahmed Saïdi"]
+    texts = pd.DataFrame({"quote_id": ["c1"], "text": ["Ahmed et Monsieur Saïdi"]})
+    found = names.candidates(texts)
+    assert list(zip(found["name"], found["source"], found["replacement"], strict=True)) == [
+        ("Ahmed", "partie de plusieurs noms", "X"),
+        ("Saïdi", "correspondance privée", "Rahmani"),
+    ]

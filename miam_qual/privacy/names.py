@@ -120,8 +120,9 @@ class NameEntry:
 @dataclass(frozen=True)
 class NameHit:
     """A name found in a text: ``text[start:end]`` (offsets in the original text) is a form of
-    ``entry`` (``form``, as written in the mapping) and is replaced by ``replacement``. ``others``:
-    further entries sharing this form (a shared part)."""
+    ``entry`` (``form``, as written in the mapping) and is replaced by ``replacement``, already
+    written like the hit (capitals, underscores). ``others``: further entries sharing this form
+    (the same name mapped twice, or a part of several names)."""
 
     start: int
     end: int
@@ -129,6 +130,7 @@ class NameHit:
     form: str
     replacement: str
     others: tuple[NameEntry, ...] = field(default=())
+    shared: bool = False  # a part of several names with different pseudonyms: neutral replacement
 
     @property
     def entries(self) -> tuple[NameEntry, ...]:
@@ -204,6 +206,7 @@ class _Form:
     replacement: str
     entry: NameEntry
     others: tuple[NameEntry, ...] = ()
+    shared: bool = False
 
 
 def _key(words: list[str]) -> str:
@@ -255,7 +258,7 @@ def _resolve(entries: tuple[NameEntry, ...]) -> tuple[dict[str, _Form], list[lis
         replacements = {replacement for _, _, replacement in found}
         form = _Form(found[0][1], found[0][2], found[0][0], _other_entries(found))
         if len(replacements) > 1:
-            form.replacement = SHARED_PART_REPLACEMENT
+            form.replacement, form.shared = SHARED_PART_REPLACEMENT, True
             owners = sorted({entry.real for entry, _, _ in found})
             warnings.append(
                 f"« {found[0][1]} » fait partie de plusieurs noms ({', '.join(owners)}) aux "
@@ -373,22 +376,21 @@ class NameMatcher:
             start, end = folded.source(match.start()), folded.source(match.end() - 1) + 1
             while end < len(text) and unicodedata.category(text[end])[0] == "M":
                 end += 1  # combining marks of the last letter belong to the hit
-            hits.append(NameHit(start, end, form.entry, form.text, form.replacement, form.others))
+            replacement = _written_like(form.replacement, text[start:end])
+            hit = NameHit(start, end, form.entry, form.text, replacement, form.others, form.shared)
+            hits.append(hit)
         return hits
 
     def replace(self, text: str) -> str:
-        """``text`` with every hit replaced (a hit in capitals gets a capitalised replacement);
-        everything outside the hits is kept character for character."""
+        """``text`` with every hit replaced by its replacement; everything outside the hits is
+        kept character for character."""
         hits = self.find(text)
         if not hits:
             return text
         out = []
         done = 0
         for hit in hits:
-            out.append(text[done : hit.start])
-            written = text[hit.start : hit.end]
-            capitals = written.isupper() and sum(c.isalpha() for c in written) > 1
-            out.append(hit.replacement.upper() if capitals else hit.replacement)
+            out += [text[done : hit.start], hit.replacement]
             done = hit.end
         out.append(text[done:])
         return "".join(out)
@@ -403,6 +405,16 @@ class NameMatcher:
         """The entries of which ``text`` holds a form, sorted by real name."""
         found = {entry: None for hit in self.find(text) for entry in hit.entries}
         return sorted(found, key=lambda entry: entry.real)
+
+
+def _written_like(replacement: str, written: str) -> str:
+    """``replacement`` in capitals when the hit is (two letters or more: ``AHMED``), with
+    underscores between its words when the hit joins words with underscores (a file name)."""
+    if written.isupper() and sum(c.isalpha() for c in written) > 1:
+        replacement = replacement.upper()
+    if "_" in written and not any(c.isspace() for c in written):
+        replacement = "_".join(replacement.split())
+    return replacement
 
 
 def mask(name: str) -> str:

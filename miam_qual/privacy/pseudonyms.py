@@ -309,13 +309,16 @@ class Pseudonyms:
         register (``register``: pseudonyms), and named entities (``entities``: the frame of
         ``miam_qual.nlp.named_entities`` with ``row, text, label``). Returns ``quote_id, name,
         source, replacement`` where ``replacement`` is empty when nothing covers the name yet: a
-        name any form of the mapping covers always gets its replacement.
+        name any form of the mapping covers always gets its replacement. A part shared by several
+        names with different pseudonyms (replaced by « X ») has the source « partie de plusieurs
+        noms »: an explicit entry settles it.
         """
         watch, sources = self._watch_matcher(list(register or []))
         rows = []
         for quote_id, text in zip(texts["quote_id"], texts["text"], strict=True):
             for hit in self.find(text):
-                rows.append((quote_id, text[hit.start : hit.end], "correspondance privée"))
+                source = "partie de plusieurs noms" if hit.shared else "correspondance privée"
+                rows.append((quote_id, text[hit.start : hit.end], source))
             for hit in watch.find(text or ""):
                 rows.append((quote_id, hit.entry.real, sources[hit.entry.real]))
         if entities is not None and len(entities):
