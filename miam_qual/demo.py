@@ -18,6 +18,9 @@ from .yamlio import expect, line_of, load_yaml, text_of, texts_of
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRE = "questionnaire_representations.csv"
 ANSWER_PREFIX = "Q"
+#: Speaker labels of the team's interviewers (``None``: in every document), so that consent is
+#: checked by identity and their questions need none.
+INTERVIEWERS = {"Enquêtrice": None, "E": "temoignage_08.txt"}
 #: Files of corpus/ that describe the corpus rather than belong to it.
 NOT_SOURCES = {"metadonnees.csv", "participants.csv", "LISEZMOI.md"}
 
@@ -58,6 +61,9 @@ def build_demo(
         project.import_files(questionnaire, by=who, type_source="questionnaire")
     if (corpus / "metadonnees.csv").exists():
         project.import_metadata(corpus / "metadonnees.csv")
+    for label, document in INTERVIEWERS.items():
+        if document is None or document in set(project.documents()["document"]):
+            project.identify_speaker(label, interviewer=True, document=document, by=who)
     apply_demo_codings(project, paths["codings"])
     if not quiet:
         print(summary(project))

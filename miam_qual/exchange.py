@@ -6,8 +6,9 @@ the codebook → nested ``Code`` elements, declared attributes → ``Variables``
 line endings, positions in code points, as the specification counts), selections →
 ``PlainTextSelection`` with their ``Coding`` elements, memos → ``Notes`` with ``NoteRef``.
 
-This is an exchange with other analysis tools (NVivo, ATLAS.ti, MAXQDA, QualCoder), not a
-publication: it carries the full texts, so treat the archive like the project itself.
+This is an exchange with other analysis tools (NVivo, ATLAS.ti, MAXQDA, QualCoder): it carries
+full texts, so it honours the *analysis* consent, replaces real names and passes the privacy gate
+like every other export (see ``build_project_xml``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import ExportError
-from .fileio import atomic_write_bytes
+from .privacy.consent import ConsentCheck
+from .privacy.gate import ExportGate
+from .privacy.pseudonyms import Pseudonyms
+from .privacy.redact import Redacted, redact
 from .project import Project
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -57,17 +61,61 @@ def _value(parent: etree._Element, spec_type: str, name: str, value: str) -> Non
 
 
 def build_project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]:
-    """The ``Project`` element and the plain texts to store, as ``{file name: text}``."""
+    """The ``Project`` element and the plain texts to store, as ``{file name: text}``, in their
+    shareable form.
+
+    The archive leaves the project, so: the words of anyone who did not consent to *analysis* are
+    withheld (their turns replaced by a short notice, a document that is all theirs left out,
+    their case, memos and codings dropped), and every text — sources, names of documents, codes,
+    cases and users, descriptions, attribute values, memos — has real names replaced by
+    pseudonyms. Positions are carried over to the rewritten texts, so every coded passage still
+    covers the same words.
+    """
+    pseudonyms = Pseudonyms.load(project.root)
+    check = ConsentCheck(project)
+
+    def clean(value: object) -> str:
+        return pseudonyms.apply(str(value)) if value is not None else ""
+
     root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})
-    root.set("name", project.name)
+    root.set("name", clean(project.name))
     root.set("origin", "miam_qual")
     coders = project.coders()
     user_guid = dict(zip(coders["coder"], coders["coder_id"], strict=True))
     if len(coders):
         users = _el(root, "Users")
         for name, guid in user_guid.items():
-            _el(users, "User", guid=guid, name=name)
+            _el(users, "User", guid=guid, name=clean(name))
+
+    documents = project.documents()
+    redacted: dict[str, Redacted] = {}
+    for doc in documents["document_id"]:
+        text = project.text(doc)
+        withheld = check.spans_without("analyse", [doc], unknown=True).get(doc)
+        spans = list(zip(*withheld, strict=True)) if withheld is not None else []
+        if spans and _covers_all_words(text, spans):
+            continue  # the whole document is the words of someone who refused analysis
+        redacted[doc] = redact(text, pseudonyms, withheld=spans)
+    documents = documents[documents["document_id"].isin(redacted)].reset_index(drop=True)
+    people = project.participants()
+    refusing = {p for p in people["participant"] if not check.allows(p, "analyse")}
+    people = people[~people["participant"].isin(refusing)]
+    codings = project.codings()
+    codings = codings[codings["document_id"].isin(redacted)]
+    codings = codings[
+        [
+            not redacted[d].overlaps_withheld(int(s), int(e))
+            for d, s, e in zip(
+                codings["document_id"], codings["start"], codings["end"], strict=True
+            )
+        ]
+    ]
+    kept_targets = (
+        set(codings["coding_id"]) | set(redacted) | {c.guid for c in project.codebook}
+        | set(people["participant_id"]) | {"project"}
+    )  # fmt: skip
     notes = project.memos()
+    notes = notes[notes["target_id"].isin(kept_targets)].reset_index(drop=True)
     refs: dict[str, list[str]] = {}
     for note in notes.itertuples():
         refs.setdefault(note.target_id, []).append(note.note_id)
@@ -82,12 +130,12 @@ def build_project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]
                 parent,
                 "Code",
                 guid=code.guid,
-                name=code.label,
+                name=clean(code.label),
                 isCodable=str(code.codable).lower(),
                 color=code.color,
             )
             if code.definition:
-                _el(element, "Description").text = code.definition
+                _el(element, "Description").text = clean(code.definition)
             for note_id in refs.get(code.guid, []):
                 _el(element, "NoteRef", targetGUID=note_id)
             for child in book.children(code_id):
@@ -107,18 +155,16 @@ def build_project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]
                 name=spec.name,
                 typeOfVariable=_TYPES[spec.type],
             )
-            _el(variable, "Description").text = spec.label
+            _el(variable, "Description").text = clean(spec.label)
 
-    documents = project.documents()
-    people = project.participants()
     if len(people):
         cases = _el(root, "Cases")
         for person in people.itertuples():
-            case = _el(cases, "Case", guid=person.participant_id, name=person.participant)
+            case = _el(cases, "Case", guid=person.participant_id, name=clean(person.participant))
             for name, spec in specs.items():
                 value = getattr(person, name, None)
                 if spec.scope == "participant" and isinstance(value, str):
-                    _value(case, spec.type, name, value)
+                    _value(case, spec.type, name, clean(value))
             if "participant" in documents:
                 for guid in documents.loc[
                     documents["participant"] == person.participant, "document_id"
@@ -126,30 +172,32 @@ def build_project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]
                     _el(case, "SourceRef", targetGUID=guid)
 
     texts: dict[str, str] = {}
-    codings = project.codings()
     if len(documents):
         sources = _el(root, "Sources")
         for doc in documents.to_dict("records"):
             file_name = f"{doc['document_id']}.txt"
-            texts[file_name] = project.text(doc["document_id"])
+            shared = redacted[doc["document_id"]]
+            texts[file_name] = shared.text
             source = _el(
                 sources,
                 "TextSource",
                 guid=doc["document_id"],
-                name=doc["document"],
+                name=clean(doc["document"]),
                 plainTextPath=f"internal://{file_name}",
                 creationDateTime=doc["imported_at"],
             )
             mine = codings[codings["document_id"] == doc["document_id"]]
             for selection_id, group in mine.groupby("selection_id", sort=False):
                 first = group.iloc[0]
+                start = shared.position(int(first["start"]), side="start")
+                end = shared.position(int(first["end"]), side="end")
                 selection = _el(
                     source,
                     "PlainTextSelection",
                     guid=selection_id,
-                    name=first["text"][:60],
-                    startPosition=int(first["start"]),
-                    endPosition=int(first["end"]),
+                    name=shared.text[start:end][:60],
+                    startPosition=start,
+                    endPosition=end,
                     creatingUser=user_guid[first["coder"]],
                     creationDateTime=first["created_at"],
                 )
@@ -168,8 +216,8 @@ def build_project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]
                 _el(source, "NoteRef", targetGUID=note_id)
             for name, spec in specs.items():
                 value = doc.get(name)
-                if spec.scope == "document" and isinstance(value, str):
-                    _value(source, spec.type, name, value)
+                if spec.scope == "document" and isinstance(value, str) and value not in refusing:
+                    _value(source, spec.type, name, clean(value))
 
     if len(notes):
         holder = _el(root, "Notes")
@@ -178,11 +226,11 @@ def build_project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]
                 holder,
                 "Note",
                 guid=note.note_id,
-                name=f"Mémo · {note.target}",
+                name=clean(f"Mémo · {note.target}"),
                 creatingUser=user_guid.get(note.author),
                 creationDateTime=note.created_at,
             )
-            _el(element, "PlainTextContent").text = note.text
+            _el(element, "PlainTextContent").text = clean(note.text)
     attached = {n for ids in refs.values() for n in ids} - {
         n for kind, target, n in zip(notes["target_kind"], notes["target_id"], notes["note_id"], strict=True)
         if kind in ("participant", "project")
@@ -193,19 +241,28 @@ def build_project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]
     return root, texts
 
 
+def _covers_all_words(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``spans`` hold every letter or digit of ``text``."""
+    covered = bytearray(len(text))
+    for start, end in spans:
+        covered[start:end] = b"\x01" * (end - start)
+    return not any(not covered[i] and c.isalnum() for i, c in enumerate(text))
+
+
 def export_qdpx(project: Project, path: Path | str) -> Path:
-    """Write the project as a REFI-QDA ``.qdpx`` archive; returns its path."""
+    """Write the project as a REFI-QDA ``.qdpx`` archive (its shareable form, see
+    ``build_project_xml``) through the privacy gate; returns its path.
+
+    Raises ``ExportError`` for a name without ``.qdpx``, a destination inside ``prive/``, or when
+    the archive read back still holds a real name (nothing is written then)."""
     path = Path(path)
     if path.suffix.lower() != ".qdpx":
         raise ExportError(f"« {path.name} » : un projet REFI-QDA doit avoir l'extension .qdpx.")
     root, texts = build_project_xml(project)
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    import io
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", xml)
-        for name, text in texts.items():
-            archive.writestr(f"sources/{name}", text.encode("utf-8"))
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
+    with ExportGate(project.root, path, what="REFI-QDA", single_file=True) as gate:
+        with zipfile.ZipFile(gate.target, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("project.qde", xml)
+            for name, text in texts.items():
+                archive.writestr(f"sources/{name}", text.encode("utf-8"))
+    return gate.files[0]

@@ -18,6 +18,7 @@ import pandas as pd
 from .analysis import cooccurrence
 from .analysis.common import coded_segments, participant_keys
 from .nlp import lemma_counts, lemma_counts_each
+from .privacy.consent import NOT_QUOTABLE
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -107,6 +108,7 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         length < low, length / low, np.where(length > high, high / np.maximum(length, 1), 1.0)
     )
     passages["score"] = fit + 0.25 * (passages["n_coders"] - 1)
+    passages["score"] -= 2.0 * (passages["text"] == NOT_QUOTABLE).to_numpy()  # quotable first
     if (
         "speaker_role" in passages.columns
     ):  # the people we listen to, before the interviewer's questions
@@ -168,10 +170,17 @@ def word_frequencies(
 
 
 def word_cloud_png(
-    words: pd.DataFrame, *, color: str = "#2E7D32", width: int = 800, height: int = 360
+    words: pd.DataFrame,
+    *,
+    color: str = "#2E7D32",
+    width: int = 800,
+    height: int = 360,
+    transparent: bool = False,
 ) -> bytes | None:
     """A word cloud (PNG bytes) of ``word, count`` in shades of ``color``; ``None`` when empty.
-    Deterministic (fixed random state)."""
+    Deterministic (fixed random state); drawn with the DejaVu Sans font that matplotlib ships, so
+    it needs no system font. ``transparent``: no background (exhibition panels). The one word-cloud
+    maker of the package (reports and panels)."""
     if words.empty:
         return None
     from matplotlib import font_manager
@@ -187,7 +196,8 @@ def word_cloud_png(
         return f"rgb({int(red * darken)}, {int(green * darken)}, {int(blue * darken)})"
 
     cloud = WordCloud(
-        width=width, height=height, background_color="white", random_state=7, prefer_horizontal=0.9,
+        width=width, height=height, random_state=7, prefer_horizontal=0.9,
+        background_color=None if transparent else "white", mode="RGBA" if transparent else "RGB",
         max_words=len(words), color_func=shade, margin=4,
         font_path=font_manager.findfont("DejaVu Sans"),
     )  # fmt: skip
@@ -208,7 +218,9 @@ class PassageWords:
         self.nlp = nlp
         self.sample = sample
         self.sampled = False
-        self._texts = frame.drop_duplicates("selection_id").set_index("selection_id")["text"]
+        texts = frame.drop_duplicates("selection_id").set_index("selection_id")["text"]
+        # words of passages that may not be quoted feed no word list or cloud
+        self._texts = texts.where(texts != NOT_QUOTABLE, "")
         self._counts: dict[str, Counter[str]] = {}
 
     def _chosen(self, selections: list[str]) -> list[str]:

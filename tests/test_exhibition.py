@@ -15,6 +15,7 @@ from test_publication_support import fill, validated
 
 from miam_qual.cli import main
 from miam_qual.publication import Quotes, export_exhibition, export_social_cards
+from miam_qual.publication.exhibition import _slug
 
 ALL = ["radio", "exposition", "rapport", "réseaux sociaux"]
 MM = 72 / 25.4
@@ -109,10 +110,11 @@ def test_a2_landscape_panels_and_their_png_previews(ready, tmp_path):
         assert width == pytest.approx(600 / 25.4 * 30, abs=1)
         assert height == pytest.approx(426 / 25.4 * 30, abs=1)
     # each preview is its panel: the band at its top is drawn in the colour of its theme
-    colors = {code.id: code.color for code in project.codebook.themes()}
+    # files are named after the (pseudonymised) theme title: panneau_01_<title slug>
+    colors = {_slug(code.label): code.color for code in project.codebook.themes()}
     for png in pngs:
         picture = Image.open(png).convert("RGB")
-        theme = png.stem.split("_", 2)[2]  # panneau_01_<theme id>
+        theme = png.stem.split("_", 2)[2]
         band = picture.getpixel((width // 2, 12))
         assert all(abs(a - b) <= 3 for a, b in zip(band, rgb(colors[theme]), strict=True)), png
         assert 0.2 < ink(picture) < 0.9

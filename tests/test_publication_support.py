@@ -44,6 +44,7 @@ def fill(project: Project, *, mapping: bool = True, recordings: str = "wav") -> 
             _with_media_format(p, recordings, project.root.parent / "sources") for p in sources
         ]
     project.import_files(sources, by="test")
+    project.identify_speaker("Enquêtrice", interviewer=True, by="test")
     codings = {}
     for document, excerpt, code in CODINGS:
         text = project.text(document)
@@ -72,12 +73,24 @@ def _with_media_format(source: Path, suffix: str, folder: Path) -> Path:
 
 
 def validated(project: Project, codings: dict[str, str], targets: list[str]) -> dict[str, str]:
-    """Propose every coding as a quote for ``targets`` and take it to « validée »."""
+    """Propose every coding as a quote for ``targets`` and take it to « validée ».
+
+    Validation is refused for a use a speaker refused (``Quotes.set_status``), so a quote is
+    validated for the targets its speakers consent to, then given back every target asked for:
+    the exports must still screen consent themselves (a consent can be withdrawn later)."""
     quotes = Quotes(project)
     ids = {}
     for excerpt, coding in codings.items():
         quote = quotes.propose(coding, targets=targets, by="léa")
         quotes.set_status(quote, "retenue", by="léa")
+        consents = quotes.consents(quote).set_index("target")
+        allowed = [t for t in targets if consents.loc[t, "allowed"]]
+        quotes.edit(quote, targets=allowed, by="léa")
         quotes.set_status(quote, "validée", by="léa", note="relu avec la personne")
+        if allowed != targets:
+            with project.store.transaction():  # as if the targets had been set before a refusal
+                from miam_qual.store import quotes as quotes_sql
+
+                quotes_sql.set_targets(project.store, quotes.guid(quote), sorted(targets))
         ids[excerpt] = quote
     return ids

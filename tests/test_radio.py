@@ -80,7 +80,17 @@ def test_refused_quotes_are_listed_with_their_reason(ready, tmp_path):
 
 def test_padding_is_clamped_to_the_recording(ready, tmp_path):
     project, _ = ready
+    # a minute of margin lets one hear the whole recording, names included: without a mapping
+    # (this test is about clamping), then with it, where the name heard in the margin refuses all
+    mapping = project.root / "prive" / "pseudonymes.yml"
+    kept = mapping.read_bytes()
+    mapping.unlink()
     export_radio(project, tmp_path / "radio", padding_ms=60_000)
+    mapping.write_bytes(kept)
+    with pytest.raises(ConsentError) as refused:
+        export_radio(project, tmp_path / "radio2", padding_ms=60_000)
+    assert "un nom réel est prononcé dans l'extrait ou sa marge" in str(refused.value)
+    assert not (tmp_path / "radio2").exists()
     cues = read_cues(tmp_path / "radio" / "feuille_de_montage.csv")
     recording = project.root / "medias" / "temoignage_pub_01.wav"
     with wave.open(str(recording)) as handle:

@@ -13,17 +13,28 @@ import spacy
 from click.testing import CliRunner
 from docx import Document
 
-from miam_qual import ExportError
+from miam_qual import ExportError, Project
 from miam_qual.cli import main
 from miam_qual.reports import build_report_data, write_report
 
 BLANK = spacy.blank("fr")
 
 
-@pytest.fixture
-def report_files(demo_project, tmp_path):
-    paths = write_report(demo_project, tmp_path / "rapports", format="all", nlp=BLANK)
-    return demo_project, {p.suffix: p for p in paths}
+def consenting(project, pseudonym: str) -> None:
+    """Register ``pseudonym`` with consent to analysis and written quotation."""
+    project.add_participant(pseudonym)
+    for use in ("analyse", "citation"):
+        project.set_consent(pseudonym, use, True, date="2025-01-01")
+
+
+@pytest.fixture(scope="module")
+def report_files(built_demo, tmp_path_factory):
+    """The demo's report in every format, written once for the tests that only read it."""
+    folder = tmp_path_factory.mktemp("rapport")
+    shutil.copytree(built_demo, folder / "demo_projet")
+    with Project.open(folder / "demo_projet") as project:
+        paths = write_report(project, folder / "rapports", format="all", nlp=BLANK)
+        yield project, {p.suffix: p for p in paths}
 
 
 def test_html_is_self_contained_and_complete(report_files):
@@ -54,6 +65,7 @@ def test_html_escapes_every_excerpt(project, tmp_path):
         "Habitante 1 : <script>alert('x')</script> & le prix <b>fort</b>.\n", encoding="utf-8"
     )
     project.import_files([source], by="test")
+    consenting(project, "Habitante 1")
     text = project.text("piege.txt")
     start = text.index("<script>")
     project.code(
@@ -118,19 +130,26 @@ def test_xlsx_lists_every_coded_segment(report_files):
     by_id = codings.set_index("coding_id")
     text_column = headers.index("Extrait")
     vague_column = headers.index("Vague d'enquête")
+    hidden = set()
     for row in sheet.iter_rows(min_row=2, values_only=True):
         expected = by_id.loc[row[0]]
+        if row[text_column] == "(extrait non citable)":
+            hidden.add(expected["speaker"] or expected["document"])
+            continue
         assert row[text_column] == expected["text"]
         assert row[vague_column] == (
             expected["vague"] if isinstance(expected["vague"], str) else None
         )
     assert {"Thèmes", "Codes", "Accord", "Désaccords", "Vagues"} <= set(book.sheetnames)
+    # Habitant 11 refused written quotation (demo register): his words are counted, not quoted
+    assert "Habitant 11" in hidden and "Habitante 1" not in hidden
 
 
 def test_formula_like_text_stays_text(project, tmp_path):
     source = tmp_path / "formule.txt"
     source.write_text("=SOMME(A1:A9) coûte cher\n", encoding="utf-8")
-    project.import_files([source], by="test")
+    consenting(project, "Habitante 1")
+    project.import_files([source], by="test", participant="Habitante 1")
     project.code("formule.txt", 0, 13, "prix", coder="camille")
     [path] = write_report(project, tmp_path / "r.xlsx", format="xlsx", nlp=BLANK)
     sheet = openpyxl.load_workbook(path)["Segments codés"]

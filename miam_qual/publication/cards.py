@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
-from .exhibition import TEMPLATES, _card_size, _colors, _environment
-from .outputs import guard_files
+from .exhibition import _card_size, _colors, _environment, render_html
 from .rendering import pdf_to_pngs
 from .settings import load_settings
 
@@ -31,8 +30,6 @@ def export_social_cards(
 ) -> ExportReport:
     """Square PNG cards (``size_px`` × ``size_px``) of the quotes aimed at « réseaux sociaux »
     (``citation`` consent), in ``cartes/C001.png``, plus ``cartes.pdf``."""
-    from weasyprint import HTML
-
     settings = load_settings(project.root)
     limit = settings.max_panel_chars if max_chars is None else int(max_chars)
     start = begin_export(
@@ -40,23 +37,24 @@ def export_social_cards(
         check=too_long_for(limit, "une carte"),
     )  # fmt: skip
     quotes_api, pseudonyms, report = start.quotes, start.pseudonyms, start.report
-    destination, allowed = start.destination, start.allowed
+    allowed = start.allowed
     cards = []
     for row in allowed.itertuples():
         cards.append({"id": row.quote_id, "text": row.public_text, "attribution": row.attribution,
                       "theme": row.theme, "size": _card_size(row.public_text),
                       **_colors({"color": row.color})})  # fmt: skip
     env = _environment()
-    html = env.get_template("cartes.html.j2").render(cards=cards, credit=quotes_api.settings.credit)
-    pseudonyms.guard({"cartes (HTML)": html})
-    destination.mkdir(parents=True, exist_ok=True)
-    pdf = destination / "cartes.pdf"
-    HTML(string=html, base_url=str(TEMPLATES)).write_pdf(str(pdf))
-    folder = destination / "cartes"
-    folder.mkdir(exist_ok=True)
-    pngs = pdf_to_pngs(pdf, [folder / f"{card['id']}.png" for card in cards], size_px=size_px)
-    report.files = [pdf, *pngs]
-    report.exported = list(allowed["quote_id"])
-    report.write()
-    guard_files([pdf, destination / "rapport_export.txt"], pseudonyms)
+    html = env.get_template("cartes.html.j2").render(
+        cards=cards, credit=pseudonyms.apply(quotes_api.settings.credit)
+    )
+    with start.gate:
+        folder = start.folder
+        pdf = folder / "cartes.pdf"
+        render_html(html).write_pdf(str(pdf))
+        pdf_to_pngs(
+            pdf, [folder / "cartes" / f"{card['id']}.png" for card in cards], size_px=size_px
+        )
+        report.exported = list(allowed["quote_id"])
+        report.write(folder)
+    report.files = start.gate.files
     return report

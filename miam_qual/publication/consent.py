@@ -1,8 +1,12 @@
-"""Consent screening shared by every export, and the French export report.
+"""What every quote export shares: selection, consent screening, the privacy gate, the report.
 
 Each target needs one consent use: radio → ``radio``, exposition → ``exposition``, rapport,
-réseaux sociaux and the spreadsheet → ``citation``. The latest consent record wins, so a consent
-withdrawn after a quote was validated removes it from every later export.
+réseaux sociaux and the spreadsheet → ``citation``. Consent is checked for *every speaker* whose
+words fall inside the quote (``miam_qual.privacy.consent``), as decided by the dates of the forms,
+so a consent withdrawn after a quote was validated removes it from every later export.
+
+Every export writes into the staging folder of an ``ExportGate`` (``ExportStart.folder``); the
+gate reads everything back and moves it into place only when no real name remains.
 
 By default an export proceeds with the allowed quotes and reports the refused ones (quote, reason);
 ``strict=True`` refuses the whole export when any quote is refused. When nothing is left to
@@ -18,8 +22,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..config import CONSENT_USES
 from ..errors import ConsentError, ExportError
+from ..privacy.consent import ConsentCheck
+from ..privacy.gate import ExportGate
 from ..privacy.pseudonyms import Pseudonyms
 from .quotes import Quotes, _targets
 
@@ -74,25 +79,12 @@ class ExportReport:
     def __str__(self) -> str:
         return self.summary()
 
-    def write(self, name: str = "rapport_export.txt") -> Path:
-        """Write the summary into the export folder (no real name, no quote text)."""
-        path = self.destination / name
+    def write(self, folder: Path, name: str = "rapport_export.txt") -> Path:
+        """Write the summary into ``folder`` (the gate's staging folder; no real name, no quote
+        text)."""
+        path = Path(folder) / name
         path.write_text(self.summary() + "\n", encoding="utf-8")
-        self.files.append(path)
         return path
-
-
-def check_destination(project: Project, destination: Path | str) -> Path:
-    """The export folder, refused when it lies in the project's private folder."""
-    from ..privacy.pseudonyms import PRIVATE_DIR
-
-    target = Path(destination).resolve()
-    private = (project.root / PRIVATE_DIR).resolve()
-    if target == private or private in target.parents:
-        raise ExportError(
-            f"« {target} » est dans le dossier privé {PRIVATE_DIR}/ : choisissez un autre dossier d'export."
-        )
-    return Path(destination)
 
 
 def select_quotes(
@@ -111,44 +103,25 @@ def select_quotes(
 
 
 def screen_consent(
-    project: Project, quotes: pd.DataFrame, target: str, report: ExportReport
+    quotes: pd.DataFrame, target: str, report: ExportReport, check: ConsentCheck
 ) -> pd.DataFrame:
-    """Keep the quotes whose participant consents (latest record) to ``target``'s use; record
-    every refusal in ``report``."""
+    """Keep the quotes in which every speaker consents to ``target``'s use (the consent in force,
+    by the dates of the forms); record every refusal in ``report``, naming who and why."""
     use = USE_OF_TARGET[target]
-    current = project.participants()
-    column = f"consentement_{use}"
-    granted = dict(zip(current["participant"], current.get(column, False), strict=False))
-    history = project.consent_history()
     keep = []
     for row in quotes.itertuples():
-        label = CONSENT_USES.get(use, use)
-        if not isinstance(row.participant, str) or not row.participant:
-            report.refuse(
-                row.quote_id,
-                None,
-                f"aucun participant associé : consentement « {label} » invérifiable",
-            )
-            keep.append(False)
-        elif not granted.get(row.participant, False):
-            past = history[(history["participant"] == row.participant) & (history["use"] == use)]
-            if past.empty:
-                why = f"aucun consentement « {label} » enregistré"
-            elif past["granted"].any():
-                date = past.iloc[-1]["given_on"] or past.iloc[-1]["recorded_at"]
-                why = f"consentement « {label} » retiré ({date})"
-            else:
-                why = f"refus de l'usage « {label} »"
-            report.refuse(row.quote_id, row.participant, why)
-            keep.append(False)
-        else:
-            keep.append(True)
+        reason = check.span_refusal(row.document_id, int(row.start), int(row.end), use)
+        if reason:
+            report.refuse(row.quote_id, row.participant, reason)
+        keep.append(not reason)
     return quotes.loc[pd.Series(keep, index=quotes.index, dtype=bool)].reset_index(drop=True)
 
 
 def finish_selection(report: ExportReport, allowed: pd.DataFrame, *, strict: bool) -> None:
     """Apply the strict flag and the empty-export rules (see module docstring)."""
-    consent_refusals = report.refused["reason"].str.contains("consentement|usage", regex=True)
+    consent_refusals = report.refused["reason"].str.contains(
+        "consentement|usage|locuteur", regex=True
+    )
     if strict and len(report.refused):
         raise ConsentError(
             "Export refusé (mode strict) : des citations ne peuvent pas être publiées.\n"
@@ -169,14 +142,21 @@ def finish_selection(report: ExportReport, allowed: pd.DataFrame, *, strict: boo
 
 @dataclass
 class ExportStart:
-    """What every export works from: the quotes API, the pseudonyms, the report, the checked
-    destination, and the quotes allowed after selection, consent and the target's own checks."""
+    """What every export works from: the quotes API, the pseudonyms, the report, the privacy gate
+    whose staging ``folder`` the export writes into, the quotes allowed after selection, consent
+    and the target's own checks, and the consent check (for exports that look further)."""
 
     quotes: Quotes
     pseudonyms: Pseudonyms
     report: ExportReport
-    destination: Path
+    gate: ExportGate
     allowed: pd.DataFrame
+    consent: ConsentCheck
+
+    @property
+    def folder(self) -> Path:
+        """The staging folder: everything the export writes goes here."""
+        return self.gate.path
 
 
 def begin_export(
@@ -187,38 +167,48 @@ def begin_export(
     theme: str | None,
     statuses: tuple[str, ...] | None,
     strict: bool,
-    check: Callable[[object, Pseudonyms], str | None] | None = None,
+    check: Callable[[object, ExportStart], str | None] | None = None,
 ) -> ExportStart:
-    """The steps every export shares, in order: check the destination, load the pseudonyms,
-    select the quotes aimed at ``target``, screen consent, refuse those for which ``check(row)``
-    (given the pseudonyms) returns a reason, then apply ``finish_selection`` (strict flag, empty-export rules)."""
-    quotes = Quotes(project)
-    destination = check_destination(project, destination)
+    """The steps every export shares, in order: open the privacy gate on the destination (refused
+    inside ``prive/``), load the pseudonyms, select the quotes aimed at ``target``, screen consent
+    speaker by speaker, refuse those for which ``check(row, start)`` returns a reason, then apply
+    ``finish_selection`` (strict flag, empty-export rules).
+
+    The caller writes inside ``with start.gate:`` into ``start.folder``; see ``ExportGate``."""
     pseudonyms = Pseudonyms.load(project.root)
-    report = ExportReport(target, destination)
+    gate = ExportGate(project.root, destination, what=target, pseudonyms=pseudonyms)
+    quotes = Quotes(project)
+    report = ExportReport(target, gate.destination)
+    consent = ConsentCheck(project)
     wanted = None if target == "tableur" else target
     chosen = select_quotes(
         quotes.list(pseudonyms=pseudonyms), wanted, theme=theme, statuses=statuses
     )
-    allowed = screen_consent(project, chosen, target, report)
+    # labels that reach the files (theme titles, document names) are pseudonymised like the text
+    chosen = chosen.assign(
+        theme=chosen["theme"].map(pseudonyms.apply),
+        document=chosen["document"].map(pseudonyms.apply),
+    )
+    allowed = screen_consent(chosen, target, report, consent)
+    start = ExportStart(quotes, pseudonyms, report, gate, allowed, consent)
     if check is not None:
         keep = []
         for row in allowed.itertuples():
-            reason = check(row, pseudonyms)
+            reason = check(row, start)
             if reason:
                 report.refuse(row.quote_id, row.participant, reason)
             keep.append(not reason)
-        allowed = allowed.loc[pd.Series(keep, index=allowed.index, dtype=bool)].reset_index(
+        start.allowed = allowed.loc[pd.Series(keep, index=allowed.index, dtype=bool)].reset_index(
             drop=True
         )
-    finish_selection(report, allowed, strict=strict)
-    return ExportStart(quotes, pseudonyms, report, destination, allowed)
+    finish_selection(report, start.allowed, strict=strict)
+    return start
 
 
-def too_long_for(limit: int, medium: str) -> Callable[[object, Pseudonyms], str | None]:
+def too_long_for(limit: int, medium: str) -> Callable[[object, ExportStart], str | None]:
     """A ``check`` refusing quotes whose public text exceeds ``limit`` characters."""
 
-    def check(row: object, _pseudonyms: Pseudonyms) -> str | None:
+    def check(row: object, _start: ExportStart) -> str | None:
         length = len(row.public_text)  # type: ignore[attr-defined]
         if length > limit:
             return f"trop longue pour {medium} ({length} caractères, maximum {limit})"

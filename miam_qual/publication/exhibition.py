@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import colorsys
-import io
 import re
 import unicodedata
 from collections import Counter
@@ -29,9 +28,10 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..errors import ExportError
+from ..privacy.consent import ConsentCheck
 from ..privacy.pseudonyms import Pseudonyms
+from ..summaries import word_cloud_png
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
-from .outputs import guard_files
 from .rendering import pdf_to_pngs
 from .settings import load_settings
 
@@ -43,13 +43,69 @@ TEMPLATES = Path(__file__).parent / "templates"
 PAPER_MM = {"A3": (297, 420), "A2": (420, 594)}
 ORIENTATIONS = {"portrait": "portrait", "paysage": "landscape", "landscape": "landscape"}
 BLEED_MM = 3
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
 def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html.j2"])
-    )
+    """The panels' and cards' Jinja2 environment: HTML autoescaped; ``css_string`` for any text
+    that goes into CSS (a setting of ``publication.yml`` must never break out of its string)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html.j2"]))
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(value: object) -> str:
+    """``value`` as the inside of a double-quoted CSS string: quotes, backslashes, angle brackets
+    and line breaks written as CSS escapes, so it can end neither the string nor the style."""
+    out = []
+    for char in str(value):
+        if char in '"\\<>&' or ord(char) < 0x20 or char in "\u2028\u2029":
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _allowed_resource(url: str) -> bool:
+    """Only ``data:`` URIs and files of the package's own template folder."""
+    if url.startswith("data:"):
+        return True
+    if url.startswith("file:"):
+        from urllib.parse import unquote, urlparse
+
+        path = Path(unquote(urlparse(url).path)).resolve()
+        root = TEMPLATES.resolve()
+        return path == root or root in path.parents
+    return False
+
+
+def render_html(html: str):
+    """WeasyPrint's rendering of ``html`` with the package's templates as base, through
+    ``safe_url_fetcher``; a refused resource raises ``ExportError`` (French)."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    try:
+        return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=safe_url_fetcher()).render()
+    except FatalURLFetchingError as err:
+        raise ExportError(
+            "Mise en page arrêtée : un panneau demande une ressource hors des modèles de "
+            f"miam_qual ({err}). Vérifiez publication.yml."
+        ) from None
+
+
+def safe_url_fetcher():
+    """A WeasyPrint URL fetcher limited to ``_allowed_resource``: a template or a setting can
+    never make a panel read (or attach) another file, nor reach the network; a refused resource
+    stops the rendering."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class SafeFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not _allowed_resource(url):
+                raise FatalURLFetchingError(f"ressource refusée : {url[:80]}")
+            return super().fetch(url, headers)
+
+    return SafeFetcher(fail_on_errors=True)
 
 
 def _slug(text: str) -> str:
@@ -78,11 +134,9 @@ def shade(color: str, factor: float) -> str:
     return "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
 
 
-def word_cloud(texts: list[str], color: str, *, width: int = 1100, height: int = 360) -> str | None:
-    """A word cloud of ``texts`` in shades of ``color``, as a PNG data URI (``None`` if too few
-    words)."""
-    from wordcloud import WordCloud
-
+def cloud_words(texts: list[str]) -> pd.DataFrame:
+    """The words of a panel's word cloud: ``word, count`` of the words of 4 letters or more that
+    are not French stop words, most frequent first (at most 80)."""
     from ..nlp import stop_words
 
     stops = stop_words()
@@ -90,26 +144,27 @@ def word_cloud(texts: list[str], color: str, *, width: int = 1100, height: int =
         w for text in texts for w in re.findall(r"[\wÀ-ÿ’'-]+", text.lower())
         if len(w) >= 4 and w not in stops and not w.isdigit() and "'" not in w and "’" not in w
     )  # fmt: skip
-    if len(counts) < 5:
+    return pd.DataFrame(counts.most_common(80), columns=["word", "count"])
+
+
+def word_cloud(
+    words: pd.DataFrame, color: str, *, width: int = 1100, height: int = 360
+) -> str | None:
+    """A panel's word cloud of ``words`` (``cloud_words``) in shades of ``color`` on a
+    transparent background, as a PNG data URI (``None`` under five words)."""
+    if len(words) < 5:
         return None
-    palette = [shade(color, f) for f in (0.55, 0.7, 0.85, 1.0)]
-
-    def color_func(word, font_size, position, orientation, random_state=None, **kwargs):
-        return palette[hash(word) % len(palette)]
-
-    cloud = WordCloud(
-        width=width // 2, height=height // 2, scale=2, background_color=None, mode="RGBA", max_words=45,
-        font_path=FONT if Path(FONT).exists() else None, prefer_horizontal=0.95,
-        color_func=color_func, random_state=7, margin=6,
-    ).generate_from_frequencies(dict(counts.most_common(80)))  # fmt: skip
-    buffer = io.BytesIO()
-    cloud.to_image().save(buffer, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    png = word_cloud_png(words.head(45), color=color, width=width, height=height, transparent=True)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else None
 
 
-def theme_figures(project: Project, theme_id: str) -> list[tuple[str, str]]:
-    """Key figures of a theme: coded passages, people and documents concerned."""
+def theme_figures(project: Project, theme_id: str, consent: ConsentCheck) -> list[tuple[str, str]]:
+    """Key figures of a theme: coded passages, people and documents concerned — without the
+    passages of anyone who did not consent to analysis."""
     codings = project.codings(theme_id) if theme_id in project.codebook else pd.DataFrame()
+    if codings.empty:
+        return []
+    codings = codings[~consent.touching(codings, "analyse", unknown=True)]
     if codings.empty:
         return []
     people = codings["participant"].dropna().nunique() if "participant" in codings else 0
@@ -120,16 +175,16 @@ def theme_figures(project: Project, theme_id: str) -> list[tuple[str, str]]:
     ]
 
 
-def _theme_texts(project: Project, theme_id: str, pseudonyms: Pseudonyms) -> list[str]:
-    """Coded texts of a theme from participants consenting to the exhibition, pseudonymised."""
+def _theme_texts(
+    project: Project, theme_id: str, pseudonyms: Pseudonyms, consent: ConsentCheck
+) -> list[str]:
+    """Coded texts of a theme in which every speaker consented to the exhibition, pseudonymised."""
     if theme_id not in project.codebook:
         return []
-    codings = project.codings(theme_id)
-    if codings.empty or "participant" not in codings:
+    codings = project.codings(theme_id).drop_duplicates("selection_id").reset_index(drop=True)
+    if codings.empty:
         return []
-    people = project.participants()
-    allowed = set(people.loc[people.get("consentement_exposition", False) == True, "participant"])  # noqa: E712
-    codings = codings[codings["participant"].isin(allowed)].drop_duplicates("selection_id")
+    codings = codings[~consent.touching(codings, "exposition", unknown=False)]
     return [pseudonyms.apply(t) for t in codings["text"]]
 
 
@@ -187,54 +242,53 @@ def export_exhibition(
         check=too_long_for(limit, "un panneau"),
     )  # fmt: skip
     quotes_api, pseudonyms, report = start.quotes, start.pseudonyms, start.report
-    destination, allowed = start.destination, start.allowed
-
-    panels = _plan_panels(
-        project, allowed, cards_per_panel, pseudonyms, with_word_cloud, with_figures
-    )
+    allowed = start.allowed
+    panels = _plan_panels(project, allowed, cards_per_panel, start, with_word_cloud, with_figures)
     context = {
         "paper": paper, "orientation": orientation, "width_mm": width_mm, "height_mm": height_mm,
-        "bleed_mm": BLEED_MM, "base_pt": round(base_pt, 2), "credit": quotes_api.settings.credit,
+        "bleed_mm": BLEED_MM, "base_pt": round(base_pt, 2),
+        "credit": pseudonyms.apply(quotes_api.settings.credit),
         "columns": 3 if orientation == "landscape" else 2, "project": pseudonyms.apply(project.name),
     }  # fmt: skip
-    html, document = _render_panels(panels, context, cards_per_panel, pseudonyms)
-    destination.mkdir(parents=True, exist_ok=True)
-    combined = destination / "panneaux.pdf"
-    document.write_pdf(str(combined))
-    files = [combined]
-    single_dir = destination / "panneaux"
-    single_dir.mkdir(exist_ok=True)
-    names = [
-        f"panneau_{i:02d}_{_slug(p['theme_id'] or p['title'])}"
-        for i, p in enumerate(panels, start=1)
-    ]
-    for index, name in enumerate(names):
-        path = single_dir / f"{name}.pdf"
-        document.copy([document.pages[index]]).write_pdf(str(path))
-        files.append(path)
-    if png:
-        previews = destination / "panneaux_png"
-        files += pdf_to_pngs(combined, [previews / f"{name}.png" for name in names], dpi=png_dpi)
-    report.files = files
-    report.exported = list(allowed["quote_id"])
-    report.write()
-    guard_files([combined, destination / "rapport_export.txt"], pseudonyms)
+    _html, document = _render_panels(panels, context, cards_per_panel)
+    with start.gate:
+        for panel in panels:
+            if panel.get("cloud_words"):
+                start.gate.picture(f"nuage de mots « {panel['title']} »", panel["cloud_words"])
+        folder = start.folder
+        combined = folder / "panneaux.pdf"
+        document.write_pdf(str(combined))
+        single_dir = folder / "panneaux"
+        single_dir.mkdir(exist_ok=True)
+        names = [f"panneau_{i:02d}_{_slug(p['title'])}" for i, p in enumerate(panels, start=1)]
+        for index, name in enumerate(names):
+            document.copy([document.pages[index]]).write_pdf(str(single_dir / f"{name}.pdf"))
+        if png:
+            previews = folder / "panneaux_png"
+            pdf_to_pngs(combined, [previews / f"{name}.png" for name in names], dpi=png_dpi)
+        report.exported = list(allowed["quote_id"])
+        report.write(folder)
+    report.files = start.gate.files
     return report
 
 
-def _plan_panels(project, quotes, per_panel, pseudonyms, with_cloud, with_figures) -> list[dict]:
+def _plan_panels(project, quotes, per_panel, start, with_cloud, with_figures) -> list[dict]:
     order = {code.id: i for i, code in enumerate(project.codebook.themes())}
     quotes = quotes.assign(_order=quotes["theme_id"].map(lambda t: order.get(t, len(order))))
+    pseudonyms, consent = start.pseudonyms, start.consent
     panels = []
     for (_order, theme_id), group in quotes.sort_values(["_order", "quote_id"]).groupby(
         ["_order", "theme_id"], dropna=False, sort=True
     ):
         color = group["color"].iloc[0]
         title = group["theme"].iloc[0]
-        cloud = (
-            word_cloud(_theme_texts(project, theme_id, pseudonyms), color) if with_cloud else None
+        words = (
+            cloud_words(_theme_texts(project, theme_id, pseudonyms, consent))
+            if with_cloud
+            else pd.DataFrame(columns=["word", "count"])
         )
-        figures = theme_figures(project, theme_id) if with_figures else []
+        cloud = word_cloud(words, color) if with_cloud else None
+        figures = theme_figures(project, theme_id, consent) if with_figures else []
         definition = (
             project.codebook.get(theme_id).definition if theme_id in project.codebook else ""
         )
@@ -247,7 +301,8 @@ def _plan_panels(project, quotes, per_panel, pseudonyms, with_cloud, with_figure
             }
             for r in group.itertuples()
         ]
-        panels.append({"theme_id": theme_id, "title": title, "color": color, "cards": cards, "cloud": cloud,
+        panels.append({"theme_id": theme_id, "title": title, "color": color, "cards": cards,
+                       "cloud": cloud, "cloud_words": list(words["word"].head(45)) if cloud else [],
                        "figures": figures, "intro": pseudonyms.apply(definition)})  # fmt: skip
     return _split(panels, per_panel)
 
@@ -274,10 +329,8 @@ def _colors(panel: dict) -> dict:
     }
 
 
-def _render_panels(panels: list[dict], context: dict, per_panel: int, pseudonyms: Pseudonyms):
+def _render_panels(panels: list[dict], context: dict, per_panel: int):
     """Render; a panel that overflows its page is split in two and the whole is rendered again."""
-    from weasyprint import HTML
-
     env = _environment()
     template = env.get_template("panneaux.html.j2")
     css = env.get_template("panneaux.css.j2").render(**context)
@@ -285,8 +338,7 @@ def _render_panels(panels: list[dict], context: dict, per_panel: int, pseudonyms
         for number, panel in enumerate(panels, start=1):
             panel.update(_colors(panel), anchor=f"panneau-{number}", number=number)
         html = template.render(panels=panels, css=css, total=len(panels), **context)
-        pseudonyms.guard({"panneaux (HTML)": html})
-        document = HTML(string=html, base_url=str(TEMPLATES)).render()
+        document = render_html(html)
         if len(document.pages) == len(panels):
             return html, document
         first_page = {}

@@ -1,15 +1,22 @@
-"""Small writers shared by the exports (tables, times) and the reader that checks exported files
-for real names (``exported_text``), used as a last guard and by the tests."""
+"""Small writers shared by the exports: times, durations, inert tables and escaped Markdown.
+
+Exported files are read by spreadsheet programs and Markdown renderers, so the words they carry
+must stay words: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+would run as a formula (a questionnaire answer ``=HYPERLINK(…)``), and a quote holding ``*`` or
+``<script>`` would be rendered as markup. ``write_table`` and ``markdown_text`` neutralise both.
+"""
 
 from __future__ import annotations
 
 import csv
-import zipfile
+import re
 from pathlib import Path
 
 import pandas as pd
 
-TEXT_SUFFIXES = {".md", ".csv", ".txt", ".html"}
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+|!~])")
 
 
 def clock(ms: float | int | None) -> str:
@@ -32,80 +39,58 @@ def short_duration(ms: float | int) -> str:
     return f"{seconds:.1f} s".replace(".", ",")
 
 
+def inert(value: object) -> object:
+    """A CSV cell that no spreadsheet runs: text starting like a formula gets a leading
+    apostrophe (the usual mark of "this is text"); other values are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def markdown_text(text: str) -> str:
+    """``text`` escaped for Markdown: it shows as written and never becomes markup or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
 def write_table(frame: pd.DataFrame, csv_path: Path, xlsx_path: Path, *, sheet: str) -> list[Path]:
     """Write ``frame`` as a ``;`` CSV (UTF-8 with BOM, for spreadsheets) and an XLSX sheet with a
-    bold, frozen header and readable column widths."""
+    bold, frozen header and readable column widths. Both are inert: no cell is a formula (text
+    cells of the XLSX are typed as strings; CSV cells starting like a formula are marked)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    frame.to_csv(csv_path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet[:31]
-    ws.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        ws.append([None if isinstance(v, float) and v != v else v for v in row])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(inert)
+    safe.columns = [inert(c) for c in safe.columns]
+    safe.to_csv(csv_path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet[:31])
     for index, column in enumerate(frame.columns, start=1):
         longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-        ws.column_dimensions[ws.cell(1, index).column_letter].width = min(max(10, longest + 2), 70)
+        ws.column_dimensions[_letter(index)].width = min(max(10, longest + 2), 70)
+    ws.freeze_panes = "A2"
+
+    def cell(value: object, *, bold: bool = False) -> WriteOnlyCell:
+        if isinstance(value, float) and value != value:
+            value = None
+        item = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            item.data_type = "s"  # a string, never a formula
+        if bold:
+            item.font = Font(bold=True)
+        return item
+
+    ws.append([cell(str(c), bold=True) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        ws.append([cell(v) for v in row])
     book.save(xlsx_path)
     return [csv_path, xlsx_path]
 
 
-def exported_text(path: Path) -> str:
-    """All the text a reader of ``path`` can see: DOCX paragraphs and tables, XLSX cells, PDF
-    text, plain text files. Other files (audio, images) give ``""``."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return path.read_text(encoding="utf-8-sig")
-    if suffix == ".docx":
-        import docx
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
 
-        document = docx.Document(str(path))
-        parts = [p.text for p in document.paragraphs]
-        for table in document.tables:
-            parts += [cell.text for row in table.rows for cell in row.cells]
-        for section in document.sections:
-            parts += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
-        with zipfile.ZipFile(path) as archive:  # core properties (title, author) too
-            if "docProps/core.xml" in archive.namelist():
-                parts.append(archive.read("docProps/core.xml").decode("utf-8"))
-        return "\n".join(parts)
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True)
-        parts = [
-            str(v)
-            for ws in book.worksheets
-            for row in ws.iter_rows(values_only=True)
-            for v in row
-            if v is not None
-        ]
-        book.close()
-        return "\n".join(parts)
-    if suffix == ".pdf":
-        from pypdf import PdfReader
-
-        reader = PdfReader(str(path))
-        parts = [page.extract_text() or "" for page in reader.pages]
-        parts += [str(v) for v in (reader.metadata or {}).values()]
-        return "\n".join(parts)
-    return ""
-
-
-def guard_files(files: list[Path], pseudonyms) -> None:
-    """Read every written file back; if one still holds a real name of the private mapping, delete
-    all of them and raise ``ExportError`` (see ``Pseudonyms.guard``)."""
-    from ..errors import ExportError
-
-    try:
-        pseudonyms.guard({Path(p).name: exported_text(p) for p in files})
-    except ExportError:
-        for path in files:
-            Path(path).unlink(missing_ok=True)
-        raise
+    return get_column_letter(index)

@@ -58,20 +58,41 @@ _ROLE_LABELS = {
 }
 
 
+#: Words that turn a statement around in French: adding or removing one reverses a person's
+#: words, so a light edit may do neither (folded, as ``_words`` gives them; ``n`` is ``n'``).
+NEGATIONS = frozenset(
+    "ne n pas jamais plus rien aucun aucune personne nul nulle guere point ni nullement".split()
+)
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", _fold(text))
 
 
-def check_light_edit(original: str, display: str, *, minimum: float = 0.75) -> None:
-    """Refuse a display text that is not a light edit of ``original``.
+def _located_words(text: str) -> list[tuple[str, int, str]]:
+    """``(folded word, start, word as written)`` of each word of ``text``."""
+    return [(_fold(m.group()), m.start(), m.group()) for m in re.finditer(r"\w+", text)]
+
+
+def check_light_edit(
+    original: str, display: str, *, minimum: float = 0.75, pseudonyms: Pseudonyms | None = None
+) -> None:
+    """Refuse a display text that is not a light, meaning-preserving edit of ``original``.
 
     Cuts (``[…]`` or ``[...]``) may remove words; the words that remain must come from the original
-    in the same order, with at most a quarter of them corrected. Raises ``QuoteError``.
+    in the same order, with at most a quarter of them corrected. A negation (``ne``, ``pas``,
+    ``jamais``, ``plus``, ``rien``, ``aucun``, ``personne``…) may be neither added nor removed —
+    except by cutting its whole sentence — and no name may be added (a capitalised word the
+    original has not, even misspelt, or a real name of the private mapping). Raises ``QuoteError``.
     """
-    kept = _words(display.replace("[...]", " ").replace(CUT, " "))
+    from ..agreement.units import sentence_spans
+
+    kept_located = _located_words(display.replace("[...]", " ").replace(CUT, " "))
+    kept = [w for w, _s, _r in kept_located]
     if not kept:
         raise QuoteError("Le texte affiché est vide : gardez au moins quelques mots de l'extrait.")
-    source = _words(original)
+    source_located = _located_words(original)
+    source = [w for w, _s, _r in source_located]
     matcher = difflib.SequenceMatcher(a=source, b=kept, autojunk=False)
     same = sum(block.size for block in matcher.get_matching_blocks())
     if same / len(kept) < minimum:
@@ -79,6 +100,52 @@ def check_light_edit(original: str, display: str, *, minimum: float = 0.75) -> N
             f"Le texte affiché s'éloigne trop de l'extrait original ({same} mot(s) sur {len(kept)} "
             "repris) : seules des coupes marquées […] et de petites corrections sont permises."
         )
+    sentences = sentence_spans(original)
+    sentence_of = [
+        next((i for i, (a, b) in enumerate(sentences) if a <= start < b), -1)
+        for _w, start, _r in source_located
+    ]
+    removed: set[int] = set()
+    added: list[int] = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op in ("delete", "replace"):
+            removed.update(range(a1, a2))
+        if op in ("insert", "replace"):
+            added.extend(range(b1, b2))
+    for index in added:
+        word = kept[index]
+        if word in NEGATIONS:
+            raise QuoteError(
+                f"Le texte affiché ajoute « {kept_located[index][2]} » : ajouter une négation "
+                "renverse les propos de la personne. Gardez ses mots."
+            )
+    known = set(source)
+    for index in added:
+        written = kept_located[index][2]
+        close = difflib.get_close_matches(kept[index], known, n=1, cutoff=0.8)
+        if written[:1].isupper() and kept[index] not in known and not close:
+            raise QuoteError(
+                f"Le texte affiché ajoute le nom « {written} » qui n'est pas dans l'extrait : "
+                "on n'ajoute pas de nom aux propos d'une personne."
+            )
+    for index in removed:
+        if source[index] not in NEGATIONS:
+            continue
+        sentence = sentence_of[index]
+        whole = [i for i, s in enumerate(sentence_of) if s == sentence]
+        if sentence < 0 or not set(whole) <= removed:
+            raise QuoteError(
+                f"Le texte affiché retire « {source_located[index][2]} » : retirer une négation "
+                "renverse les propos de la personne. Coupez toute la phrase ou gardez-la."
+            )
+    if pseudonyms is not None:
+        before = set(pseudonyms.leaks(original))
+        new_names = [n for n in pseudonyms.leaks(display) if n not in before]
+        if new_names:
+            raise QuoteError(
+                "Le texte affiché ajoute un nom réel de la correspondance privée : on n'ajoute "
+                "pas de nom aux propos d'une personne."
+            )
 
 
 def _status(value: str) -> str:
@@ -248,7 +315,7 @@ class Quotes:
             row = {**row, "original": original}
         if text is not None:
             text = unicodedata.normalize("NFC", text.replace("[...]", CUT)).strip()
-            check_light_edit(row["original"], text)
+            check_light_edit(row["original"], text, pseudonyms=Pseudonyms.load(self.project.root))
             changes["display"] = text
             log.append(("texte", row["display"], text))
             if row["status"] in ("validée", "publiée"):
@@ -286,10 +353,48 @@ class Quotes:
                 f"Citation {self._readable(row['guid'])} : passage de « {row['status']} » à « {new} » "
                 f"impossible (possibles : {allowed})."
             )
+        if new in ("validée", "publiée"):
+            self._check_consent_for_targets(row)
         with self.project.store.transaction():
             sql.update_quote(self.project.store, row["guid"], {"status": new})
             sql.log(self.project.store, row["guid"], self._who(by), "statut", row["status"],
                     new if not note else f"{new} ({note})")  # fmt: skip
+
+    def _check_consent_for_targets(self, row: dict) -> None:
+        """Refuse validating a quote for a target whose use a speaker in it has not consented to."""
+        from ..privacy.consent import ConsentCheck
+        from .consent import USE_OF_TARGET
+
+        targets = sql.targets_of(self.project.store, row["guid"])
+        check = ConsentCheck(self.project)
+        problems = []
+        for target in targets:
+            reason = check.span_refusal(
+                row["document_guid"], row["start"], row["end"], USE_OF_TARGET[target]
+            )
+            if reason:
+                problems.append(f"{target} : {reason}")
+        if problems:
+            raise QuoteError(
+                f"Citation {self._readable(row['guid'])} : validation impossible pour "
+                + " ; ".join(problems)
+                + ". Retirez ces cibles ou enregistrez d'abord le consentement."
+            )
+
+    def consents(self, quote: str) -> pd.DataFrame:
+        """Each target of the quote with whether every speaker in it consents to its use:
+        ``target, use, allowed, reason`` (French reason, empty when allowed)."""
+        from ..privacy.consent import ConsentCheck
+        from .consent import USE_OF_TARGET
+
+        row = self._row(quote)
+        check = ConsentCheck(self.project)
+        rows = []
+        for target in TARGETS:
+            use = USE_OF_TARGET[target]
+            reason = check.span_refusal(row["document_guid"], row["start"], row["end"], use)
+            rows.append((target, use, reason is None, reason or ""))
+        return pd.DataFrame(rows, columns=["target", "use", "allowed", "reason"])
 
     def remove(self, quote: str) -> None:
         """Delete a quote and its history (prefer ``set_status(q, "écartée")`` to keep a trace)."""

@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import ExportError
-from ..privacy.pseudonyms import Pseudonyms
-from .consent import DEFAULT_STATUSES, ExportReport, begin_export
+from .consent import DEFAULT_STATUSES, ExportReport, ExportStart, begin_export
 from .media import Clip, check_audio_format, cut_clips, recording_path
-from .outputs import clock, guard_files, short_duration, write_table
+from .outputs import clock, markdown_text, short_duration, write_table
 from .settings import load_settings
 
 if TYPE_CHECKING:
@@ -64,67 +63,72 @@ def export_radio(
         raise ExportError("La marge audio doit être positive ou nulle (en millisecondes).")
     limit_s = settings.max_radio_seconds if max_duration_s is None else float(max_duration_s)
 
-    def audible(row, pseudonyms: Pseudonyms) -> str | None:
+    def audible(row, start: ExportStart) -> str | None:
         if pd.isna(row.begin_ms):  # no timecodes
             return "document sans minutage : aucun extrait sonore possible"
         if not isinstance(row.media, str) or not row.media:
             return "document sans enregistrement associé (media)"
         if not recording_path(project, row.media).exists():
             return f"enregistrement introuvable : medias/{Path(row.media).name}"
-        if pseudonyms.leaks(row.original):
-            return "un nom réel est prononcé dans l'extrait : resserrez le passage"
+        # what the clip lets one hear, padding included: every cue it overlaps
+        heard = start.consent.heard_span(
+            row.document_id, int(row.begin_ms) - padding, int(row.end_ms) + padding
+        ) or (int(row.start), int(row.end))
+        first, last = min(heard[0], int(row.start)), max(heard[1], int(row.end))
+        if start.pseudonyms.find(project.text(row.document_id)[first:last]):
+            return "un nom réel est prononcé dans l'extrait ou sa marge : resserrez le passage"
+        reason = start.consent.span_refusal(row.document_id, first, last, "radio")
+        if reason:
+            return f"dans l'extrait ou sa marge sonore : {reason}"
         return None
 
     start = begin_export(
         project, destination, "radio", theme=theme, statuses=statuses, strict=strict, check=audible
     )
-    pseudonyms, report = start.pseudonyms, start.report
-    destination, allowed = start.destination, start.allowed
+    report = start.report
+    allowed = start.allowed
     report.warnings.extend(
         f"{row.quote_id} : le texte du document a changé depuis le choix de l'extrait."
         for row in allowed.itertuples()
         if row.drifted
     )
-
     allowed = _theme_order(project, allowed)
-    clips_dir = destination / "extraits"
-    clips_dir.mkdir(parents=True, exist_ok=True)
-    clips = [
-        Clip(recording_path(project, row.media), int(row.begin_ms), int(row.end_ms),
-             clips_dir / f"{row.quote_id}.{audio_format}")
-        for row in allowed.itertuples()
-    ]  # fmt: skip
-    cut_clips(clips, padding_ms=padding)
-    files = [clip.destination for clip in clips]
-
-    cues = pd.DataFrame(
-        [
-            [row.quote_id, row.theme, path.name, Path(row.media).name, clock(clip.written_begin_ms),
-             clock(clip.written_end_ms), clip.written_begin_ms, clip.written_end_ms,
-             clip.written_duration_ms, short_duration(clip.written_duration_ms), row.attribution,
-             "oui" if row.duration_s > limit_s else "non"]
-            for row, clip, path in zip(allowed.itertuples(), clips, files, strict=True)
-        ],
-        columns=CUE_COLUMNS,
-    )  # fmt: skip
-    for row in allowed.itertuples():
-        if row.duration_s > limit_s:
-            report.warnings.append(
-                f"{row.quote_id} dure {short_duration(row.duration_s * 1000)} : plus que le maximum "
-                f"de {short_duration(limit_s * 1000)}."
-            )
-    destination.mkdir(parents=True, exist_ok=True)
-    written = write_table(cues, destination / "feuille_de_montage.csv",
-                          destination / "feuille_de_montage.xlsx", sheet="Feuille de montage")  # fmt: skip
-    script = _script_lines(project, allowed, cues, limit_s)
-    md_path = destination / "conducteur_radio.md"
-    md_path.write_text("\n".join(script) + "\n", encoding="utf-8")
-    docx_path = destination / "conducteur_radio.docx"
-    _write_docx(docx_path, project, allowed, cues, limit_s)
-    report.files = [*files, *written, md_path, docx_path]
-    report.exported = list(allowed["quote_id"])
-    report.write()
-    guard_files(report.files, pseudonyms)
+    with start.gate:
+        folder = start.folder
+        clips_dir = folder / "extraits"
+        clips_dir.mkdir(parents=True, exist_ok=True)
+        clips = [
+            Clip(recording_path(project, row.media), int(row.begin_ms), int(row.end_ms),
+                 clips_dir / f"{row.quote_id}.{audio_format}")
+            for row in allowed.itertuples()
+        ]  # fmt: skip
+        cut_clips(clips, padding_ms=padding)
+        files = [clip.destination for clip in clips]
+        cues = pd.DataFrame(
+            [
+                [row.quote_id, row.theme, path.name, Path(row.media).name,
+                 clock(clip.written_begin_ms), clock(clip.written_end_ms), clip.written_begin_ms,
+                 clip.written_end_ms, clip.written_duration_ms,
+                 short_duration(clip.written_duration_ms), row.attribution,
+                 "oui" if row.duration_s > limit_s else "non"]
+                for row, clip, path in zip(allowed.itertuples(), clips, files, strict=True)
+            ],
+            columns=CUE_COLUMNS,
+        )  # fmt: skip
+        for row in allowed.itertuples():
+            if row.duration_s > limit_s:
+                report.warnings.append(
+                    f"{row.quote_id} dure {short_duration(row.duration_s * 1000)} : plus que le "
+                    f"maximum de {short_duration(limit_s * 1000)}."
+                )
+        write_table(cues, folder / "feuille_de_montage.csv", folder / "feuille_de_montage.xlsx",
+                    sheet="Feuille de montage")  # fmt: skip
+        script = _script_lines(project, allowed, cues, limit_s)
+        (folder / "conducteur_radio.md").write_text("\n".join(script) + "\n", encoding="utf-8")
+        _write_docx(folder / "conducteur_radio.docx", project, allowed, cues, limit_s)
+        report.exported = list(allowed["quote_id"])
+        report.write(folder)
+    report.files = start.gate.files
     return report
 
 
@@ -140,7 +144,7 @@ def _script_lines(
 ) -> list[str]:
     total = int(cues["duree_ms"].sum())
     lines = [
-        f"# Conducteur radio — {project.name}",
+        f"# Conducteur radio — {markdown_text(project.name)}",
         "",
         f"Préparé le {dt.date.today().strftime('%d/%m/%Y')} · {len(quotes)} extrait(s) · "
         f"durée totale des extraits : {short_duration(total)}",
@@ -151,7 +155,7 @@ def _script_lines(
         theme_ms = int(cues[cues["citation"].isin(group["quote_id"])]["duree_ms"].sum())
         lines += [
             "",
-            f"## {theme} ({short_duration(theme_ms)})",
+            f"## {markdown_text(theme)} ({short_duration(theme_ms)})",
             "",
             "*Annonce du thème : à écrire.*",
         ]
@@ -159,7 +163,7 @@ def _script_lines(
             cue = cues[cues["citation"] == row.quote_id].iloc[0]
             lines += [
                 "",
-                f"### {row.quote_id} — {row.attribution}",
+                f"### {row.quote_id} — {markdown_text(row.attribution)}",
                 "",
                 f"- Extrait : `{cue['fichier_extrait']}` · durée {cue['duree']}",
                 f"- Enregistrement : `{cue['fichier_source']}` de {cue['debut']} à {cue['fin']}",
@@ -168,7 +172,7 @@ def _script_lines(
                 lines.append(
                     f"- **Attention : plus long que le maximum de {short_duration(limit_s * 1000)}.**"
                 )
-            lines += ["", f"> « {row.public_text} »"]
+            lines += ["", f"> « {markdown_text(row.public_text)} »"]
     return lines
 
 

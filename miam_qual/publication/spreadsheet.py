@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export
-from .outputs import clock, guard_files, write_table
+from .outputs import clock, write_table
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -27,8 +27,7 @@ def export_spreadsheet(
     start = begin_export(
         project, destination, "tableur", theme=theme, statuses=statuses, strict=strict
     )
-    pseudonyms, report = start.pseudonyms, start.report
-    destination, allowed = start.destination, start.allowed
+    report, allowed = start.report, start.allowed
     table = pd.DataFrame(
         {
             "citation": allowed["quote_id"],
@@ -42,10 +41,10 @@ def export_spreadsheet(
             "caracteres": allowed["public_text"].str.len(),
         }
     )
-    destination.mkdir(parents=True, exist_ok=True)
-    report.files = write_table(table, destination / "citations.csv", destination / "citations.xlsx",
-                               sheet="Citations")  # fmt: skip
-    report.exported = list(allowed["quote_id"])
-    report.write()
-    guard_files(report.files, pseudonyms)
+    with start.gate:
+        folder = start.folder
+        write_table(table, folder / "citations.csv", folder / "citations.xlsx", sheet="Citations")
+        report.exported = list(allowed["quote_id"])
+        report.write(folder)
+    report.files = start.gate.files
     return report

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ExportError
+from ..privacy.gate import ExportGate
 from .data import ReportData, build_report_data
 
 if TYPE_CHECKING:
@@ -47,7 +48,10 @@ def write_report(
     ``path``: a folder (files are named ``revue_des_themes.<ext>``) or, for a single format, a
     file name with its extension. ``format``: ``"html"``, ``"docx"``, ``"xlsx"``, ``"all"`` or a
     list. ``themes``/``coders``/``unit``/``uncoded``/``nlp``: see ``build_report_data``.
-    Raises ``ExportError`` for an unknown format; files are written atomically.
+    Raises ``ExportError`` for an unknown format or a destination inside ``prive/``. The report is
+    built from consented, pseudonymised data (``build_report_data``) and leaves through the privacy
+    gate (``miam_qual.privacy.gate``): it is read back in full and written only when no real name
+    remains; otherwise nothing is written.
     """
     formats = (
         list(FORMATS) if format == "all" else [format] if isinstance(format, str) else list(format)
@@ -59,30 +63,33 @@ def write_report(
             f"(possibles : {', '.join(FORMATS)} ou all)."
         )
     target = Path(path)
-    if len(formats) == 1 and target.suffix.lower() == f".{formats[0]}":
-        paths = {formats[0]: target}
-    else:
-        paths = {f: target / f"{REPORT_NAME}.{f}" for f in formats}
+    single = len(formats) == 1 and target.suffix.lower() == f".{formats[0]}"
     if data is None:
         data = build_report_data(
             project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded
         )
-    written = []
-    for fmt, destination in paths.items():
-        if fmt == "html":
-            from .html import write_html
+    gate = ExportGate(
+        project.root, target, what="rapport", single_file=single, replace_previous=False
+    )
+    with gate:
+        for picture, words in data.picture_words.items():
+            gate.picture(f"image « {picture} » du rapport", words)
+        for fmt in formats:
+            destination = gate.target if single else gate.path / f"{REPORT_NAME}.{fmt}"
+            if fmt == "html":
+                from .html import write_html
 
-            colors = {c.id: c.color for c in project.codebook}
-            written.append(write_html(data, destination, colors))
-        elif fmt == "docx":
-            from .docx import write_docx
+                colors = {c.id: c.color for c in project.codebook}
+                write_html(data, destination, colors)
+            elif fmt == "docx":
+                from .docx import write_docx
 
-            written.append(write_docx(data, destination))
-        else:
-            from .xlsx import write_xlsx
+                write_docx(data, destination)
+            else:
+                from .xlsx import write_xlsx
 
-            written.append(write_xlsx(project, data, destination))
-    return written
+                write_xlsx(project, data, destination)
+    return gate.files
 
 
 def review_panel(project: Project):

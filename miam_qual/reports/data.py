@@ -3,16 +3,21 @@ writers (which only lay it out)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .. import agreement as agreement_stats
 from .. import analysis
 from ..errors import MiamError
-from ..summaries import Summary, theme_summaries
+from ..privacy.consent import NOT_QUOTABLE, ConsentCheck
+from ..privacy.pseudonyms import Pseudonyms
+from ..privacy.redact import pseudonymise
+from ..summaries import Summary, theme_summaries, word_cloud_png
 from . import charts
 
 if TYPE_CHECKING:
@@ -48,6 +53,8 @@ class ReportData:
     disagreements: pd.DataFrame | None
     agreement_note: str
     images: dict[str, bytes | None] = field(default_factory=dict)
+    #: The words each picture shows (chart labels, word clouds), read by the privacy gate.
+    picture_words: dict[str, list[str]] = field(default_factory=dict)
 
 
 def build_report_data(
@@ -61,21 +68,29 @@ def build_report_data(
     group: str = "type_source",
     excerpts: int = 5,
 ) -> ReportData:
-    """Compute the report's content.
+    """Compute the report's content, in its shareable form.
 
     ``themes``: theme (or code) ids to cover (default: all); ``coders``: whose codings count
     (default: all). ``nlp``: the spaCy pipeline for word clouds (default: ``fr_core_news_sm``
     loaded once). ``unit``/``uncoded``: agreement options (see ``miam_qual.agreement``).
+
+    The report leaves the project, so it honours consent and pseudonyms: the words of a person
+    who did not consent to *analysis* are left out of everything, counts included; an excerpt is
+    shown only when every speaker in it consented to *written quotation* (otherwise it reads
+    ``(extrait non citable)`` and its words feed no word list); every text — excerpts, memos,
+    code labels, document names, attribute values, chart labels — has real names replaced.
     """
     if nlp is None:
         from ..nlp import load_nlp
 
         nlp = load_nlp()
     book = project.codebook
+    check = ConsentCheck(project)
+    pseudonyms = Pseudonyms.load(project.root)
     theme_ids = None
     if themes:
         theme_ids = list(dict.fromkeys(book.theme_of(book.get(t).id) for t in themes))
-    codings = project.codings(code=themes or None, coder=coders or None)
+    codings = _consented(project.codings(code=themes or None, coder=coders or None), check)
     frame = analysis.common.coded_segments(project, codings)
     from .labels import column_label
 
@@ -107,16 +122,20 @@ def build_report_data(
         waves = pd.DataFrame()
     saturation = analysis.saturation(project, codings=frame)
     summaries = theme_summaries(
-        project, nlp=nlp, themes=theme_ids, codings=frame, group=group, excerpts=excerpts
-    )
+        project, nlp=nlp, themes=theme_ids, codings=frame, group=group, excerpts=excerpts,
+        clouds=False,
+    )  # fmt: skip
     agreement_table = disagreement_table = None
     unit_label = agreement_stats.UNIT_LABELS.get(unit, unit)
     try:
         comparison = agreement_stats.compare(
             project, unit=unit, coders=coders, codes=themes, uncoded=uncoded, codings=codings
         )
+        comparison = _without_refused_units(comparison, check)
         agreement_table = agreement_stats.agreement(project, comparison=comparison)
-        disagreement_table = agreement_stats.disagreements(project, comparison=comparison)
+        disagreement_table = _quotable_passages(
+            project, agreement_stats.disagreements(project, comparison=comparison), check
+        )
         compared = [c for c in disagreement_table.columns[5:]]
         note = (
             f"Codeur·ses comparé·es : {', '.join(compared)}. Unité d'analyse : {unit_label}. "
@@ -135,8 +154,8 @@ def build_report_data(
         project_name=project.name,
         generated_at=dt.datetime.now().strftime("%d/%m/%Y à %H:%M"),
         scope=scope,
-        status=_status(project, codings),
-        codings=codings,
+        status=_status(project, codings, check),
+        codings=codings.drop(columns=["quotable"]),
         themes=theme_table,
         codes=code_table,
         codes_by_coder=by_coder,
@@ -151,19 +170,83 @@ def build_report_data(
         disagreements=disagreement_table,
         agreement_note=note,
     )
-    data.images = {
-        "by_group": charts.bars_by_group(
-            by_group, title=f"Segments codés par thème et {group_label.lower()}"
-        ),
-        "cooccurrence": charts.heatmap(
-            matrix, title="Cooccurrence des codes (passages qui se chevauchent)"
-        ),
-        "agreement": charts.agreement_bars(agreement_table, title="Accord par code")
-        if agreement_table is not None
-        else None,
-        "saturation": charts.saturation_curve(saturation, title="Courbe de saturation"),
-    }
-    for summary in summaries:
+    data = pseudonymise(data, pseudonyms)
+    _draw(data)
+    return data
+
+
+def _consented(codings: pd.DataFrame, check: ConsentCheck) -> pd.DataFrame:
+    """The codings that may appear in a report: without the words of anyone who did not
+    consent to analysis; ``text`` replaced by ``NOT_QUOTABLE`` where a speaker did not consent to
+    written quotation (column ``quotable`` says which)."""
+    keep = ~check.touching(codings, "analyse", unknown=True)
+    codings = codings[keep].reset_index(drop=True)
+    quotable = ~check.touching(codings, "citation", unknown=False)
+    codings = codings.assign(text=codings["text"].where(quotable, NOT_QUOTABLE), quotable=quotable)
+    if "memo" in codings.columns:  # memos stay: they are the coders' words, pseudonymised later
+        codings["memo"] = codings["memo"].where(codings["memo"].notna(), None)
+    return codings
+
+
+def _without_refused_units(comparison, check: ConsentCheck):
+    """The comparison without the units spoken by someone who did not consent to analysis."""
+    units = comparison.units
+    refused = check.touching(units, "analyse", unknown=True)
+    if not refused.any():
+        return comparison
+    kept = np.flatnonzero(~refused)
+    remap = np.full(len(units), -1)
+    remap[kept] = np.arange(len(kept))
+    presence = comparison.presence.assign(unit=remap[comparison.presence["unit"].to_numpy()])
+    presence = presence[presence["unit"] >= 0].reset_index(drop=True)
+    return dataclasses.replace(
+        comparison, units=units.iloc[kept].reset_index(drop=True), presence=presence
+    )
+
+
+def _quotable_passages(project: Project, table: pd.DataFrame, check: ConsentCheck) -> pd.DataFrame:
+    """Disagreement passages with the text of non-quotable ones replaced by ``NOT_QUOTABLE``."""
+    if table.empty:
+        return table
+    ids = dict(
+        zip(project.documents()["document"], project.documents()["document_id"], strict=True)
+    )
+    located = table.assign(document_id=table["document"].map(ids))
+    hidden = check.touching(located, "citation", unknown=False)
+    return table.assign(text=table["text"].where(~hidden, NOT_QUOTABLE))
+
+
+def _labels(frame: pd.DataFrame | None, title: str) -> list[str]:
+    if frame is None or frame.empty:
+        return [title]
+    values = [str(v) for v in frame.index] + [str(c) for c in frame.columns]
+    return [title, *values]
+
+
+def _draw(data: ReportData) -> None:
+    """Draw the charts and word clouds from the (pseudonymised) data; record the words each
+    picture shows in ``data.picture_words`` for the privacy gate."""
+    group_label = data.group_label.lower()
+    charts_to_draw = {
+        "by_group": (charts.bars_by_group, data.by_group,
+                     f"Segments codés par thème et {group_label}"),
+        "cooccurrence": (charts.heatmap, data.cooccurrence,
+                         "Cooccurrence des codes (passages qui se chevauchent)"),
+        "saturation": (charts.saturation_curve, data.saturation, "Courbe de saturation"),
+    }  # fmt: skip
+    if data.agreement is not None:
+        labelled = data.agreement.set_index("code") if "code" in data.agreement else None
+        charts_to_draw["agreement"] = (charts.agreement_bars, data.agreement, "Accord par code")
+        data.picture_words["agreement"] = _labels(labelled, "Accord par code")
+    else:
+        data.images["agreement"] = None
+    for key, (draw, table, title) in charts_to_draw.items():
+        data.images[key] = draw(table, title=title)
+        data.picture_words.setdefault(key, _labels(table, title))
+    for summary in data.summaries:
+        if not summary.words.empty:
+            summary.cloud_png = word_cloud_png(summary.words, color=summary.color)
+            data.picture_words[f"nuage:{summary.code_id}"] = list(summary.words["word"])
         if not summary.distribution.empty:
             table = pd.DataFrame(
                 {
@@ -172,17 +255,22 @@ def build_report_data(
                     if c.counts["segments"]
                 }
             ).T.fillna(0)
-            data.images[f"theme:{summary.code_id}"] = charts.bars_by_group(
-                table, title=f"Codes du thème par {group_label.lower()}"
-            )
-    return data
+            title = f"Codes du thème par {group_label}"
+            data.images[f"theme:{summary.code_id}"] = charts.bars_by_group(table, title=title)
+            data.picture_words[f"theme:{summary.code_id}"] = _labels(table, title)
 
 
-def _status(project: Project, codings: pd.DataFrame) -> dict[str, object]:
-    """Headline counts (``documents, participants, codes``) without re-reading every text."""
+def _status(project: Project, codings: pd.DataFrame, check: ConsentCheck) -> dict[str, object]:
+    """Headline counts (``documents, participants, codes, coders``), without the documents and
+    people who did not consent to analysis, and without re-reading every text."""
+    documents = project.documents()
+    people = project.participants()
+    consenting = {p for p in people["participant"] if check.allows(p, "analyse")}
+    owners = documents["participant"] if "participant" in documents else pd.Series(dtype=object)
+    refused_documents = owners.notna() & ~owners.isin(consenting)
     return {
-        "documents": len(project.documents()),
-        "participants": len(project.participants()),
+        "documents": int((~refused_documents).sum()),
+        "participants": len(consenting),
         "codes": len(project.codebook),
         "coders": int(codings["coder"].nunique()),
     }
