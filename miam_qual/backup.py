@@ -128,7 +128,7 @@ def _copy_codebook(project: Project, partial: Path) -> None:
     if data is None or (
         digest != state["file_sha256"] and replaced is not None and digest == replaced
     ):
-        data = codes_sql.stored_codebook(project.store).to_yaml().encode("utf-8")
+        data = codes_sql.stored_codebook(project.store)[0].to_yaml().encode("utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
     _write(target, data)
 

@@ -74,11 +74,21 @@ class CodebookChanges:
             or codes_sql.codebook_version(self.store) != self._codebook_version
         )
 
-    def _adopt_codebook(self: Project, book: Codebook, version: int) -> None:
-        """Use ``book`` (the store's codebook at ``version``) and remember the file's stamp."""
+    def _adopt_codebook(
+        self: Project, book: Codebook, version: int, rows: dict[str, tuple] | None = None
+    ) -> None:
+        """Use ``book`` (the store's codebook at ``version``, whose codes table is ``rows`` when
+        known) and remember the file's stamp."""
         self._codebook = book
         self._codebook_version = version
+        self._codebook_rows = rows
         self._codebook_stamp = self._codebook_stamp_now()
+
+    def _current_rows(self: Project) -> dict[str, tuple]:
+        """The codes table as the store holds it for the current codebook (``rows_of``)."""
+        if self._codebook_rows is None:
+            self._codebook_rows = codes_sql.rows_of(self._codebook)
+        return self._codebook_rows
 
     # -- file ↔ store ---------------------------------------------------------------------------
     def _reconcile_codebook(self: Project, *, who: str = HAND_EDIT) -> None:
@@ -94,14 +104,15 @@ class CodebookChanges:
             if state["replaced_sha256"] is not None and not self.store.read_only:
                 with self.store.transaction():
                     codes_sql.file_written(self.store, digest)
-            self._adopt_codebook(codes_sql.stored_codebook(self.store), state["version"])
+            book, rows = codes_sql.stored_codebook(self.store)
+            self._adopt_codebook(book, state["version"], rows)
             return
         unwritten = data is None or (
             state["replaced_sha256"] is not None and digest == state["replaced_sha256"]
         )
         if unwritten and (state["file_sha256"] is not None or data is None):
-            book = codes_sql.stored_codebook(self.store)
-            self._adopt_codebook(book, state["version"])
+            book, rows = codes_sql.stored_codebook(self.store)
+            self._adopt_codebook(book, state["version"], rows)
             if self.store.read_only:
                 _warn_read_only(self, "n'est pas à jour")
                 return
@@ -115,7 +126,8 @@ class CodebookChanges:
             self._write_codebook_file(text)
             return
         if self.store.read_only:
-            self._adopt_codebook(codes_sql.stored_codebook(self.store), state["version"])
+            book, rows = codes_sql.stored_codebook(self.store)
+            self._adopt_codebook(book, state["version"], rows)
             _warn_read_only(self, "a été modifié à la main")
             return
         try:
@@ -197,8 +209,9 @@ class CodebookChanges:
         new_digest = _sha256(text.encode("utf-8"))
         data = self._codebook_bytes()
         on_disk = _sha256(data) if data is not None else None
-        old_rows, new_rows = codes_sql.rows_of(self._codebook), codes_sql.rows_of(book)
-        before = (self._codebook, self._codebook_version, self._codebook_stamp)
+        old_rows = self._current_rows()
+        new_rows = codes_sql.rows_of(book, self._codebook, old_rows)
+        before = (self._codebook, self._codebook_version, old_rows, self._codebook_stamp)
         with self.store.transaction():
             state = codes_sql.codebook_state(self.store)
             if state["version"] != self._codebook_version or on_disk != state["file_sha256"]:
@@ -215,10 +228,11 @@ class CodebookChanges:
                 self.store, version=version, name=book.name, description=book.description,
                 file_sha256=new_digest, replaced_sha256=state["file_sha256"],
             )  # fmt: skip
-            self._codebook, self._codebook_version = book, version
+            self._codebook, self._codebook_version, self._codebook_rows = book, version, new_rows
 
             def undo() -> None:
-                self._codebook, self._codebook_version, self._codebook_stamp = before
+                (self._codebook, self._codebook_version, self._codebook_rows,
+                 self._codebook_stamp) = before  # fmt: skip
 
             self.store.on_rollback(undo)
             self.store.on_commit(lambda: self._write_codebook_file(text))

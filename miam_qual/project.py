@@ -57,6 +57,7 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         # read from the file or the store by _reconcile_codebook (create/open do it first)
         self._codebook = Codebook()
         self._codebook_version = -1
+        self._codebook_rows: dict[str, tuple] | None = None
         self._codebook_stamp: tuple[int, int] | None = None
 
     # -- folder -------------------------------------------------------------------------------

@@ -16,10 +16,15 @@ def stored_codes(store: Store) -> dict[str, dict]:
 
 
 def _row(code: Code, position: int) -> tuple:
+    return (*_fields(code), position)
+
+
+def _fields(code: Code) -> tuple:
+    """A code's row without its position."""
     return (
         code.guid, code.id, code.parent, code.label, code.definition, code.inclusion,
         code.exclusion, code.example, code.color, json.dumps(list(code.keywords), ensure_ascii=False),
-        int(code.codable), position,
+        int(code.codable),
     )  # fmt: skip
 
 
@@ -55,16 +60,31 @@ def diff(
     return added, changed, removed
 
 
-def rows_of(codebook: Codebook) -> dict[str, tuple]:
-    """The codes table that mirrors ``codebook``, as ``{code_id: row}`` (see ``_row``)."""
-    return {code.id: _row(code, position) for position, code in enumerate(codebook)}
+def rows_of(
+    codebook: Codebook, previous: Codebook | None = None, previous_rows: dict | None = None
+) -> dict[str, tuple]:
+    """The codes table that mirrors ``codebook``, as ``{code_id: row}`` (see ``_row``).
+
+    A code that is the very object it was in ``previous`` (whose rows are ``previous_rows``)
+    reuses its row: a change touches a few codes of thousands.
+    """
+    old = previous.codes if previous is not None and previous_rows is not None else {}
+    rows = {}
+    for position, code in enumerate(codebook):
+        if old.get(code.id) is code:
+            rows[code.id] = (*previous_rows[code.id][:-1], position)
+        else:
+            rows[code.id] = _row(code, position)
+    return rows
 
 
-def write_codebook(store: Store, codebook: Codebook) -> None:
+def write_codebook(store: Store, codebook: Codebook) -> dict[str, tuple]:
     """Make the codes table equal to ``codebook`` (codings keep their code GUIDs), writing only
-    the rows that differ."""
+    the rows that differ; returns the rows (``rows_of``)."""
     old = {code_id: comparable(row) for code_id, row in stored_codes(store).items()}
-    write_rows(store, old, rows_of(codebook))
+    new = rows_of(codebook)
+    write_rows(store, old, new)
+    return new
 
 
 def write_rows(store: Store, old: dict[str, tuple], new: dict[str, tuple]) -> None:
@@ -84,19 +104,20 @@ def write_rows(store: Store, old: dict[str, tuple], new: dict[str, tuple]) -> No
     )
 
 
-def stored_codebook(store: Store) -> Codebook:
+def stored_codebook(store: Store) -> tuple[Codebook, dict[str, tuple]]:
     """The committed codebook rebuilt from the codes table and the codebook state (name,
-    description), in file order; codes carry no line numbers."""
+    description), in file order (codes carry no line numbers), with its rows (``rows_of``)."""
     state = codebook_state(store)
-    codes = {}
+    codes, rows = {}, {}
     for row in store.rows("SELECT * FROM codes ORDER BY position"):
+        rows[row["id"]] = comparable(row)
         codes[row["id"]] = Code(
             id=row["id"], label=row["label"], parent=row["parent_id"],
             definition=row["definition"], inclusion=row["inclusion"], exclusion=row["exclusion"],
             example=row["example"], color=row["color"], keywords=tuple(json.loads(row["keywords"])),
             codable=bool(row["codable"]),
         )  # fmt: skip
-    return Codebook(state["name"], state["description"], codes)
+    return Codebook(state["name"], state["description"], codes), rows
 
 
 # -- the committed state the codebook file follows (see migration 4) ---------------------------
