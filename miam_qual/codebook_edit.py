@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .codebook import Code, Codebook, load_codebook, parse_codebook
-from .errors import CodebookConflict, CodebookError, DuplicateCode, StorageError
+from .errors import CodebookConflict, CodebookError, DuplicateCode, StorageError, StoreLocked
 from .fileio import atomic_write_text, crash_point
 from .store import codes as codes_sql
 
@@ -253,8 +253,14 @@ class CodebookChanges:
             ) from err
         self._codebook_stamp = self._codebook_stamp_now()
         crash_point("codebook:before-mark")
-        with self.store.transaction():
-            codes_sql.file_written(self.store, _sha256(text.encode("utf-8")))
+        try:
+            with self.store.transaction():
+                codes_sql.file_written(self.store, _sha256(text.encode("utf-8")))
+        except StoreLocked:
+            # The change and its file are both done; the next reconciliation (which finds the
+            # committed file) clears the mark too, so a busy database must not turn this success
+            # into an error message.
+            pass
 
     def _commit_codebook(
         self: Project, book: Codebook, entries: list[tuple[str, str, dict]], who: str

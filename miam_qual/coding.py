@@ -228,21 +228,18 @@ class Coding:
         theme_id, theme, coder, created_at, memo, speaker, speaker_role`` (the speaker turn
         containing the start: its label and ``interviewer``/``participant``), then one column per document attribute and per participant attribute.
         """
+        book = self.codebook  # checked for freshness once, not once per code
         guids = None
         if code is not None:
             ids: list[str] = []
             for code_id in [code] if isinstance(code, str) else code:
-                ids.extend(
-                    self.codebook.descendants(code_id)
-                    if descendants
-                    else [self.codebook.get(code_id).id]
-                )
-            guids = [self.codebook.get(i).guid for i in dict.fromkeys(ids)]
+                ids.extend(book.descendants(code_id) if descendants else [book.get(code_id).id])
+            guids = [book.get(i).guid for i in dict.fromkeys(ids)]
         doc = self.document_id(document) if document is not None else None
         frame = codings_sql.codings_frame(self.store, code_guids=guids, coder=coder, document=doc)
-        themes = {c.id: self.codebook.theme_of(c.id) for c in self.codebook}
+        themes = {c.id: book.theme_of(c.id) for c in book}
         frame["theme_id"] = frame["code_id"].map(themes)
-        frame["theme"] = frame["theme_id"].map({c.id: c.label for c in self.codebook})
+        frame["theme"] = frame["theme_id"].map({c.id: c.label for c in book})
         memos = codings_sql.coding_memos(self.store, list(frame["coding_id"]))
         frame = (
             frame.merge(memos, on="coding_id", how="left")
