@@ -160,3 +160,20 @@ def test_two_notebooks_on_one_project_see_each_others_changes(project: Project):
     other.update_code("cantine_bio", label="Cantine bio et locale", by="karim")
     assert project.codebook.get("cantine_bio").label == "Cantine bio et locale"
     other.close()
+
+
+def test_a_project_from_before_the_codebook_state_opens_and_records_it(project: Project):
+    # The project as miam_qual left it before migration 4:
+    project.store.db.execute("DROP TABLE codebook_state")
+    project.store.db.execute("DELETE FROM migrations WHERE version = 4")
+    project.store.db.execute("PRAGMA user_version = 3")
+    history = project.codebook_history()
+    root = project.root
+    project.close()
+    with Project.open(root) as reopened:
+        state = codes_sql.codebook_state(reopened.store)
+        assert state["file_sha256"] == sha(reopened.codebook_path)
+        assert state["name"] == "Livre de codes MIAM (démonstration)"
+        assert reopened.codebook_history().equals(history)  # nothing to log: nothing changed
+        reopened.add_code("cantine_bio", "Cantine bio", parent="acces")
+        assert reopened.validate() == []

@@ -435,3 +435,20 @@ def test_the_backup_command_says_what_it_left_out(project: Project, tmp_path: Pa
     )
     assert result.exit_code == 0 and "est inclus" in result.output
     assert (tmp_path / "complete" / "prive" / "pseudonymes.yml").exists()
+
+
+def test_validate_reports_orphans_and_cleans_them_on_request(project: Project):
+    project.import_files([INTERVIEW])
+    (project.corpus_dir / "abandonne.txt").write_text("reste d'un import\n", "utf-8")
+    root = closed(project)
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", "-p", str(root)])
+    assert result.exit_code == 1 and "« abandonne.txt » dans corpus/" in result.output
+    assert "--nettoyer" in result.output
+    result = runner.invoke(main, ["validate", "-p", str(root), "--nettoyer"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 fichier(s) supprimé(s) de corpus/" in result.output and "abandonne.txt" in result.output
+    )
+    assert "Projet valide" in result.output
+    assert sorted(p.name for p in (root / "corpus").iterdir()) == ["entretien_cantine.txt"]
