@@ -9,9 +9,9 @@ that NFKD leaves alone mapped to their Latin base (ı→i, ł→l, ø→o, đ→
 ``Η`` looks like H, ``η`` like n); invisible format characters (category Cf: soft hyphen,
 zero-width space and joiners, word joiner, BOM) dropped; every dash variant becomes ``-``, every
 apostrophe variant ``'``, every space ``" "`` and every line break ``"\n"``; digits of any script
-become ASCII digits. Two steps look at more than one character: a word cut at a line end
-(``Sofi‐\nane``, ``Sofi-\n ane``, a soft hyphen before the break) is joined again, and a camelCase
-transition (``entretienAhmed``, ``SOPHIEDurand``) gets a :data:`BOUNDARY_MARK`.
+become ASCII digits. One step looks at neighbours: a camelCase transition (``entretienAhmed``,
+``SOPHIEDurand``) gets a :data:`BOUNDARY_MARK`. A word cut at a line end (``Sofi‐\nane``) is left
+as two words here (the dash could be a real one: ``Bonjour—\nAhmed``); the matcher accepts it.
 
 Speed: code points below ``U+3000`` (Latin, Greek, Cyrillic, punctuation) are folded through
 numpy tables built once per process; only characters whose fold is not exactly one character
@@ -189,18 +189,12 @@ class _Offsets:
 
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
-_HYPHENATION = re.compile(
-    "[" + re.escape(DASHES) + "\u00ad]"
-    r"(?<=(?:[^\W\d_]|[\u0300-\u036f]).)"
-    r"[^\S\n\r\x0b\x0c\x85\u2028\u2029]*(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029])\s*"
-    r"(?=[^\W\d_])"
-)
 
 
 def _prepare(text: str) -> tuple[str, _Offsets | None]:
-    """Join line-end hyphenations and mark camelCase transitions (the steps that need the
-    source's case and layout); ``None`` offsets when nothing changed."""
-    cuts = [(m.start(), m.end(), "") for m in _HYPHENATION.finditer(text)]
+    """Mark camelCase transitions (the step that needs the source's case); ``None`` offsets
+    when there is none."""
+    cuts: list[tuple[int, int, str]] = []
     _, rows = _code_points(text)
     _, upper, lower = _tables()
     is_upper, is_lower = upper[rows], lower[rows]

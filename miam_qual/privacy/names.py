@@ -6,9 +6,8 @@ serves both replacement (:meth:`~NameMatcher.replace`) and detection (:meth:`~Na
 
 **Comparison** happens on a folded copy of the text (:mod:`miam_qual.privacy.folding`): case,
 accents, letters NFKD leaves alone (ı, ł, ø, ß, æ, œ, þ…), Cyrillic and Greek look-alikes,
-invisible characters, dash and apostrophe variants, line-end hyphenation and camelCase are all
-undone there, and every folded character remembers its source character, so hits carry offsets
-into the original text.
+invisible characters, dash and apostrophe variants and camelCase are all undone there, and every
+folded character remembers its source character, so hits carry offsets into the original text.
 
 **Matching** is one compiled regular expression, a trie of every form, run once over the folded
 text. Between the words of a name it accepts any run of whitespace (NBSP, narrow NBSP, tabs,
@@ -16,7 +15,9 @@ newlines), dashes, apostrophes, underscores and dots (not a sentence's full stop
 all (``AhmedBenali``, ``mariehelene``). A hit is whole words only: no letter right before or after
 it (a digit, an underscore or a camelCase transition is a boundary), so ``Ali`` never matches
 inside ``Alice`` but does in ``Ali2``; a form holding digits (``Habitante 3``) needs exactly those
-digits. Hits are non-overlapping, leftmost first, longest at each position.
+digits. A word of a name may be cut at a line end, with or without a dash (``Sofi‐\nane``,
+``Sofi-\n ane``, a soft hyphen before the break). Hits are non-overlapping, leftmost first,
+longest at each position.
 
 **Forms of an entry.** An entry covers its real name, its other forms (nicknames, spellings) and,
 for a person, each *part* of these: every name unit (a word with the particles before it:
@@ -291,6 +292,7 @@ _AFTER_DIGIT = r"(?!\d)"
 # Between the words of a name: whitespace, dashes, apostrophes, boundary marks, and dots that are
 # not a sentence's full stop (``ahmed.benali@…``); or nothing (``AhmedBenali``, ``mariehelene``).
 _SEPARATORS = r"(?:[\s\-'_" + BOUNDARY_MARK + r"]|\.(?!\s))+"
+_LINE_CUT = r"-?[^\S\n]*\n\s*"  # a word cut at a line end (its soft hyphen is already gone)
 _NOT_AFTER_A_LETTER = r"(?<![^\W\d_].)"
 _NOT_AFTER_A_DIGIT = r"(?<!\d.)"
 
@@ -322,7 +324,8 @@ def _trie_pattern(word_lists: list[list[str]]) -> str:
         small, big = re.escape(letter), re.escape(_capital(letter))
         if child.boundary_before:
             return f"(?:{small}|{_SEPARATORS}{big})"
-        return f"(?:{small}|{BOUNDARY_MARK}{big})"  # a camelCase mark inside a word: LeBlanc
+        # inside a word: a camelCase mark (LeBlanc), or a line-end cut (Sofi-\nane)
+        return f"(?:{small}|{BOUNDARY_MARK}{big}|{_LINE_CUT}{big})"
 
     def emit(node: _Node, char: str) -> str:
         alternatives = [
