@@ -29,7 +29,7 @@ lab: $(STAMP) $(DEMO)/projet.yml
 test: $(STAMP)
 	$(BIN)/ruff check miam_qual tests benchmarks
 	$(BIN)/ruff format --check miam_qual tests benchmarks
-	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider -n auto --dist loadfile
 
 demo: $(STAMP)
 	rm -rf $(DEMO)

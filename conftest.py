@@ -1,30 +1,85 @@
 """Root pytest configuration, loaded for ``tests/`` and ``notebooks/`` alike.
 
-Notebooks (run by nbval) open the project named by ``MIAM_PROJET``. Point them at a private,
-freshly built copy of the demo project so a test run never touches the user's ``demo_projet/``.
+The demo project is built once per test run, under a file lock so that pytest-xdist workers share
+it, in a scratch folder named by ``MIAM_DEMO_CACHE`` (set by the process that starts the run,
+inherited by its workers). Tests copy it (``built_demo``, ``demo_project`` in
+``tests/conftest.py``). Notebooks (run by nbval) open the project named by ``MIAM_PROJET``: each
+notebook gets its own fresh copy, named before its kernel starts, so a test run never touches the
+user's ``demo_projet/`` and notebooks running side by side never share one. A ``MIAM_PROJET`` set
+by the user is respected.
 
 In CI (``MIAM_CI=1``) any skipped test fails the run: see ``SkipsFailInCI`` below.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
+DEMO_CACHE = "MIAM_DEMO_CACHE"
+OWNED_CACHE = pytest.StashKey[Path]()
+USER_PROJECT = pytest.StashKey[bool]()
+NOTEBOOKS_STARTED = pytest.StashKey[set]()
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get(CI_VARIABLE) == "1" and not hasattr(config, "workerinput"):
+    worker = hasattr(config, "workerinput")
+    if os.environ.get(CI_VARIABLE) == "1" and not worker:
         config.pluginmanager.register(SkipsFailInCI(), "miam-skips-fail-in-ci")
-    wants_notebooks = any("notebook" in str(a) or str(a).endswith(".ipynb") for a in config.args)
-    if wants_notebooks and "MIAM_PROJET" not in os.environ:
-        from miam_qual.demo import build_demo
+    if not worker and DEMO_CACHE not in os.environ:
+        cache = Path(tempfile.mkdtemp(prefix="miam_demo_"))
+        os.environ[DEMO_CACHE] = str(cache)
+        config.stash[OWNED_CACHE] = cache
+    config.stash[USER_PROJECT] = "MIAM_PROJET" in os.environ
 
-        target = Path(tempfile.mkdtemp(prefix="miam_nb_")) / "demo_projet"
-        build_demo(target, quiet=True).close()
-        os.environ["MIAM_PROJET"] = str(target)
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cache = config.stash.get(OWNED_CACHE, None)
+    if cache is not None:
+        shutil.rmtree(cache, ignore_errors=True)
+        del os.environ[DEMO_CACHE]
+
+
+def demo_build() -> Path:
+    """The demo project of this test run, built by whichever process asks first."""
+    cache = Path(os.environ[DEMO_CACHE])
+    built = cache / "projet"
+    with open(cache / "verrou", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.is_dir():
+            from miam_qual.demo import build_demo
+
+            scratch = cache / "en_construction"
+            shutil.rmtree(scratch, ignore_errors=True)
+            build_demo(scratch, quiet=True).close()
+            scratch.rename(built)
+    return built
+
+
+@pytest.fixture(scope="session")
+def built_demo() -> Path:
+    """The demo project built once for the run: copy it, never write into it."""
+    return demo_build()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # nbval starts a notebook's kernel when its first cell is set up, after this hook: the kernel
+    # inherits the MIAM_PROJET set here.
+    if item.path.suffix != ".ipynb" or item.config.stash[USER_PROJECT]:
+        return
+    started = item.config.stash.setdefault(NOTEBOOKS_STARTED, set())
+    if item.path in started:
+        return
+    started.add(item.path)
+    folder = Path(tempfile.mkdtemp(prefix="carnet_", dir=os.environ[DEMO_CACHE]))
+    shutil.copytree(demo_build(), folder / "demo_projet")
+    os.environ["MIAM_PROJET"] = str(folder / "demo_projet")
 
 
 # --- In CI a skip is a failure -------------------------------------------------------------

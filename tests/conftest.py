@@ -1,7 +1,8 @@
 """Shared fixtures: every test gets its own project folder, never a shared file.
 
 - ``project``: a fresh empty project (MIAM attributes, the demo codebook, coders camille & karim).
-- ``demo_project``: a private copy of the demo project (built once per session, then copied).
+- ``demo_project``: a private copy of the demo project (``built_demo``, from the root
+  ``conftest.py``: built once per test run, shared by pytest-xdist workers, then copied).
 - ``demo_source``: the repository's demo material (``corpus/``, ``codebooks/``, ``demo/``).
 """
 
@@ -13,16 +14,9 @@ from pathlib import Path
 import pytest
 
 from miam_qual import Project
-from miam_qual.demo import REPO_ROOT, build_demo
+from miam_qual.demo import REPO_ROOT
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(scope="session")
-def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "projet"
-    build_demo(root, quiet=True).close()
-    return root
 
 
 @pytest.fixture

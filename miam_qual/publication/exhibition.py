@@ -261,8 +261,7 @@ def export_exhibition(
         single_dir = folder / "panneaux"
         single_dir.mkdir(exist_ok=True)
         names = [f"panneau_{i:02d}_{_slug(p['title'])}" for i, p in enumerate(panels, start=1)]
-        for index, name in enumerate(names):
-            document.copy([document.pages[index]]).write_pdf(str(single_dir / f"{name}.pdf"))
+        _split_pages(combined, [single_dir / f"{name}.pdf" for name in names])
         if png:
             previews = folder / "panneaux_png"
             pdf_to_pngs(combined, [previews / f"{name}.png" for name in names], dpi=png_dpi)
@@ -270,6 +269,24 @@ def export_exhibition(
         report.write(folder)
     report.files = start.gate.files
     return report
+
+
+def _split_pages(pdf: Path, targets: list[Path]) -> None:
+    """One PDF per page of ``pdf`` (boxes, fonts and pictures of that page kept).
+
+    Copying pages is far cheaper than having WeasyPrint write each panel again: every
+    ``write_pdf`` subsets every font anew.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(str(pdf))
+    for page, target in zip(reader.pages, targets, strict=True):
+        writer = PdfWriter()
+        writer.add_page(page)
+        if reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+        with open(target, "wb") as handle:
+            writer.write(handle)
 
 
 def _plan_panels(project, quotes, per_panel, start, with_cloud, with_figures) -> list[dict]:
