@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from miam_qual import ConfigError
 from miam_qual.privacy import NameEntry, NameHit, NameMatcher, fold_for_match, mask
+from miam_qual.privacy.folding import SHORT_TEXT, fold_text
 from miam_qual.privacy.names import PARTICLES, SHARED_PART_REPLACEMENT
 
 PEOPLE = [
@@ -192,6 +193,17 @@ def test_every_form_is_detected_and_replaced(real, pseudonym, label, text):
         assert pseudonym in replaced
     if label == "fichier, tiret bas":
         assert replaced == f"entretien_{pseudonym.replace(' ', '_')}.wav"
+
+
+@pytest.mark.parametrize(("real", "pseudonym"), PEOPLE)
+def test_every_form_is_detected_in_a_long_text_too(real, pseudonym):
+    """The same forms in one long text (folded through the numpy tables, not the short path)."""
+    texts = [text for _, text in forms(real, pseudonym)]
+    long_text = " | ".join(texts)
+    assert len(long_text) > SHORT_TEXT
+    assert MATCHER.leaks(long_text) == [BY_REAL[real]]
+    assert traces(MATCHER.replace(long_text), real) == []
+    assert MATCHER.replace(long_text) == " | ".join(MATCHER.replace(t) for t in texts)
 
 
 @pytest.mark.parametrize(("real", "pseudonym"), PEOPLE)
@@ -436,3 +448,14 @@ def test_the_public_names_of_the_privacy_package():
     }  # fmt: skip
     for name in privacy.__all__:
         assert getattr(privacy, name) is not None
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=80) | st.lists(st.sampled_from(["AhmedBenali", "SOPHIEDurand", "ß", "œ", "\u00ad", "\u0301", "İ", "Ŋ", "💚", "\n", "-", "a", "B"]), max_size=30).map("".join), st.booleans())  # fmt: skip
+def test_short_and_long_texts_are_folded_alike(text, capitals):
+    """Short texts are folded in plain Python, long ones through numpy tables: same result."""
+    short = fold_text(text, capitals=capitals)
+    padded = fold_text(text + " " * SHORT_TEXT, capitals=capitals)
+    assert padded.text == short.text + " " * SHORT_TEXT
+    assert padded.sources()[: len(short.text)] == short.sources()
+    assert [padded.source(i) for i in range(len(short.text))] == short.sources()

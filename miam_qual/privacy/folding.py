@@ -284,28 +284,68 @@ class FoldedText:
     ``text``, the index of the source character it came from."""
 
     text: str
-    _folding: _Offsets | None  # folded index → prepared index
-    _preparing: _Offsets | None  # prepared index → source index
+    _folding: _Offsets | None = None  # folded index → prepared index (long texts)
+    _preparing: _Offsets | None = None  # prepared index → source index (long texts)
+    _explicit: list[int] | None = None  # folded index → source index (short texts)
 
     def source(self, index: int) -> int:
+        if self._explicit is not None:
+            return self._explicit[index]
         if self._folding is not None:
             index = self._folding(index)
         return self._preparing(index) if self._preparing is not None else index
 
     def sources(self) -> list[int]:
         """The source index of every folded character, in order."""
+        if self._explicit is not None:
+            return list(self._explicit)
         indices = self._folding.to_list() if self._folding else list(range(len(self.text)))
         if self._preparing is not None:
             indices = list(map(self._preparing.to_list().__getitem__, indices))
         return indices
 
 
+#: Below this length a text is folded in plain Python: numpy's fixed costs would dominate.
+SHORT_TEXT = 120
+
+
 def fold_text(text: str, *, capitals: bool = False) -> FoldedText:
     """``text`` folded (see the module docstring). With ``capitals`` each word's first letter
     a-z is a capital: the matcher's regular expression then skips all but word starts."""
+    if len(text) < SHORT_TEXT:
+        return _fold_short(text, capitals)
     prepared, preparing = _prepare(text)
     folded, folding = _fold_prepared(prepared, capitals)
     return FoldedText(folded, folding, preparing)
+
+
+def _fold_short(text: str, capitals: bool) -> FoldedText:
+    """The same folding as the numpy path, one character at a time."""
+    upper = [ord(c) < _TABLE_SIZE and c.isupper() for c in text]
+    lower = [ord(c) < _TABLE_SIZE and c.islower() for c in text]
+    out: list[str] = []
+    sources: list[int] = []
+    last = len(text) - 1
+    for index, char in enumerate(text):
+        # the same two rules as _prepare: entretienAhmed, SOPHIEDurand
+        camel = (
+            index > 0
+            and upper[index]
+            and (lower[index - 1] or (upper[index - 1] and index < last and lower[index + 1]))
+        )
+        if camel:
+            out.append(BOUNDARY_MARK)
+            sources.append(index)
+        folded = _fold_one(char)
+        out += folded
+        sources += [index] * len(folded)
+    if capitals:
+        previous_is_letter = False
+        for position, char in enumerate(out):
+            if not previous_is_letter and "a" <= char <= "z":
+                out[position] = char.upper()
+            previous_is_letter = char.isalpha()
+    return FoldedText("".join(out), _explicit=sources)
 
 
 def fold_for_match(text: str) -> tuple[str, list[int]]:
