@@ -50,10 +50,11 @@ def storage_error(err: OSError, path: Path | str, doing: str = "écrire") -> Sto
     return StorageError(f"Impossible d'{doing} {where} : {err.strerror or err}.")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
 
-    A crash leaves either the old file or the new one, never a truncated one. Raises a
+    A crash leaves either the old file or the new one, never a truncated one. ``mode``: the
+    file's permissions (default: what a plain ``open()`` gives under the umask). Raises a
     ``StorageError`` subclass (``DiskFull``, ``ReadOnlyProject``…) naming ``path``; the temporary
     file is removed then.
     """
@@ -67,7 +68,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp creates 0600 files; give the result the mode a plain open() would.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
         os.replace(tmp, path)
         sync_directory(path.parent)
     except OSError as err:
@@ -80,9 +81,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def private_folder(path: Path) -> Path:
+    """Create (or tighten) a folder only its owner can enter (0700), e.g. ``prive/``."""
+    path = Path(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
     """Write UTF-8 ``text`` atomically (see ``atomic_write_bytes``)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
 
 
 def write_durably(path: Path, data: bytes) -> None:

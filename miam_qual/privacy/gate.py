@@ -143,7 +143,9 @@ class ExportGate:
                 pieces.extend(readable_text(path, label=relative))
         for place, text in pieces:
             for hit in self.pseudonyms.find(text):
-                found.setdefault(self._masked(place), set()).update(mask(e.real) for e in hit.entries)
+                found.setdefault(self._masked(place), set()).update(
+                    mask(e.real) for e in hit.entries
+                )
         if found:
             details = " ; ".join(
                 f"« {place} » : {', '.join(sorted(names))}" for place, names in found.items()

@@ -39,7 +39,7 @@ import pandas as pd
 from ruamel.yaml import YAML
 
 from ..errors import ConfigError, ExportError
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, private_folder
 from ..yamlio import describe, line_of, load_yaml
 from .names import KINDS, NameEntry, NameHit, NameMatcher, guess_kind, mask
 
@@ -197,6 +197,7 @@ class Pseudonyms:
         path = Path(root) / PRIVATE_DIR / PSEUDONYM_FILE
         if not path.exists():
             return cls(path)
+        _restrict(path)
         data = load_yaml(path, source=str(path), error=ConfigError, expect_mapping=False)
         if data is None:
             return cls(path)
@@ -226,7 +227,8 @@ class Pseudonyms:
         yaml.default_flow_style = False
         buffer = io.StringIO()
         yaml.dump({"remplacements": mapping, "noms_locaux": list(self.local_names)}, buffer)
-        atomic_write_text(self.path, HEADER + buffer.getvalue())
+        private_folder(self.path.parent)  # prive/: 0700, the mapping itself 0600
+        atomic_write_text(self.path, HEADER + buffer.getvalue(), mode=0o600)
 
     def add(
         self,
@@ -357,6 +359,19 @@ class Pseudonyms:
             out += [place[done : hit.start], mask(place[hit.start : hit.end])]
             done = hit.end
         return "".join([*out, place[done:]])
+
+
+def _restrict(path: Path) -> None:
+    """Keep ``prive/`` (0700) and the mapping (0600) to their owner, even when made by hand."""
+    import os
+    import stat
+
+    for target, wanted in ((path.parent, 0o700), (path, 0o600)):
+        try:
+            if stat.S_IMODE(target.stat().st_mode) & 0o077:
+                os.chmod(target, wanted)
+        except OSError:  # not ours to change (a shared read-only copy): reading still works
+            pass
 
 
 def names_to_review(project, *, nlp=None, status: str | list[str] | None = None) -> pd.DataFrame:

@@ -22,6 +22,7 @@ read.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,9 @@ AUDIO_SUFFIXES = {".wav", ".mp3", ".ogg", ".opus", ".m4a", ".flac", ".aac"}
 _JOINED = {"p", "h", "si", "is", "r", "t", "Description", "PlainTextContent", "text"}
 
 
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+
+
 class UnreadableExport(ExportError):
     """Raised when the gate cannot read an exported file back, so cannot let it out."""
 
@@ -56,7 +60,9 @@ def readable_text(path: Path, *, label: str | None = None) -> list[tuple[str, st
             return [(label, _decode(path.read_bytes()))]
         if suffix in HTML_SUFFIXES:
             raw = _decode(path.read_bytes())
-            return [(label, raw), (f"{label} (texte affiché)", _html_text(raw))]
+            # embedded pictures are base64 noise: their words are declared to the gate instead
+            markup = _DATA_URI.sub("data:", raw)
+            return [(label, markup), (f"{label} (texte affiché)", _html_text(raw))]
         if suffix in ZIP_SUFFIXES:
             return list(_zip_text(path, label))
         if suffix == ".pdf":

@@ -40,12 +40,12 @@ def pseudonymise(value: Any, pseudonyms: Pseudonyms, *, _cache: dict | None = No
     if isinstance(value, pd.DataFrame):
         frame = value.copy()
         for column in frame.columns:
-            if frame[column].dtype == object:
+            if _textual(frame[column].dtype):
                 frame[column] = frame[column].map(
                     lambda v: pseudonymise(v, pseudonyms, _cache=cache)
                 )
         frame.columns = [text(c) if isinstance(c, str) else c for c in frame.columns]
-        if frame.index.dtype == object:
+        if _textual(frame.index.dtype):
             frame.index = [text(i) if isinstance(i, str) else i for i in frame.index]
         return frame
     if isinstance(value, pd.Series):
@@ -67,6 +67,11 @@ def pseudonymise(value: Any, pseudonyms: Pseudonyms, *, _cache: dict | None = No
         }
         return dataclasses.replace(value, **changes)
     return value
+
+
+def _textual(dtype) -> bool:
+    """Whether a column of this dtype may hold text (object, or pandas' string dtype)."""
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
 
 @dataclass

@@ -62,7 +62,7 @@ def write_table(frame: pd.DataFrame, csv_path: Path, xlsx_path: Path, *, sheet: 
 
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
+        if pd.api.types.is_object_dtype(safe[column]) or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(inert)
     safe.columns = [inert(c) for c in safe.columns]
     safe.to_csv(csv_path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
