@@ -155,6 +155,7 @@ def test_widget_logic_without_a_browser(filled):
     assert len(excerpts) == 2 and set(excerpts["code_id"]) == {"prix"}
     quote = board.shortlist(excerpts.iloc[0]["coding_id"])
     board.load(quote)
+    assert "✓ exposition" in board.consent.value and "✓ radio" in board.consent.value
     board.save(text=board.editor.value.replace("pour nous, ", "[…] "), targets=["exposition"])
     board.set_status("retenue")
     board.set_status("validée")

@@ -48,6 +48,7 @@ class QuoteBoard:
             options=[], rows=6, description="Citations", layout=w.Layout(width="100%")
         )
         self.original = w.HTML()
+        self.consent = w.HTML()
         self.editor = w.Textarea(description="Texte", layout=w.Layout(width="100%", height="6em"))
         self.target_boxes = {t: w.Checkbox(description=t, indent=False) for t in TARGETS}
         self.save_button = w.Button(description="Enregistrer", icon="save", button_style="primary")
@@ -70,6 +71,7 @@ class QuoteBoard:
                 self.propose_button,
                 self.quote_list,
                 self.original,
+                self.consent,
                 self.editor,
                 w.HBox(list(self.target_boxes.values())),
                 w.HBox([self.save_button, *self.status_buttons]),
@@ -138,6 +140,21 @@ class QuoteBoard:
         )
         for target, box in self.target_boxes.items():
             box.value = target in row["targets"]
+        self.consent.value = self.consent_summary(quote)
+
+    def consent_summary(self, quote: str) -> str:
+        """HTML: for each target, whether every speaker of the quote consents to its use, and
+        why not (the board refuses to validate a use someone refused)."""
+        parts = []
+        for row in self.quotes.consents(quote).itertuples():
+            if row.allowed:
+                parts.append(f"<span style='color:#2e7d32'>✓ {html.escape(row.target)}</span>")
+            else:
+                parts.append(
+                    f"<span style='color:#c62828' title='{html.escape(row.reason)}'>"
+                    f"✗ {html.escape(row.target)} ({html.escape(row.reason)})</span>"
+                )
+        return "<small>Consentements : " + " · ".join(parts) + "</small>"
 
     def save(self, *, text: str | None = None, targets: list[str] | None = None) -> None:
         """Save the editor's text and targets (or the values given) for the current quote."""
