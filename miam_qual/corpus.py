@@ -147,11 +147,7 @@ def recover(project: Project, referenced: Callable[[], dict[str, str]]) -> list[
         for temporary in found:
             target = target_of(temporary)
             destination = corpus / target
-            if (
-                target in used
-                and not destination.exists()
-                and _sha256(temporary) == used[target]
-            ):
+            if target in used and not destination.exists() and _sha256(temporary) == used[target]:
                 put_in_place([(temporary, destination)])
                 done.append(f"« {target} » mis en place (import interrompu après l'enregistrement)")
             else:
