@@ -1,5 +1,7 @@
 """Publication speed: radio package for 200 quotes (target < 20 s), 20 exhibition panels
-(target < 30 s). Prints figures; no assertions.
+(target < 30 s), and what the privacy gate costs: the full export set (radio, exhibition,
+social cards, spreadsheet, report in three formats, REFI-QDA archive) timed with the gate's
+read-back and without it (target: at most 15 % more). Prints figures; no assertions.
 
 Builds a throwaway project with the repository's codebook, four generated testimonies (WebVTT,
 60 cues each) of residents who consent to everything, stand-in recordings in ``medias/``, then
@@ -10,13 +12,29 @@ Builds a throwaway project with the repository's codebook, four generated testim
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
+import spacy
+
 from miam_qual import Project
 from miam_qual.demo import REPO_ROOT
-from miam_qual.publication import Quotes, export_exhibition, export_radio, synthesize_recordings
+from miam_qual.exchange import export_qdpx
+from miam_qual.privacy.gate import ExportGate
+from miam_qual.publication import (
+    Quotes,
+    export_exhibition,
+    export_radio,
+    export_social_cards,
+    export_spreadsheet,
+    synthesize_recordings,
+)
+from miam_qual.reports import build_report_data, write_report
+
+#: The privacy suite's mapping: 27 names, so the read-back has real work to do.
+MAPPING = REPO_ROOT / "tests" / "data" / "privacy" / "pseudonymes.yml"
 
 SENTENCES = [
     "La supérette du coin, c'est hors de prix pour nous, alors on compte chaque euro.",
@@ -118,7 +136,48 @@ def main() -> None:
         panels = len(list((root / "expo" / "panneaux").glob("*.pdf")))
         print(f"Exposition : {len(chosen)} citations, {panels} panneaux A3 (PDF, PNG, nuages de mots) "
               f"en {elapsed:.1f} s (objectif < 30 s pour 20 panneaux)")  # fmt: skip
+        gate_overhead(project, root)
         project.close()
+
+
+def gate_overhead(project: Project, root: Path) -> None:
+    """Each export of the full set, with the gate's read-back and without it (best of 2)."""
+    quotes = Quotes(project)
+    for quote in quotes.list()["quote_id"]:
+        quotes.edit(quote, targets=["radio", "exposition", "réseaux sociaux", "rapport"], by="b")
+    (project.root / "prive").mkdir(exist_ok=True)
+    shutil.copy(MAPPING, project.root / "prive" / "pseudonymes.yml")
+    blank = spacy.blank("fr")
+    data = build_report_data(project, nlp=blank)
+    exports = {
+        "radio (200 extraits)": lambda d: export_radio(project, d),
+        "exposition (panneaux, PNG)": lambda d: export_exhibition(project, d, png_dpi=50),
+        "cartes (200 PNG)": lambda d: export_social_cards(project, d, size_px=540),
+        "tableur": lambda d: export_spreadsheet(project, d),
+        "rapport HTML, DOCX, XLSX": lambda d: write_report(project, d, format="all", data=data),
+        "échange REFI-QDA": lambda d: export_qdpx(project, d / "projet.qdpx"),
+    }
+    check = ExportGate._check
+    print("Coût de la porte de confidentialité (relecture complète avant sortie) :")
+    totals = [0.0, 0.0]
+    for name, run in exports.items():
+        times = []
+        for with_gate in (True, False):
+            ExportGate._check = check if with_gate else (lambda self: None)
+            best = float("inf")
+            for attempt in range(2):
+                target = root / f"gate_{len(times)}_{attempt}_{abs(hash(name))}"
+                started = time.perf_counter()
+                run(target)
+                best = min(best, time.perf_counter() - started)
+            times.append(best)
+        ExportGate._check = check
+        totals[0] += times[0]
+        totals[1] += times[1]
+        print(f"  {name:<28} avec {times[0]:6.2f} s · sans {times[1]:6.2f} s · "
+              f"+{100 * (times[0] / times[1] - 1):5.1f} %")  # fmt: skip
+    print(f"  {'ensemble':<28} avec {totals[0]:6.2f} s · sans {totals[1]:6.2f} s · "
+          f"+{100 * (totals[0] / totals[1] - 1):5.1f} % (objectif ≤ 15 %)")  # fmt: skip
 
 
 if __name__ == "__main__":

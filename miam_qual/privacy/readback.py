@@ -4,8 +4,9 @@
 naming where the text sits (``conducteur_radio.docx › commentaires``), so that a refusal can say
 where the name is. What is read:
 
-- plain text formats (Markdown, CSV, HTML, JSON, XML, subtitles): the decoded text; HTML also as
-  the text a browser shows (a name split by tags is joined again);
+- plain text formats (Markdown, CSV, JSON, XML, subtitles): the decoded text; HTML as its text
+  with tags removed (a name split by inline tags reads whole) and every attribute value, without
+  the base64 of embedded pictures;
 - zipped office and exchange formats (DOCX, XLSX, ODT, PPTX, QDPX…): every member's name, and
   every XML member in full — paragraphs with their runs joined, every text node, every attribute
   value. That covers body text, tables, headers and footers, comments, footnotes, sheet titles,
@@ -14,7 +15,7 @@ where the name is. What is read:
   the name matcher), the document information, XMP metadata, and embedded files (name and content);
 - pictures (PNG, JPEG): their text chunks and metadata. The words *drawn* in a picture cannot be
   read back from pixels: exports declare them to the gate (``ExportGate.picture``) instead;
-- audio (WAV, MP3…): the container's tags.
+- audio (WAV, MP3…): every chunk of a WAV but its samples, the container's tags otherwise.
 
 A file type not listed here raises ``UnreadableExport``: the gate never lets out what it could not
 read.
@@ -43,6 +44,11 @@ AUDIO_SUFFIXES = {".wav", ".mp3", ".ogg", ".opus", ".m4a", ".flac", ".aac"}
 _JOINED = {"p", "h", "si", "is", "r", "t", "Description", "PlainTextContent", "text"}
 
 
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK = re.compile(
+    r"<(?:/?(?:p|div|li|td|th|tr|h[1-6]|blockquote|br|section|figure|table)\b)[^>]*>", re.I
+)
+_ATTRIBUTE = re.compile(r"""\s[\w:-]+\s*=\s*(["'])(.*?)\1""", re.S)
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 
 
@@ -59,10 +65,9 @@ def readable_text(path: Path, *, label: str | None = None) -> list[tuple[str, st
         if suffix in TEXT_SUFFIXES:
             return [(label, _decode(path.read_bytes()))]
         if suffix in HTML_SUFFIXES:
-            raw = _decode(path.read_bytes())
             # embedded pictures are base64 noise: their words are declared to the gate instead
-            markup = _DATA_URI.sub("data:", raw)
-            return [(label, markup), (f"{label} (texte affiché)", _html_text(raw))]
+            markup = _DATA_URI.sub("data:", _decode(path.read_bytes()))
+            return [(label, _html_text(markup))]
         if suffix in ZIP_SUFFIXES:
             return list(_zip_text(path, label))
         if suffix == ".pdf":
@@ -93,24 +98,20 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _html_text(raw: str) -> str:
-    from lxml import html
+def _html_text(markup: str) -> str:
+    """What an HTML page holds for a reader: its text with tags removed (so a name split by
+    inline tags reads whole), then every attribute value (``title``, ``alt``…)."""
+    import html
 
-    try:
-        tree = html.fromstring(raw or "<html/>")
-    except Exception:  # an unparsable page is still checked as raw text
-        return ""
-    for element in tree.iter("script", "style"):
-        element.text = ""
-    blocks = []
-    for element in tree.iter():
-        if element.tag in ("p", "li", "td", "th", "h1", "h2", "h3", "h4", "blockquote", "div"):
-            blocks.append("".join(element.itertext()))
-    return "\n".join(blocks)
+    text = _TAG.sub("", _BLOCK.sub("\n", markup))
+    attributes = "\n".join(m.group(2) for m in _ATTRIBUTE.finditer(markup))
+    return html.unescape(text) + "\n" + html.unescape(attributes)
 
 
 def xml_text(data: bytes) -> str:
-    """Every text node, attribute value and joined paragraph of an XML document (see module)."""
+    """Everything an XML document says: each paragraph-like element (``_JOINED``) as one string
+    with its runs joined, every other text node, and every attribute value (``data:`` URIs left
+    out). Each word is read once."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, recover=True)
@@ -118,16 +119,25 @@ def xml_text(data: bytes) -> str:
     if root is None:
         return _decode(data)
     parts: list[str] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.text:
-            parts.append(element.text)
-        if element.tail:
-            parts.append(element.tail)
+
+    def walk(element, inside: bool) -> None:
+        tag = element.tag
+        if not isinstance(tag, str):  # comments and processing instructions
+            if element.text:
+                parts.append(element.text)
+            return
         parts.extend(v for v in element.attrib.values() if not v.startswith("data:"))
-        if etree.QName(element).localname in _JOINED:
+        joined = not inside and tag.rpartition("}")[2] in _JOINED
+        if joined:
             parts.append("".join(element.itertext()))
+        elif not inside and element.text:
+            parts.append(element.text)
+        for child in element:
+            walk(child, inside or joined)
+            if not (inside or joined) and child.tail:
+                parts.append(child.tail)
+
+    walk(root, False)
     return "\n".join(parts)
 
 
@@ -189,6 +199,10 @@ def _picture_text(path: Path) -> str:
 
 
 def _audio_tags(path: Path) -> str:
+    """The tags of a recording: a WAV's RIFF ``LIST`` chunks read directly (fast), other formats'
+    container and stream metadata through PyAV."""
+    if path.suffix.lower() == ".wav":
+        return _wav_tags(path)
     import av
 
     with av.open(str(path)) as container:
@@ -196,3 +210,27 @@ def _audio_tags(path: Path) -> str:
         for stream in container.streams:
             tags.update(stream.metadata)
     return "\n".join(f"{k} {v}" for k, v in tags.items())
+
+
+def _wav_tags(path: Path) -> str:
+    """Every chunk of a RIFF/WAVE file other than its format and samples, decoded as text (the
+    ``LIST``/``INFO`` tags, ``bext``, ``iXML``, ID3…)."""
+    import struct
+
+    parts: list[str] = []
+    with open(path, "rb") as handle:
+        header = handle.read(12)
+        if len(header) < 12 or header[:4] not in (b"RIFF", b"RF64") or header[8:12] != b"WAVE":
+            raise UnreadableExport(f"« {path.name} » : fichier WAV illisible.")
+        while True:
+            chunk = handle.read(8)
+            if len(chunk) < 8:
+                break
+            kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if kind in (b"fmt ", b"data", b"fact"):
+                handle.seek(size + (size & 1), 1)
+                continue
+            parts.append(_decode(handle.read(size)).replace("\x00", " "))
+            if size & 1:
+                handle.seek(1, 1)
+    return "\n".join(parts)
