@@ -110,7 +110,8 @@ def tone_edges(path: Path, *, window_ms: int = 5) -> list[int]:
     count = len(samples) // width
     rms = np.sqrt((samples[: count * width].reshape(count, width) ** 2).mean(axis=1))
     loud = rms > 0.1 * rms.max()
-    return [int(i * window_ms) for i in np.flatnonzero(np.diff(loud.astype(int))) + 1]
+    # a window is ``width`` samples: at 44.1 kHz that is not a whole number of milliseconds
+    return [round(i * width * 1000 / rate) for i in np.flatnonzero(np.diff(loud.astype(int))) + 1]
 
 
 def loud_at(path: Path, at_ms: int, *, window_ms: int = 20) -> bool:

@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 MEDIA_DIR = "medias"
 #: Clip formats: file suffix → PyAV encoder (``None``: written by the standard library).
 ENCODERS: dict[str, str | None] = {"wav": None, "mp3": "libmp3lame", "flac": "flac"}
-#: How far before a clip the decoder starts, so that codecs needing a run-up (AAC, opus) have
-#: settled and a seek landing a little late still covers the clip's first sample.
-PREROLL_S = Fraction(1, 2)
+#: How far before a clip the decoder starts (seconds), so that codecs needing a run-up (AAC,
+#: opus) have settled and a seek landing a little late still covers the clip's first sample;
+#: then further back if it did not, then from the start (``None``).
+PREROLLS: tuple[Fraction | None, ...] = (Fraction(1, 2), Fraction(30), None)
 SAMPLE_BYTES = 2  # 16-bit PCM
 
 
@@ -216,23 +217,43 @@ class _DecodedReader:
         self.estimated_ms = (self._container.duration or 0) // 1000
 
     def read(self, first: int, last: int) -> bytes:
-        """Frames ``[first, last)`` counted from the recording's first decoded sample."""
+        """Frames ``[first, last)`` counted from the recording's first decoded sample.
+
+        A seek may land late (some formats only estimate where a time lies): the decoder then
+        seeks further back, and finally starts from the beginning.
+        """
+        for preroll in PREROLLS:
+            began, data = self._decode(first, last, preroll)
+            if began is None:  # nothing to decode there: the clip lies past the end
+                return b""
+            if began <= first:
+                return data
+        # Even from the very beginning the sound starts after ``first``: that stretch is silent.
+        return bytes((began - first) * self.sample_width * self.channels) + data
+
+    def _decode(self, first: int, last: int, preroll: Fraction | None) -> tuple[int | None, bytes]:
+        """Seek ``preroll`` seconds before ``first`` (``None``: to the start), decode up to
+        ``last``; returns the position of the first decoded frame and the frames kept."""
         import av
 
         stream, rate = self._stream, self.rate
         frame_bytes = self.sample_width * self.channels
-        seek_s = Fraction(first, rate) - PREROLL_S
+        seek_s = None if preroll is None else Fraction(first, rate) - preroll
         # Always seek (to the start when the clip is near it): a previous clip may have read past.
-        target = self._start + (int(seek_s / stream.time_base) if seek_s > 0 else 0)
+        target = self._start + (int(seek_s / stream.time_base) if seek_s and seek_s > 0 else 0)
         chunks: list[bytes] = []
-        position = None
+        began = position = None
         try:
             self._container.seek(target, stream=stream, backward=True)
             for frame in self._container.decode(stream):
                 if frame.pts is not None:
                     position = round((frame.pts - self._start) * frame.time_base * rate)
                 elif position is None:
+                    if target > self._start:  # no timestamps after a seek: place unknown
+                        return last + 1, b""
                     position = 0
+                if began is None:
+                    began = position
                 data = b"".join(bytes(out.planes[0])[: out.samples * frame_bytes]
                                 for out in self._resampler.resample(frame))  # fmt: skip
                 count = len(data) // frame_bytes
@@ -244,7 +265,7 @@ class _DecodedReader:
                     break
         except av.FFmpegError as err:
             raise ExportError(f"« {self._source.name} » : décodage impossible ({err}).") from err
-        return b"".join(chunks)
+        return began, b"".join(chunks)
 
     def close(self) -> None:
         self._container.close()
