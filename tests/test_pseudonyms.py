@@ -8,6 +8,7 @@ import spacy
 from test_publication_support import fill, validated
 
 from miam_qual import ConfigError, ExportError, Project
+from miam_qual.privacy.readback import readable_text
 from miam_qual.publication import (
     Pseudonyms,
     export_exhibition,
@@ -16,7 +17,6 @@ from miam_qual.publication import (
     export_spreadsheet,
     names_to_review,
 )
-from miam_qual.privacy.readback import readable_text
 from miam_qual.text import fold
 
 ALL = ["radio", "exposition", "rapport", "réseaux sociaux"]
