@@ -597,3 +597,29 @@ def test_light_edits_keep_negations_and_add_no_name(display):
 )
 def test_light_edits_that_keep_the_meaning_pass(display):
     check_light_edit(ORIGINAL, display)
+
+
+def test_a_recording_named_after_a_person_is_named_by_its_pseudonym(project, tmp_path):
+    source = tmp_path / "temoignage_priv_04.vtt"
+    text = (DATA / "temoignage_priv_01.vtt").read_text(encoding="utf-8")
+    source.write_text(
+        text.replace("media: temoignage_priv_01.wav", "media: entretien_Sophie_Durand.wav"),
+        encoding="utf-8",
+    )
+    project.import_files([source], by="test")
+    synthesize_recordings(project)
+    document = project.text("temoignage_priv_04.vtt")
+    start = document.index("Les légumes sont moins chers")
+    quote = propose_and_validate(project, "temoignage_priv_04.vtt", start, start + 40, ["radio"])
+    report = export_radio(project, tmp_path / "radio")
+    assert quote in report.exported
+    cues = (tmp_path / "radio" / "feuille_de_montage.csv").read_text(encoding="utf-8-sig")
+    assert "entretien_Julie_M..wav" in cues and "Sophie" not in cues and "Durand" not in cues
+
+
+def propose_and_validate(project, document: str, start: int, end: int, targets: list[str]) -> str:
+    quotes = Quotes(project)
+    quote = quotes.propose(document=document, start=start, end=end, targets=targets, by="léa")
+    quotes.set_status(quote, "retenue", by="léa")
+    quotes.set_status(quote, "validée", by="léa")
+    return quote

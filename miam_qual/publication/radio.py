@@ -106,7 +106,7 @@ def export_radio(
         files = [clip.destination for clip in clips]
         cues = pd.DataFrame(
             [
-                [row.quote_id, row.theme, path.name, Path(row.media).name,
+                [row.quote_id, row.theme, path.name, start.pseudonyms.apply(Path(row.media).name),
                  clock(clip.written_begin_ms), clock(clip.written_end_ms), clip.written_begin_ms,
                  clip.written_end_ms, clip.written_duration_ms,
                  short_duration(clip.written_duration_ms), row.attribution,
