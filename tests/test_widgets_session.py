@@ -184,6 +184,16 @@ def test_coder_is_remembered_on_this_machine(coded: Project, private_config: Pat
     assert session.set_coder("  ") is None
 
 
+def test_opening_a_session_writes_nothing_until_the_first_coding(coded: Project) -> None:
+    session = CodingSession(coded, "Inès")
+    assert "Inès" not in coded.coders()["coder"].tolist()
+    assert "Inès" in session.coders()  # offered in the panel all the same
+    session.select(*span_of(session, "moins cher"))
+    assert session.apply(["prix"])
+    assert "Inès" in coded.coders()["coder"].tolist()
+    assert coded.codings(coder="Inès")["code_id"].tolist() == ["prix"]
+
+
 def test_other_coders_codings_are_shown_on_request_and_protected(coded: Project) -> None:
     karim = CodingSession(coded, "karim")
     karim.select(*span_of(karim, "moins cher"))

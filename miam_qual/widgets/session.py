@@ -41,8 +41,9 @@ class CodingSession(CodesMenu, Navigation, Undoing):
     """One coder working through a project's documents.
 
     ``coder``: a name; by default the coder remembered on this machine, else ``$MIAM_CODEUR`` or
-    the system login. An unregistered coder is registered. ``document``: name or GUID to open
-    first (default: the first document).
+    the system login. An unregistered coder is registered with their first coding (or when
+    chosen with ``set_coder``): opening a session writes nothing. ``document``: name or GUID to
+    open first (default: the first document).
     """
 
     def __init__(self, project: Project, coder: str | None = None, *, document: str | None = None):
@@ -62,7 +63,6 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         self._book_stamp = self._codebook_stamp()
         self._cache: dict | None = None
         self.coder = (coder or prefs.saved_coder() or default_user()).strip()
-        project.add_coder(self.coder)
         self.shortcuts = self._compute_shortcuts()
         self.refresh_documents()
         if document is not None:
@@ -130,7 +130,14 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         return name
 
     def coders(self) -> list[str]:
-        return list(self.project.coders()["coder"])
+        """Registered coders, and this session's coder even before their first coding."""
+        known = list(self.project.coders()["coder"])
+        return known if self.coder in known else [*known, self.coder]
+
+    def _register_coder(self) -> None:
+        """Register this session's coder before their first write (a no-op once registered)."""
+        if self.coder not in set(self.project.coders()["coder"]):
+            self.project.add_coder(self.coder)
 
     # -- selection ----------------------------------------------------------------------------
     def select(self, start: object, end: object) -> tuple[int, int] | None:
@@ -273,6 +280,7 @@ class CodingSession(CodesMenu, Navigation, Undoing):
                 return None
             start, end = self.selection
             existing = self._own_codings_on(start, end)
+            self._register_coder()
             ids = self.project.code(self.document_id, start, end, codes, coder=self.coder)
         except MiamError as err:
             self._say(str(err), "erreur")
