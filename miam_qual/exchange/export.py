@@ -19,12 +19,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import ExportError
-from .privacy.consent import ConsentCheck
-from .privacy.gate import ExportGate
-from .privacy.pseudonyms import Pseudonyms
-from .privacy.redact import Redacted, redact
-from .project import Project
+from ..errors import ExportError
+from ..privacy.consent import ConsentCheck
+from ..privacy.gate import ExportGate
+from ..privacy.pseudonyms import Pseudonyms
+from ..privacy.redact import Redacted, redact
+from ..project import Project
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _VARIABLE_NAMESPACE = uuid.UUID("0b7e4c1e-9a57-4f43-a6a5-6d69616d7661")
