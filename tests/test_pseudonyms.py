@@ -219,8 +219,8 @@ def test_guard_names_the_place_and_masks_the_name(tmp_path):
     with pytest.raises(ExportError) as stopped:
         names.guard({"cartes (HTML)": "avec BEN\u00adALI", "entretien_Ahmed_Benali.txt": "Bonjour"})
     message = str(stopped.value)
-    assert "noms réels subsistent" in message and "cartes (HTML) : A… B…" in message
-    assert "entretien_A… B….txt : A… B…" in message
+    assert "noms réels subsistent" in message and "« cartes (HTML) » : A… B…" in message
+    assert "« entretien_A… B….txt » : A… B…" in message
     assert not any(word in fold(message) for word in ("ahmed", "benali"))
 
 

@@ -37,16 +37,13 @@ from types import TracebackType
 
 from ..errors import ExportError
 from ..text import fold
-from .names import mask
-from .pseudonyms import PRIVATE_DIR, PSEUDONYM_FILE, Pseudonyms
+from .pseudonyms import PRIVATE_DIR, LeakError, Pseudonyms
 from .readback import readable_text
+
+__all__ = ["STAGING_PREFIX", "ExportGate", "LeakError", "check_destination"]
 
 STAGING_PREFIX = ".miam_en_cours_"
 MANIFEST = ".miam_export_{what}.json"
-
-
-class LeakError(ExportError):
-    """Raised when an export still holds a real name after pseudonymisation: nothing is written."""
 
 
 def check_destination(project_root: Path, destination: Path | str) -> Path:
@@ -134,34 +131,13 @@ class ExportGate:
 
     def _check(self) -> None:
         """Read everything back; raise ``LeakError`` naming files and masked names."""
-        found: dict[str, set[str]] = {}
         pieces: list[tuple[str, str]] = list(self._pictures)
         for path in sorted(self.path.rglob("*")):
             relative = path.relative_to(self.path).as_posix()
             pieces.append((f"{relative} (nom de fichier)", relative))
             if path.is_file():
                 pieces.extend(readable_text(path, label=relative))
-        for place, text in pieces:
-            for hit in self.pseudonyms.find(text):
-                found.setdefault(self._masked(place), set()).update(
-                    mask(e.real) for e in hit.entries
-                )
-        if found:
-            details = " ; ".join(
-                f"« {place} » : {', '.join(sorted(names))}" for place, names in found.items()
-            )
-            raise LeakError(
-                f"Export « {self.what} » arrêté, rien n'a été écrit : des noms réels subsistent "
-                f"({details}). Ajoutez les formes manquantes dans {PRIVATE_DIR}/{PSEUDONYM_FILE} "
-                "ou resserrez les passages, puis relancez l'export."
-            )
-
-    def _masked(self, place: str) -> str:
-        """``place`` with any real name in it masked (a file may be named after a person)."""
-        hits = self.pseudonyms.find(place)
-        for hit in sorted(hits, key=lambda h: h.start, reverse=True):
-            place = place[: hit.start] + mask(place[hit.start : hit.end]) + place[hit.end :]
-        return place
+        self.pseudonyms.guard(pieces, what=self.what)
 
     def _move_into_place(self) -> None:
         written = self.staged_files()

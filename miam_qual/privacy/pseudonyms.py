@@ -33,6 +33,7 @@ part that is not a part of its name, one name with two pseudonyms.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +44,7 @@ from ..fileio import atomic_write_text, private_folder
 from ..yamlio import describe, line_of, load_yaml
 from .names import KINDS, NameEntry, NameHit, NameMatcher, guess_kind, mask
 
-__all__ = ["PRIVATE_DIR", "PSEUDONYM_FILE", "Pseudonyms", "names_to_review"]
+__all__ = ["PRIVATE_DIR", "PSEUDONYM_FILE", "LeakError", "Pseudonyms", "names_to_review"]
 
 PRIVATE_DIR = "prive"
 PSEUDONYM_FILE = "pseudonymes.yml"
@@ -334,31 +335,43 @@ class Pseudonyms:
         frame["replacement"] = [self.apply(n) if self.find(n) else "" for n in frame["name"]]
         return frame.reset_index(drop=True)
 
-    def guard(self, texts: dict[str, str]) -> None:
-        """Raise ``ExportError`` when any text (or its place's name) still holds a real name.
+    def guard(
+        self, texts: dict[str, str] | Iterable[tuple[str, str]], *, what: str | None = None
+    ) -> None:
+        """Raise ``LeakError`` when any text (or the name of its place) still holds a real name.
 
-        The French message names each place (its own real names masked) and the masked names
-        (``A… B…``), never a real name itself."""
+        ``texts``: ``{place: text}`` or ``(place, text)`` pairs. The French message names each
+        place (its own real names masked) and the masked names (``A… B…``), never a real name."""
+        pairs = texts.items() if isinstance(texts, dict) else texts
         found: dict[str, set[str]] = {}
-        for where, text in texts.items():
-            leaked = self.matcher.leaks(where) + self.matcher.leaks(text or "")
-            if leaked:
-                found.setdefault(self._masked(where), set()).update(mask(e.real) for e in leaked)
+        for where, text in pairs:
+            hits = self.find(where) + self.find(text or "")
+            if hits:
+                found.setdefault(self.masked(where), set()).update(
+                    mask(e.real) for hit in hits for e in hit.entries
+                )
         if found:
             details = " ; ".join(
-                f"{where} : {', '.join(sorted(names))}" for where, names in found.items()
+                f"« {where} » : {', '.join(sorted(names))}" for where, names in found.items()
             )
-            raise ExportError(
-                f"Export arrêté : des noms réels subsistent ({details}). "
-                f"Complétez {PRIVATE_DIR}/{PSEUDONYM_FILE} puis relancez l'export."
+            export = f"Export « {what} » arrêté" if what else "Export arrêté"
+            raise LeakError(
+                f"{export}, rien n'a été écrit : des noms réels subsistent ({details}). "
+                f"Ajoutez les formes manquantes dans {PRIVATE_DIR}/{PSEUDONYM_FILE} ou resserrez "
+                "les passages, puis relancez l'export."
             )
 
-    def _masked(self, place: str) -> str:
+    def masked(self, text: str) -> str:
+        """``text`` with every real name in it masked (``A… B…``): how messages name a place."""
         out, done = [], 0
-        for hit in self.find(place):
-            out += [place[done : hit.start], mask(place[hit.start : hit.end])]
+        for hit in self.find(text):
+            out += [text[done : hit.start], mask(text[hit.start : hit.end])]
             done = hit.end
-        return "".join([*out, place[done:]])
+        return "".join([*out, text[done:]])
+
+
+class LeakError(ExportError):
+    """Raised when an export still holds a real name after pseudonymisation: nothing is written."""
 
 
 def _restrict(path: Path) -> None:
