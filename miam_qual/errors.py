@@ -27,6 +27,13 @@ bare ``Exception``.
     ├── CodingError ............. a coding cannot be written or removed
     │   ├── OffsetOutOfRange .... start/end outside the document, or empty span
     │   └── UnknownCoder ........ a coder who is not registered in the project
+    ├── AnalysisError ........... an analysis cannot be computed as asked
+    │   ├── UnknownOption ....... an option value (unit, mode, level, passage) that is not offered
+    │   ├── UnknownColumn ....... a column or attribute that the codings or documents lack
+    │   ├── EmptySelection ...... a wave or filter that selects no document
+    │   └── AgreementError ...... inter-coder agreement cannot be computed on these data
+    │       ├── DuplicateCoder .. the same coder named twice in one comparison
+    │       └── InvalidWeights .. unit weights negative, not finite, or not one per unit
     ├── ParticipantError ........ a participant cannot be registered (empty pseudonym)
     ├── MemoError ............... a memo's target kind is unknown
     ├── ConsentError ............ a use that a participant has not consented to
@@ -58,6 +65,13 @@ __all__ = [
     "CodingError",
     "OffsetOutOfRange",
     "UnknownCoder",
+    "AnalysisError",
+    "UnknownOption",
+    "UnknownColumn",
+    "EmptySelection",
+    "AgreementError",
+    "DuplicateCoder",
+    "InvalidWeights",
     "ParticipantError",
     "MemoError",
     "ConsentError",
@@ -154,6 +168,36 @@ class OffsetOutOfRange(CodingError):
 
 class UnknownCoder(CodingError):
     """Raised when the coder is not registered in the project (``project.add_coder``)."""
+
+
+class AnalysisError(MiamError):
+    """Raised when an analysis or agreement cannot be computed as asked; nothing is returned."""
+
+
+class UnknownOption(AnalysisError):
+    """Raised for an option value (unit, mode, level, passage kind, waves) missing or not among
+    those offered."""
+
+
+class UnknownColumn(AnalysisError):
+    """Raised when a ``by``, attribute or wave column is not a column of the codings or documents."""
+
+
+class EmptySelection(AnalysisError):
+    """Raised when a wave or filter selects no document, so there is nothing to compare."""
+
+
+class AgreementError(AnalysisError):
+    """Raised when agreement cannot be computed: fewer than two coders, no shared document, or a
+    reliability matrix of the wrong shape."""
+
+
+class DuplicateCoder(AgreementError):
+    """Raised when the same coder is named twice among the coders to compare."""
+
+
+class InvalidWeights(AgreementError):
+    """Raised when unit weights are negative, not finite, or not exactly one per unit."""
 
 
 class ParticipantError(MiamError):

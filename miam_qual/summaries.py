@@ -69,8 +69,13 @@ class Summary:
     codes: list[Summary] = field(default_factory=list)
 
 
-def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+def representative_excerpts(
+    codings: pd.DataFrame, n: int = 5, *, group: str | None = None
+) -> pd.DataFrame:
     """Up to ``n`` excerpts that show a code well and vary across participants and source types.
+
+    ``group``: the attribute that sorts sources by kind (the project's ``config.review.group``,
+    ``type_source`` for MIAM); ``None``: no such attribute, only participants and documents vary.
 
     Each distinct passage (selection) is scored: passages of a readable length (``GOOD_LENGTH``)
     and passages several coders agreed on rank higher. Excerpts are then picked greedily, each
@@ -78,7 +83,7 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     shown, so the same person does not speak five times; interviewer turns rank lower.
 
     Columns: ``document, start, end, text, participant`` (pseudonym or speaker, may be empty),
-    ``source_type``, ``speaker``, ``coders`` (who coded it, comma-separated).
+    ``source_type`` (the ``group`` value), ``speaker``, ``coders`` (who coded it, comma-separated).
     """
     if codings.empty:
         return pd.DataFrame(columns=EXCERPT_COLUMNS)
@@ -98,7 +103,7 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         "participant_key",
     ]
     wanted += ["speaker_role"] if "speaker_role" in frame.columns else []
-    wanted += [c for c in ("participant", "type_source") if c in frame.columns]
+    wanted += [c for c in dict.fromkeys(["participant", group]) if c and c in frame.columns]
     grouped = frame[wanted].groupby("selection_id", sort=False)
     passages = grouped.first()
     passages["n_coders"] = grouped["coder"].nunique()
@@ -116,8 +121,8 @@ def representative_excerpts(codings: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     passages = passages.sort_values(["score", "document", "start"], ascending=[False, True, True])
     who = passages["participant_key"].fillna("").astype(str).to_numpy()
     kinds = (
-        passages["type_source"].fillna("").astype(str).to_numpy()
-        if "type_source" in passages.columns
+        passages[group].fillna("").astype(str).to_numpy()
+        if group and group in passages.columns
         else np.array([""] * len(passages))
     )
     score = passages["score"].to_numpy(dtype=float)
@@ -251,8 +256,8 @@ class PassageWords:
         return pd.DataFrame(total.most_common(top), columns=["word", "count"])
 
 
-def _distribution(frame: pd.DataFrame, group: str) -> pd.DataFrame:
-    if group not in frame.columns or frame.empty:
+def _distribution(frame: pd.DataFrame, group: str | None) -> pd.DataFrame:
+    if not group or group not in frame.columns or frame.empty:
         return pd.DataFrame(columns=["group", "segments", "participants"])
     values = frame[group].fillna("non renseigné").astype(str)
     grouped = frame.assign(group=values).groupby("group")
@@ -274,7 +279,7 @@ def summarize(
     codings: pd.DataFrame | None = None,
     pairs: pd.DataFrame | None = None,
     memos: pd.DataFrame | None = None,
-    group: str = "type_source",
+    group: str | None = None,
     excerpts: int = 5,
     cloud: bool = True,
     passage_words: PassageWords | None = None,
@@ -287,8 +292,10 @@ def summarize(
     ``passage_words``: a shared ``PassageWords``; ``prepare_words=False`` counts only passages it
     already lemmatised (a theme's codes reuse the theme's sample). ``codings``/``pairs``/``memos``: precomputed ``project.codings()``, ``analysis.cooccurrence``
     and ``project.memos()`` to reuse across many calls. ``group``: the attribute of the
-    distribution (default: source type).
+    distribution and of the excerpts' variety (default: the project's ``config.review.group``).
     """
+    if group is None:
+        group = project.config.review.group
     book = project.codebook
     entry = book.get(code_id)
     frame = coded_segments(project, codings)
@@ -346,7 +353,7 @@ def summarize(
             "coders": int(mine["coder"].nunique()),
         },
         distribution=_distribution(mine, group),
-        excerpts=representative_excerpts(mine, excerpts),
+        excerpts=representative_excerpts(mine, excerpts, group=group),
         memos=pd.concat([code_memos, coding_memos], ignore_index=True),
         cooccurring=co.reset_index(drop=True),
         words=words,
@@ -360,13 +367,15 @@ def theme_summaries(
     nlp: Language,
     themes: list[str] | None = None,
     codings: pd.DataFrame | None = None,
-    group: str = "type_source",
+    group: str | None = None,
     excerpts: int = 5,
     clouds: bool = True,
 ) -> list[Summary]:
     """Summaries of the themes (all, or the ids in ``themes``), each holding its codes' summaries
     in ``.codes`` (direct children and their descendants, codebook order). Word clouds are drawn
-    for themes only (codes carry their word list)."""
+    for themes only (codes carry their word list). ``group``: see ``summarize``."""
+    if group is None:
+        group = project.config.review.group
     book = project.codebook
     frame = coded_segments(project, codings)
     pairs = cooccurrence(project, codings=frame)

@@ -160,6 +160,59 @@ def test_agreement_needs_two_coders(project):
         agreement(project, unit="mot", coders=["camille", "karim"])
 
 
+def test_agreement_refusals_say_what_happened(project):
+    from miam_qual.errors import AgreementError, DuplicateCoder, UnknownCoder, UnknownOption
+
+    name, text = _two_coder_project(project)
+    code = next(c.id for c in project.codebook if c.codable)
+    project.code(name, 0, 10, code, coder="camille")
+    with pytest.raises(DuplicateCoder, match="« camille » figure deux fois"):
+        agreement(project, coders=["camille", "camille"])
+    with pytest.raises(UnknownCoder, match=r"Codeur inconnu « personne » \(codeurs enregistrés : "):
+        agreement(project, coders=["camille", "personne"])
+    with pytest.raises(AgreementError, match="« karim » n'a encore rien codé"):
+        agreement(project, coders=["camille", "karim"])
+    with pytest.raises(UnknownOption, match="Option « uncoded » inconnue « rien »"):
+        agreement(project, uncoded="rien")
+    with pytest.raises(UnknownOption, match="Unité d'analyse inconnue « mot »"):
+        disagreements(project, unit="mot")
+    other = project.root / "autre.txt"
+    other.write_text("Habitant 3 : Le bus ne passe plus.\n", encoding="utf-8")
+    project.import_files([other], by="test")
+    project.code("autre.txt", 13, 20, code, coder="karim")
+    with pytest.raises(
+        AgreementError, match="Aucun document n'a été codé à la fois par « camille » et « karim »"
+    ):
+        agreement(project)
+    project.code(name, 0, 10, code, coder="karim")
+    with pytest.raises(AgreementError, match="aucune unité « réponse au questionnaire »"):
+        agreement(project, unit="answer")
+    other_code = [c.id for c in project.codebook if c.codable][1]
+    with pytest.raises(AgreementError, match="Rien à comparer .* avec les codes demandés"):
+        agreement(project, codes=[other_code])
+    assert agreement(project).iloc[0]["percent_agreement"] == 1.0
+
+
+def test_weights_must_be_one_non_negative_number_per_unit():
+    from miam_qual.errors import AgreementError, InvalidWeights
+
+    data = [[1, 1], [1, 2], [2, 2]]
+    with pytest.raises(InvalidWeights, match=r"unité 2 \(-1\) : un poids est un nombre positif"):
+        krippendorff_alpha(data, weights=[1, -1, 1])
+    with pytest.raises(InvalidWeights, match="unité 1 \\(non fini\\)"):
+        percent_agreement(data, weights=[float("nan"), 1, 1])
+    with pytest.raises(InvalidWeights, match="3 unité\\(s\\), 2 poids"):
+        cohen_kappa([1, 1, 2], [1, 2, 2], weights=[1, 1])
+    with pytest.raises(InvalidWeights, match="des nombres"):
+        coincidence_matrix(data, weights=["un", "deux", "trois"])
+    with pytest.raises(AgreementError, match="une ligne par unité"):
+        krippendorff_alpha(np.zeros((2, 2, 2)))
+    # a zero weight leaves the unit out: same alpha as without it
+    assert krippendorff_alpha(data, weights=[1, 0, 1]) == pytest.approx(
+        krippendorff_alpha([[1, 1], [2, 2]])
+    )
+
+
 def test_demo_agreement_matches_a_hand_count(demo_project):
     """Per code on speaker turns, rebuilt with plain Python from units() and codings()."""
     codings = demo_project.codings()

@@ -184,6 +184,54 @@ def test_empty_project_gives_empty_tables(project):
     assert isinstance(A.code_document_matrix(project), pd.DataFrame)
 
 
+def test_empty_project_by_a_column_gives_an_empty_table_with_its_columns(project):
+    """Nothing coded: grouping by coder or by a declared attribute returns no rows, not an error."""
+    by_coder = A.code_frequencies(project, by="coder")
+    assert by_coder.empty
+    assert list(by_coder.columns) == [
+        "code_id", "code", "theme_id", "theme", "depth", "coder", "segments", "documents",
+        "participants",
+    ]  # fmt: skip
+    assert list(A.code_frequencies(project, by=["coder", "vague"]).columns)[5:7] == [
+        "coder",
+        "vague",
+    ]
+    assert A.theme_frequencies(project, by="coder").empty
+    table = A.crosstab(project, "vague")
+    assert table.empty and "share" in table.columns
+
+
+def test_refusals_name_the_problem(demo_project):
+    from miam_qual.errors import (
+        AnalysisError,
+        EmptySelection,
+        UnknownColumn,
+        UnknownOption,
+    )
+
+    with pytest.raises(UnknownColumn, match="Colonne inconnue : humeur"):
+        A.code_frequencies(demo_project, by="humeur")
+    with pytest.raises(UnknownOption, match="Niveau inconnu « sous-code »"):
+        A.crosstab(demo_project, "vague", level="sous-code")
+    with pytest.raises(UnknownOption, match="Mode de cooccurrence inconnu « phrase »"):
+        A.cooccurrence(demo_project, mode="phrase")
+    with pytest.raises(UnknownOption, match="Passage inconnu « phrase »"):
+        A.retrieve(demo_project, "prix", within="phrase")
+    with pytest.raises(EmptySelection, match="Vague « fin du monde » introuvable"):
+        A.compare_waves(demo_project, after="fin du monde")
+    with pytest.raises(UnknownColumn, match="l'attribut « humeur »"):
+        A.compare_waves(demo_project, attribute="humeur", before="a", after="b")
+    with pytest.raises(UnknownOption, match="ne déclare pas ses vagues"):
+        A.compare_waves(demo_project, attribute="participant")
+    assert issubclass(UnknownOption, AnalysisError) and issubclass(UnknownColumn, AnalysisError)
+
+
+def test_waves_default_to_the_declared_wave_attribute_and_its_first_and_last_values(demo_project):
+    spec = demo_project.config.attributes[demo_project.config.review.wave]
+    waves = A.compare_waves(demo_project)
+    assert waves.attrs["waves"] == (spec.choices[0], spec.choices[-1])
+
+
 def test_public_names():
     assert sorted(A.__all__) == sorted(
         [

@@ -35,7 +35,7 @@ def test_theme_summary_counts_and_definition(demo_project):
 
 def test_excerpts_vary_across_participants_and_sources(demo_project):
     codings = demo_project.codings(code="prix")
-    excerpts = representative_excerpts(codings, 5)
+    excerpts = representative_excerpts(codings, 5, group=demo_project.config.review.group)
     assert len(excerpts) == 5
     assert excerpts["document"].is_unique
     named = excerpts["participant"][excerpts["participant"] != ""]
@@ -80,6 +80,30 @@ def test_theme_summaries_hold_their_codes(demo_project):
     assert all(c.cloud_png is None for c in summaries[0].codes)
     total = sum(c.counts["segments"] for c in summaries[0].codes)
     assert total == summaries[0].counts["segments"]
+
+
+def test_grouping_attribute_comes_from_the_project_configuration(demo_project):
+    """A project whose ``revue`` groups sources by ``site`` gets summaries grouped by site."""
+    import dataclasses
+
+    from miam_qual import Project
+    from miam_qual.config import ReviewSettings, load_config, write_config
+
+    path = demo_project.root / "projet.yml"
+    config = load_config(path)
+    write_config(
+        dataclasses.replace(config, review=ReviewSettings(("site",), "site", "vague")), path
+    )
+    demo_project.close()
+    with Project.open(path.parent) as project:
+        assert project.config.review.group == "site"
+        codings = project.codings(code="prix")
+        summary = summarize(project, "prix", nlp=BLANK)
+        by_site = summary.distribution.set_index("group")["segments"]
+        expected = codings["site"].fillna("non renseigné").value_counts()
+        assert by_site.sort_index().to_dict() == expected.sort_index().to_dict()
+        shown = set(summary.excerpts["source_type"]) - {""}
+        assert shown and shown <= set(codings["site"].dropna())
 
 
 def test_empty_inputs():

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import AgreementError, DuplicateCoder, UnknownCoder, UnknownOption
 from .statistics import _coincidences, alpha_from_coincidences, kappa_from_confusion
 from .units import UNIT_LABELS, agreement_units, locate
 
@@ -55,29 +55,46 @@ def compare(
     """Prepare an agreement computation (shared by ``agreement`` and ``disagreements``).
 
     ``codings``: an already read ``project.codings()`` to reuse. Only documents that every
-    compared coder coded are kept. Raises ``MiamError`` with fewer
-    than two coders, or for an unknown unit or ``uncoded`` option.
+    compared coder coded are kept.
+
+    Raises ``UnknownOption`` for an unknown ``unit`` or ``uncoded`` option, ``DuplicateCoder`` when
+    a coder is named twice, ``UnknownCoder`` for a coder the project does not know, and
+    ``AgreementError`` with fewer than two coders, a coder who coded nothing, no document coded by
+    every coder, or nothing coded in the units compared.
     """
     if uncoded not in UNCODED_LABELS:
-        raise MiamError(
+        raise UnknownOption(
             f"Option « uncoded » inconnue « {uncoded} » (possibles : {', '.join(UNCODED_LABELS)})."
         )
     if unit not in UNIT_LABELS:
-        raise MiamError(
+        raise UnknownOption(
             f"Unité d'analyse inconnue « {unit} » (possibles : {', '.join(UNIT_LABELS)})."
         )
+    if coders is not None:
+        coders = _registered(project, [coders] if isinstance(coders, str) else list(coders))
     if codings is None:
         codings = project.codings(coder=coders) if coders else project.codings()
     elif coders:
         codings = codings[codings["coder"].isin(coders)]
-    coders = list(coders) if coders else sorted(codings["coder"].unique())
+    coders = coders or sorted(codings["coder"].unique())
     if len(coders) < 2:
-        raise MiamError(
+        raise AgreementError(
             "L'accord inter-codeurs demande au moins deux codeurs ayant codé "
             f"(trouvé : {', '.join(coders) or 'aucun'})."
         )
+    idle = [c for c in coders if c not in set(codings["coder"])]
+    if idle:
+        raise AgreementError(
+            f"{_names(idle)} n'{'a' if len(idle) == 1 else 'ont'} encore rien codé : l'accord "
+            "se calcule entre codeurs qui ont codé les mêmes documents."
+        )
     per_doc = codings.groupby("document_id")["coder"].nunique()
     common = list(per_doc.index[per_doc == len(coders)])
+    if not common:
+        raise AgreementError(
+            f"Aucun document n'a été codé à la fois par {_names(coders)} : l'accord se calcule "
+            "sur les documents que chacun·e a codés. Faites coder au moins un même document."
+        )
     codings = codings[codings["document_id"].isin(common)]
     if codes is not None:
         wanted: list[str] = []
@@ -86,6 +103,11 @@ def compare(
         codings = codings[codings["code_id"].isin(wanted)]
     codings = codings.reset_index(drop=True)
     units = agreement_units(project, unit, common, codings)
+    if units.empty:
+        raise AgreementError(
+            f"Les documents codés par {_names(coders)} n'ont aucune unité « {UNIT_LABELS[unit]} » : "
+            "choisissez une autre unité d'analyse."
+        )
     unit_pos, coding_pos = locate(units, codings)
     presence = pd.DataFrame(
         {
@@ -94,6 +116,12 @@ def compare(
             "code_id": codings["code_id"].to_numpy()[coding_pos],
         }
     ).drop_duplicates()
+    if presence.empty:
+        asked = " avec les codes demandés" if codes is not None else ""
+        raise AgreementError(
+            f"Rien à comparer : aucun passage codé{asked} dans les documents communs à "
+            f"{_names(coders)} ne tombe dans une unité « {UNIT_LABELS[unit]} »."
+        )
     if uncoded == "ignore":
         kept = np.sort(presence["unit"].unique())
         remap = np.full(len(units), -1)
@@ -103,6 +131,30 @@ def compare(
     order = {c.id: i for i, c in enumerate(project.codebook)}
     used = sorted(presence["code_id"].unique(), key=order.get)
     return Comparison(units, presence.reset_index(drop=True), coders, used, unit, uncoded)
+
+
+def _registered(project: Project, coders: list[str]) -> list[str]:
+    """``coders`` checked: each named once and registered in the project."""
+    twice = sorted({c for c in coders if coders.count(c) > 1})
+    if twice:
+        raise DuplicateCoder(
+            f"{_names(twice)} figure{'nt' if len(twice) > 1 else ''} deux fois parmi les codeurs "
+            "à comparer : l'accord se calcule entre codeurs différents."
+        )
+    known = list(project.coders()["coder"])
+    unknown = [c for c in coders if c not in known]
+    if unknown:
+        raise UnknownCoder(
+            f"Codeur inconnu {_names(unknown)} (codeurs enregistrés : "
+            f"{', '.join(known) or 'aucun'}). Vérifiez l'orthographe du nom."
+        )
+    return coders
+
+
+def _names(names: list[str]) -> str:
+    """« a », « b » et « c »."""
+    quoted = [f"« {n} »" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " et " + quoted[-1]
 
 
 def agreement(
@@ -125,7 +177,7 @@ def agreement(
     Columns: ``code_id, code, theme, units`` (weighted number of units compared), ``units_coded``
     (units where at least one coder applied the code), ``percent_agreement`` (0–1), ``kappa``
     (Cohen; ``NaN`` unless exactly two coders), ``alpha`` (Krippendorff, nominal). The first row,
-    ``code_id == "*"``, pools every code. Raises ``MiamError`` with fewer than two coders.
+    ``code_id == "*"``, pools every code. Raises what ``compare`` raises.
     """
     if comparison is None:
         comparison = compare(project, unit=unit, coders=coders, codes=codes, uncoded=uncoded)

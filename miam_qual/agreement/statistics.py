@@ -10,24 +10,50 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import AgreementError, InvalidWeights
 
 
 def _encode(data: object) -> tuple[np.ndarray, np.ndarray]:
-    """Integer-code a reliability matrix: (units × coders ints, -1 = missing; categories)."""
-    values = np.asarray(pd.DataFrame(data).to_numpy(dtype=object))
-    if values.ndim != 2:
-        raise MiamError("Les données de fiabilité doivent former un tableau unités × codeurs.")
-    codes, categories = pd.factorize(pd.Series(values.ravel()), use_na_sentinel=True)
+    """Integer-code a reliability matrix: (units × coders ints, -1 = missing; categories).
+
+    Raises ``AgreementError`` when ``data`` is not a table of single values.
+    """
+    try:
+        values = np.asarray(pd.DataFrame(data).to_numpy(dtype=object))
+        codes, categories = pd.factorize(pd.Series(values.ravel()), use_na_sentinel=True)
+    except (TypeError, ValueError):
+        raise AgreementError(
+            "Les données de fiabilité doivent former un tableau : une ligne par unité, une "
+            "colonne par codeur, une catégorie (ou rien) par case."
+        ) from None
     return codes.reshape(values.shape), np.asarray(categories, dtype=object)
 
 
 def _weights(weights: object, n_units: int) -> np.ndarray:
+    """One finite, non-negative weight per unit (all 1 when ``weights`` is ``None``).
+
+    Raises ``InvalidWeights`` otherwise: a negative weight would make alpha exceed 1.
+    """
     if weights is None:
         return np.ones(n_units)
-    w = np.asarray(weights, dtype=float)
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidWeights(
+            "Les poids des unités doivent être des nombres (un par unité)."
+        ) from None
     if w.shape != (n_units,):
-        raise MiamError(f"Il faut un poids par unité ({n_units}), pas {w.size}.")
+        raise InvalidWeights(
+            f"Il faut exactement un poids par unité : {n_units} unité(s), {w.size} poids donné(s)."
+        )
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
+    if len(bad):
+        value = w[int(bad[0])]
+        shown = f"{value:g}".replace(".", ",") if np.isfinite(value) else "non fini"
+        raise InvalidWeights(
+            f"Poids invalide pour l'unité {int(bad[0]) + 1} ({shown}) : un poids est un nombre "
+            f"positif ou nul ({len(bad)} poids invalide(s) en tout)."
+        )
     return w
 
 

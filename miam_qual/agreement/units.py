@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import UnknownOption
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -59,7 +59,7 @@ def agreement_units(
     Documents without units of the requested kind contribute none.
     """
     if unit not in UNIT_LABELS:
-        raise MiamError(
+        raise UnknownOption(
             f"Unité d'analyse inconnue « {unit} » (possibles : {', '.join(UNIT_LABELS)})."
         )
     names = project.documents().set_index("document_id")["document"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import UnknownOption
 from .common import code_order, coded_segments
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def cooccurrence(
     units (or documents) holding both codes. Sorted by decreasing ``count``.
     """
     if mode not in COOCCURRENCE_MODES:
-        raise MiamError(
+        raise UnknownOption(
             f"Mode de cooccurrence inconnu « {mode} » (possibles : {', '.join(COOCCURRENCE_MODES)})."
         )
     frame = coded_segments(project, codings).reset_index(drop=True)

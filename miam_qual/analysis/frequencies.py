@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import EmptySelection, UnknownColumn, UnknownOption
 from .common import code_labels, code_order, coded_segments
 
 if TYPE_CHECKING:
@@ -32,13 +32,21 @@ def _by_list(by: str | list[str] | None) -> list[str]:
     return [] if by is None else [by] if isinstance(by, str) else list(by)
 
 
-def _check_columns(frame: pd.DataFrame, columns: list[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
+def _with_columns(project: Project, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` holding ``columns``: an attribute declared in ``projet.yml`` that no coded
+    document carries yet is added as missing values; any other absent name raises
+    ``UnknownColumn``."""
+    declared = set(project.config.attributes)
+    missing = [c for c in columns if c not in frame.columns and c not in declared]
     if missing:
-        known = ", ".join(c for c in frame.columns if c not in ("text", "memo"))
-        raise MiamError(
+        known = ", ".join(
+            dict.fromkeys([*(c for c in frame.columns if c not in ("text", "memo")), *declared])
+        )
+        raise UnknownColumn(
             f"Colonne inconnue : {', '.join(missing)} (colonnes disponibles : {known})."
         )
+    absent = [c for c in columns if c not in frame.columns]
+    return frame.assign(**{c: pd.Series(pd.NA, index=frame.index, dtype=object) for c in absent})
 
 
 def code_frequencies(
@@ -54,9 +62,8 @@ def code_frequencies(
     ``participant_keys``). Without ``by`` every codable code appears, with zeros when unused; in
     codebook order.
     """
-    frame = coded_segments(project, codings)
     keys = _by_list(by)
-    _check_columns(frame, keys)
+    frame = _with_columns(project, coded_segments(project, codings), keys)
     counts = _counts(frame, ["code_id", *keys]) if len(frame) else None
     book = code_labels(project)
     if not keys:
@@ -65,10 +72,18 @@ def code_frequencies(
         counts = base.merge(counts, on="code_id", how="left") if counts is not None else base
         for column in COUNT_COLUMNS:
             counts[column] = counts.get(column, pd.Series(0, index=counts.index)).fillna(0)
-    elif counts is None:
-        counts = pd.DataFrame(columns=["code_id", *keys, *COUNT_COLUMNS])
+    elif counts is None:  # nothing coded: no group to count in
+        counts = pd.DataFrame(
+            {
+                "code_id": pd.Series(dtype=object),
+                **{k: frame[k].iloc[0:0] for k in keys},
+                **{c: pd.Series(dtype=int) for c in COUNT_COLUMNS},
+            }
+        )
     result = counts.merge(
-        book[["code", "theme_id", "theme", "depth"]], left_on="code_id", right_index=True
+        book[["code", "theme_id", "theme", "depth"]].rename_axis(None),
+        left_on="code_id",
+        right_index=True,
     )
     result[COUNT_COLUMNS] = result[COUNT_COLUMNS].astype(int)
     order = {c: i for i, c in enumerate(code_order(project))}
@@ -88,9 +103,8 @@ def theme_frequencies(
     Columns: ``theme_id, theme``, the ``by`` columns, ``segments, documents, participants``.
     Without ``by`` every theme appears (zeros when unused), in codebook order.
     """
-    frame = coded_segments(project, codings)
     keys = _by_list(by)
-    _check_columns(frame, keys)
+    frame = _with_columns(project, coded_segments(project, codings), keys)
     themes = [t.id for t in project.codebook.themes()]
     labels = {t.id: t.label for t in project.codebook.themes()}
     counts = (
@@ -128,9 +142,8 @@ def crosstab(
     found in the coded material) and ``share`` (``participants / group_participants``, 0–1).
     """
     if level not in ("code", "theme"):
-        raise MiamError(f"Niveau inconnu « {level} » : choisissez « code » ou « theme ».")
-    frame = coded_segments(project, codings)
-    _check_columns(frame, [attribute])
+        raise UnknownOption(f"Niveau inconnu « {level} » : choisissez « code » ou « theme ».")
+    frame = _with_columns(project, coded_segments(project, codings), [attribute])
     frame["value"] = frame[attribute].fillna("non renseigné").astype(str)
     key = "code_id" if level == "code" else "theme_id"
     counts = _counts(frame, [key, "value"]).drop(columns="documents")
@@ -179,28 +192,51 @@ def code_document_matrix(project: Project, *, codings: pd.DataFrame | None = Non
 def compare_waves(
     project: Project,
     *,
-    before: str = "état initial",
-    after: str = "bilan",
-    attribute: str = "vague",
+    before: str | None = None,
+    after: str | None = None,
+    attribute: str | None = None,
     codings: pd.DataFrame | None = None,
     kind: str | None = "questionnaire",
 ) -> pd.DataFrame:
-    """Compare two survey waves (default: questionnaire, « état initial » vs « bilan »).
+    """Compare two survey waves of questionnaires (documents of kind ``kind``; all if ``None``).
 
-    The respondents of a wave are the documents of kind ``kind`` (all documents if ``None``) whose
-    ``attribute`` equals the wave, identified by their ``participant`` attribute when set.
+    ``attribute``: the attribute holding the wave (default: the project's ``config.review.wave``,
+    ``vague`` for MIAM). ``before``/``after``: the two waves (default: the first and the last
+    value the attribute declares in ``projet.yml``, « état initial » and « bilan » for MIAM).
+    The respondents of a wave are its documents, identified by their ``participant`` attribute
+    when set.
 
     Columns: ``code_id, code, theme, segments_before, segments_after, respondents_before,
     respondents_after`` (respondents coded), ``share_before, share_after`` (coded respondents /
     all respondents of the wave, 0–1), ``change`` (``share_after - share_before``), ``paired``
     (respondents present in both waves), ``gained`` / ``lost`` (paired respondents coded only
     after / only before). Codes never used in either wave are left out.
+
+    Raises ``UnknownColumn`` when the project declares no wave attribute or no document carries
+    it, ``UnknownOption`` when the waves are not given and the attribute declares no values,
+    ``EmptySelection`` when a wave has no document.
     """
+    attribute = attribute or project.config.review.wave
+    if attribute is None:
+        raise UnknownColumn(
+            "Le projet ne déclare pas d'attribut de vague : ajoutez « vague : <attribut> » à la "
+            "section « revue » de projet.yml, ou passez attribute=…"
+        )
+    if before is None or after is None:
+        spec = project.config.attributes.get(attribute)
+        declared = spec.choices if spec is not None else ()
+        if len(declared) < 2:
+            raise UnknownOption(
+                f"L'attribut « {attribute} » ne déclare pas ses vagues (valeurs) dans projet.yml : "
+                "indiquez les deux vagues à comparer (before=…, after=…)."
+            )
+        before = declared[0] if before is None else before
+        after = declared[-1] if after is None else after
     documents = project.documents()
     if kind is not None:
         documents = documents[documents["kind"] == kind]
     if attribute not in documents.columns:
-        raise MiamError(
+        raise UnknownColumn(
             f"Aucun document ne porte l'attribut « {attribute} » : impossible de comparer les vagues."
         )
     who = (
@@ -211,7 +247,10 @@ def compare_waves(
     for name, wave in (("before", before), ("after", after)):
         waves[name] = documents[documents[attribute] == wave]
         if waves[name].empty:
-            raise MiamError(f"Vague « {wave} » introuvable (attribut « {attribute} »).")
+            raise EmptySelection(
+                f"Vague « {wave} » introuvable : aucun document de ce genre ne porte "
+                f"« {attribute} » = « {wave} »."
+            )
     frame = coded_segments(project, codings)
     rows = []
     book = project.codebook

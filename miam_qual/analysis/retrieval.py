@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import UnknownOption
 from .common import coded_segments
 from .cooccurrence import overlapping_pairs, unit_of
 
@@ -104,7 +104,7 @@ def retrieve(
     if isinstance(query, str):
         query = has(query)
     if within not in WITHIN:
-        raise MiamError(f"Passage inconnu « {within} » (possibles : {', '.join(WITHIN)}).")
+        raise UnknownOption(f"Passage inconnu « {within} » (possibles : {', '.join(WITHIN)}).")
     filters = dict(attribute_filters)
     if coder is not None:
         filters["coder"] = coder
@@ -114,9 +114,9 @@ def retrieve(
         else coded_segments(project, codings)
     )
     if codings is not None and filters:
-        from ..project import filter_frame
+        from ..common import filter_frame
 
-        frame = filter_frame(frame, filters)
+        frame = filter_frame(frame, filters, declared=project.config.attributes)
     frame = frame.reset_index(drop=True)
     book = project.codebook
     named = {c: set(book.descendants(c)) for c in query.codes()}

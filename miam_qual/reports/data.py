@@ -43,7 +43,7 @@ class ReportData:
     codes: pd.DataFrame
     codes_by_coder: pd.DataFrame
     summaries: list[Summary]
-    group: str
+    group: str | None  # the attribute grouping sources (``config.review.group``), if any
     group_label: str
     by_group: pd.DataFrame  # crosstab_table (themes × group values)
     cooccurrence: pd.DataFrame  # labelled square matrix
@@ -65,7 +65,7 @@ def build_report_data(
     nlp: Language | None = None,
     unit: str = "turn",
     uncoded: str = "absent",
-    group: str = "type_source",
+    group: str | None = None,
     excerpts: int = 5,
 ) -> ReportData:
     """Compute the report's content, in its shareable form.
@@ -73,6 +73,8 @@ def build_report_data(
     ``themes``: theme (or code) ids to cover (default: all); ``coders``: whose codings count
     (default: all). ``nlp``: the spaCy pipeline for word clouds (default: ``fr_core_news_sm``
     loaded once). ``unit``/``uncoded``: agreement options (see ``miam_qual.agreement``).
+    ``group``: the attribute that sorts sources by kind (default: ``config.review.group`` of
+    ``projet.yml``; ``type_source`` for MIAM); without one, the by-group tables stay empty.
 
     The report leaves the project, so it honours consent and pseudonyms: the words of a person
     who did not consent to *analysis* are left out of everything, counts included; an excerpt is
@@ -94,7 +96,9 @@ def build_report_data(
     frame = analysis.common.coded_segments(project, codings)
     from .labels import column_label
 
-    group_label = column_label(project, group)
+    if group is None:
+        group = project.config.review.group
+    group_label = column_label(project, group) if group else ""
     theme_table = analysis.theme_frequencies(project, codings=frame)
     code_table = analysis.code_frequencies(project, codings=frame)
     if theme_ids is not None:
@@ -105,7 +109,7 @@ def build_report_data(
         if len(frame)
         else code_table.iloc[0:0]
     )
-    if group in frame.columns and len(frame):
+    if group and group in frame.columns and len(frame):
         by_group = analysis.crosstab_table(
             analysis.crosstab(project, group, codings=frame, level="theme")
         )

@@ -112,7 +112,7 @@ class ReviewPanel:
 
     def excerpts(self, n: int = 6) -> pd.DataFrame:
         """Representative excerpts of the filtered codings (see ``representative_excerpts``)."""
-        return representative_excerpts(self.codings(), n)
+        return representative_excerpts(self.codings(), n, group=self.project.config.review.group)
 
     # -- view ----------------------------------------------------------------------------------
     @property
