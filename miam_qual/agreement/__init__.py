@@ -8,7 +8,8 @@ Two layers:
   as that many identical units (used for the character unit, where a run of characters coded
   alike is one weighted unit). Everything is vectorised with numpy.
 * **Project level** (``agreement``, ``disagreements``, ``agreement_units``): the user chooses the
-  unit of analysis — speaker turn, sentence, questionnaire answer, paragraph or character — and
+  unit of analysis — speaker turn, sentence (``miam_qual.segmentation``, the sentences the coding
+  workbench selects), questionnaire answer, paragraph or character — and
   how uncoded text counts. Only documents that every compared coder coded (at least one coding)
   are used. For each code, every coder gives each unit a binary judgement (code applied to a
   span overlapping the unit, or not); the overall figures pool those binary decisions over all
@@ -18,6 +19,7 @@ Reference values the tests check: Krippendorff's 4 coders × 12 units example (n
 his 2-coder binary example (α = 0.095), and the classic 50-item Cohen example (κ = 0.400).
 """
 
+from ..segmentation import sentence_spans
 from .coders import (
     AGREEMENT_COLUMNS,
     OVERALL,
@@ -38,7 +40,7 @@ from .statistics import (
     percent_agreement,
     value_counts_matrix,
 )
-from .units import UNIT_LABELS, UNITS_COLUMNS, agreement_units, locate, sentence_spans
+from .units import UNIT_LABELS, UNITS_COLUMNS, agreement_units, locate
 
 __all__ = [
     "AGREEMENT_COLUMNS",

@@ -1,15 +1,16 @@
 """Units of analysis for agreement (turn, sentence, answer, paragraph, character) and the
-vectorised location of coded spans in them."""
+vectorised location of coded spans in them. Sentences are ``miam_qual.segmentation``'s, the
+ones the coding workbench selects."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..errors import UnknownOption
+from ..segmentation import sentence_spans
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -22,25 +23,6 @@ UNIT_LABELS = {
     "paragraph": "paragraphe",
     "character": "caractère",
 }
-
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"»”)\]]*\s+|\n+")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of the sentences of ``text``: cut after ``. ! ? …`` + space, and at line
-    breaks; surrounding blanks are trimmed and empty pieces dropped."""
-    spans, begin = [], 0
-    for match in [*_SENTENCE_BREAK.finditer(text), None]:
-        stop = match.start() if match else len(text)
-        piece = text[begin:stop]
-        lead = len(piece) - len(piece.lstrip())
-        trail = len(piece.rstrip())
-        if trail > lead:
-            spans.append((begin + lead, begin + trail))
-        if match:
-            begin = match.end()
-    return spans
-
 
 UNITS_COLUMNS = ["document_id", "document", "unit", "start", "end", "weight"]
 

@@ -85,7 +85,7 @@ def check_light_edit(
     except by cutting its whole sentence — and no name may be added (a capitalised word the
     original has not, even misspelt, or a real name of the private mapping). Raises ``QuoteError``.
     """
-    from ..agreement.units import sentence_spans
+    from ..segmentation import sentence_spans
 
     kept_located = _located_words(display.replace("[...]", " ").replace(CUT, " "))
     kept = [w for w, _s, _r in kept_located]

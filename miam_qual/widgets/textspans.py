@@ -1,4 +1,4 @@
-"""Word snapping, sentence splitting and unit bodies: the text arithmetic behind selections.
+"""Word snapping, sentences and unit bodies: the text arithmetic behind selections.
 
 Offsets are Unicode code points into a document's normalised text, end exclusive (the browser
 converts its UTF-16 indices before anything reaches Python). Python is the authority on where a
@@ -7,21 +7,11 @@ selection starts and ends; the browser may snap for display only.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-from ..sources.turns import match_label
+from ..segmentation import label_length, sentence_spans
 
 __all__ = ["is_word_char", "snap_to_words", "sentence_spans", "sentence_at", "unit_body"]
-
-#: Sentence ends: terminal punctuation (with closing quotes or brackets) followed by a space.
-_SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]?[»\"”’)\]])*(?=\s|$)")
-#: Abbreviations that end with a period but do not end a sentence.
-_ABBREVIATIONS = frozenset("m mm mme mmes mlle dr pr st ste etc cf ex p vs env".split())
-_TIMECODE_PREFIX = re.compile(
-    r"[ \t]*(?:\[\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d{1,3})?\]|\d{1,2}(?::\d{2}){1,2})[ \t]*"
-)
-_LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
 def is_word_char(ch: str) -> bool:
@@ -81,63 +71,20 @@ def _is_elision(text: str, i: int) -> bool:
     )
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as trimmed spans, in order.
-
-    A sentence ends after ``.``, ``!``, ``?`` or ``…`` (and closing quotes) followed by a blank,
-    or at a line break; ``M.``, ``Mme.``, ``etc.`` and single initials do not end one. A speaker
-    label at the start of a line (``Habitante 2 :``) is not part of the sentence that follows.
-    """
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    line_start = start
-    for line in text[start:end].split("\n"):
-        line_end = line_start + len(line)
-        body = line_start + _label_length(line)
-        cut = body
-        for match in _SENTENCE_END.finditer(text, body, line_end):
-            word = _LAST_WORD.search(text, cut, match.start() + 1)
-            token = word.group(1) if word else ""
-            if match.group().startswith(".") and (
-                token.casefold() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
-            ):
-                continue
-            spans.append((cut, match.end()))
-            cut = match.end()
-        spans.append((cut, line_end))
-        line_start = line_end + 1
-    trimmed = []
-    for s, e in spans:
-        chunk = text[s:e]
-        if chunk.strip():
-            s += len(chunk) - len(chunk.lstrip())
-            trimmed.append((s, s + len(chunk.strip())))
-    return trimmed
-
-
 def sentence_at(
     text: str, offset: int, start: int = 0, end: int | None = None
 ) -> tuple[int, int] | None:
-    """The sentence of ``text[start:end]`` containing ``offset`` (or the next one after it)."""
+    """The sentence of ``text[start:end]`` containing ``offset`` (or the next one after it);
+    sentences are those of ``miam_qual.segmentation``, the ones agreement counts."""
     for s, e in sentence_spans(text, start, end):
         if offset < e:
             return s, e
     return None
 
 
-def _label_length(line: str) -> int:
-    """Length of a leading timecode and speaker label (``[00:01:02] Habitante 2 : ``), else 0."""
-    prefix = _TIMECODE_PREFIX.match(line)
-    skip = prefix.end() if prefix else 0
-    label = match_label(line[skip:])
-    if label is None:
-        return 0
-    return skip + label[1]
-
-
 def unit_body(text: str, start: int, end: int) -> tuple[int, int]:
     """A unit's span without its leading timecode and speaker label (the words actually said)."""
-    skip = _label_length(text[start:end].split("\n", 1)[0])
+    skip = label_length(text[start:end].split("\n", 1)[0])
     chunk = text[start + skip : end]
     body_start = start + skip + len(chunk) - len(chunk.lstrip())
     return (body_start, end) if body_start < end else (start, end)
