@@ -29,8 +29,12 @@ def test_demo_export_is_valid_and_faithful(demo_project: Project, tmp_path: Path
         tree = etree.fromstring(zf.read("project.qde"))
         schema.assertValid(tree)
         codings = demo_project.codings()
-        assert len(tree.findall(".//q:PlainTextSelection/q:Coding", NS)) == len(codings)
-        assert len(tree.findall(".//q:TextSource", NS)) == len(demo_project.documents())
+        assert len(tree.findall(".//q:Coding", NS)) == len(codings)
+        # transcripts with timecodes travel with their recording, every other document as text
+        audio = tree.findall(".//q:AudioSource", NS)
+        assert audio and len(tree.findall(".//q:TextSource", NS)) + len(audio) == len(
+            demo_project.documents()
+        )
         assert len(tree.findall(".//q:Code", NS)) == len(demo_project.codebook)
         # every selection's positions index the stored text in code points
         for source in tree.findall(".//q:TextSource", NS):
@@ -40,6 +44,22 @@ def test_demo_export_is_valid_and_faithful(demo_project: Project, tmp_path: Path
             assert text == demo_project.text(source.get("guid"))
             for selection in source.findall("q:PlainTextSelection", NS):
                 start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+                row = codings[codings["selection_id"] == selection.get("guid")].iloc[0]
+                assert text[start:end] == row["text"]
+        for source in audio:
+            transcript = source.find("q:Transcript", NS)
+            text = zf.read(
+                "sources/" + transcript.get("plainTextPath").removeprefix("internal://")
+            ).decode("utf-8")
+            assert text == demo_project.text(source.get("guid"))
+            points = {
+                p.get("guid"): int(p.get("position")) for p in transcript.findall("q:SyncPoint", NS)
+            }
+            for selection in transcript.findall("q:TranscriptSelection", NS):
+                start, end = (
+                    points[selection.get("fromSyncPoint")],
+                    points[selection.get("toSyncPoint")],
+                )
                 row = codings[codings["selection_id"] == selection.get("guid")].iloc[0]
                 assert text[start:end] == row["text"]
     prix = demo_project.codebook.get("prix")

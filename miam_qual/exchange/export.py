@@ -1,33 +1,56 @@
 """REFI-QDA exchange: write a project as a ``.qdpx`` archive (QDA-XML 1.0, ``urn:QDA-XML:project:1.0``).
 
 The store maps one to one onto the standard, so export is a walk over it: coders → ``Users``,
-the codebook → nested ``Code`` elements, declared attributes → ``Variables``, participants →
-``Cases``, documents → ``TextSource`` (plain text in ``sources/<guid>.txt``, UTF-8 without BOM, ``\\n``
-line endings, positions in code points, as the specification counts), selections →
-``PlainTextSelection`` with their ``Coding`` elements, memos → ``Notes`` with ``NoteRef``.
+the codebook → nested ``Code`` elements (definition, inclusion, exclusion, example and keywords in
+the ``Description``), declared attributes → ``Variables``, participants → ``Cases``, documents →
+``TextSource`` (plain text in ``sources/<guid>.txt``, UTF-8 without BOM, ``\\n`` line endings),
+transcripts with timecodes → ``AudioSource`` whose ``Transcript`` carries the text, a pair of
+``SyncPoint`` per cue and the coded passages as ``TranscriptSelection`` (the recording itself is
+named, never included: a voice cannot be pseudonymised), selections → ``PlainTextSelection`` with
+their ``Coding`` elements, memos → ``Notes`` with ``NoteRef``.
 
-This is an exchange with other analysis tools (NVivo, ATLAS.ti, MAXQDA, QualCoder): it carries
-full texts, so it honours the *analysis* consent, replaces real names and passes the privacy gate
-like every other export (see ``build_project_xml``).
+What every reader accepts: source names unique even once an extension is cut off (a
+questionnaire's ``enquete.csv#R012`` is written ``enquete#R012.csv``), positions in code points
+(the specification's unit, which QualCoder, MAXQDA, ATLAS.ti, qdapy and miam_qual read) or, on
+request, UTF-16 units for NVivo (``positions="utf16"``, said in ``origin`` so that miam_qual reads
+it back right), valid against ``Project.xsd``.
+
+This is an exchange with other analysis tools: it carries full texts, so it honours the
+*analysis* consent, replaces real names and passes the privacy gate like every other export (see
+``build_project_xml``). The XML is written as a stream from grouped arrays (one pass over the
+codings, no per-selection frame): 200,000 codings in a few seconds.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 from lxml import etree
 
+from ..codebook import Codebook
 from ..errors import ExportError
 from ..privacy.consent import ConsentCheck
 from ..privacy.gate import ExportGate
 from ..privacy.pseudonyms import Pseudonyms
 from ..privacy.redact import Redacted, redact
-from ..project import Project
+from ..store import codings as codings_sql
+from .positions import to_unit
+from .qdaxml import PROJECT_NS, describe_code
 
-NAMESPACE = "urn:QDA-XML:project:1.0"
+if TYPE_CHECKING:
+    from ..project import Project
+
+NAMESPACE = PROJECT_NS
 _VARIABLE_NAMESPACE = uuid.UUID("0b7e4c1e-9a57-4f43-a6a5-6d69616d7661")
+_MEDIA_NAMESPACE = uuid.UUID("1c6a3d70-5e0b-4a8e-9a41-6d69616d6175")
 _TYPES = {
     "texte": "Text",
     "choix": "Text",
@@ -35,6 +58,12 @@ _TYPES = {
     "entier": "Integer",
     "booleen": "Boolean",
 }
+#: Units the export can count positions in.
+POSITION_UNITS = ("points", "utf16")
+#: How transcripts with timecodes are written: with their recording (``audio``) or as text.
+TRANSCRIPT_FORMS = ("audio", "texte")
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_QUESTIONNAIRE = re.compile(r"(.+)(\.(?:csv|xlsx|tsv|ods))(#.+)", re.IGNORECASE)
 
 
 def variable_guid(name: str) -> str:
@@ -42,203 +71,48 @@ def variable_guid(name: str) -> str:
     return str(uuid.uuid5(_VARIABLE_NAMESPACE, name))
 
 
-def _el(parent: etree._Element, tag: str, **attributes: object) -> etree._Element:
-    clean = {k: str(v) for k, v in attributes.items() if v is not None and v != ""}
-    return etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", clean)
+def _guid(*parts: str) -> str:
+    return str(uuid.uuid5(_MEDIA_NAMESPACE, "/".join(parts)))
 
 
-def _value(parent: etree._Element, spec_type: str, name: str, value: str) -> None:
-    holder = _el(parent, "VariableValue")
-    _el(holder, "VariableRef", targetGUID=variable_guid(name))
-    if spec_type == "booleen":
-        _el(holder, "BooleanValue").text = "true" if value == "oui" else "false"
-    elif spec_type == "entier":
-        _el(holder, "IntegerValue").text = value
-    elif spec_type == "date" and len(value) == 10:
-        _el(holder, "DateValue").text = value
-    else:  # a month-precision date stays text rather than being invented into a day
-        _el(holder, "TextValue").text = value
+def _text(value: object) -> str:
+    """``value`` as XML character data (characters XML 1.0 forbids become U+FFFD)."""
+    text = _INVALID.sub("\ufffd", str(value))
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
 
 
-def build_project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]:
-    """The ``Project`` element and the plain texts to store, as ``{file name: text}``, in their
-    shareable form.
+def _attr(value: object) -> str:
+    return _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
-    The archive leaves the project, so: the words of anyone who did not consent to *analysis* are
-    withheld (their turns replaced by a short notice, a document that is all theirs left out,
-    their case, memos and codings dropped), and every text — sources, names of documents, codes,
-    cases and users, descriptions, attribute values, memos — has real names replaced by
-    pseudonyms. Positions are carried over to the rewritten texts, so every coded passage still
-    covers the same words.
-    """
-    pseudonyms = Pseudonyms.load(project.root)
-    check = ConsentCheck(project)
 
-    def clean(value: object) -> str:
-        return pseudonyms.apply(str(value)) if value is not None else ""
+def _attrs(**attributes: object) -> str:
+    return "".join(f' {k}="{_attr(v)}"' for k, v in attributes.items() if v is not None and v != "")
 
-    root = etree.Element(f"{{{NAMESPACE}}}Project", nsmap={None: NAMESPACE})
-    root.set("name", clean(project.name))
-    root.set("origin", "miam_qual")
-    coders = project.coders()
-    user_guid = dict(zip(coders["coder"], coders["coder_id"], strict=True))
-    if len(coders):
-        users = _el(root, "Users")
-        for name, guid in user_guid.items():
-            _el(users, "User", guid=guid, name=clean(name))
 
-    documents = project.documents()
-    redacted: dict[str, Redacted] = {}
-    for doc in documents["document_id"]:
+def shareable_texts(
+    project: Project,
+    *,
+    check: ConsentCheck | None = None,
+    pseudonyms: Pseudonyms | None = None,
+) -> dict[str, Redacted]:
+    """Each document's text in its shareable form (real names replaced, the words of people
+    without *analysis* consent withheld), by document GUID; a document that is all such words
+    is left out."""
+    pseudonyms = pseudonyms if pseudonyms is not None else Pseudonyms.load(project.root)
+    check = check if check is not None else ConsentCheck(project)
+    documents = project.documents()["document_id"]
+    withheld_all = check.spans_without("analyse", documents, unknown=True)
+    result = {}
+    for doc in documents:
         text = project.text(doc)
-        withheld = check.spans_without("analyse", [doc], unknown=True).get(doc)
+        withheld = withheld_all.get(doc)
         spans = list(zip(*withheld, strict=True)) if withheld is not None else []
         if spans and _covers_all_words(text, spans):
             continue  # the whole document is the words of someone who refused analysis
-        redacted[doc] = redact(text, pseudonyms, withheld=spans)
-    documents = documents[documents["document_id"].isin(redacted)].reset_index(drop=True)
-    people = project.participants()
-    refusing = {p for p in people["participant"] if not check.allows(p, "analyse")}
-    people = people[~people["participant"].isin(refusing)]
-    codings = project.codings()
-    codings = codings[codings["document_id"].isin(redacted)]
-    codings = codings[
-        [
-            not redacted[d].overlaps_withheld(int(s), int(e))
-            for d, s, e in zip(
-                codings["document_id"], codings["start"], codings["end"], strict=True
-            )
-        ]
-    ]
-    kept_targets = (
-        set(codings["coding_id"]) | set(redacted) | {c.guid for c in project.codebook}
-        | set(people["participant_id"]) | {"project"}
-    )  # fmt: skip
-    notes = project.memos()
-    notes = notes[notes["target_id"].isin(kept_targets)].reset_index(drop=True)
-    refs: dict[str, list[str]] = {}
-    for note in notes.itertuples():
-        refs.setdefault(note.target_id, []).append(note.note_id)
-
-    book = project.codebook
-    if len(book):
-        codes = _el(_el(root, "CodeBook"), "Codes")
-
-        def add(parent: etree._Element, code_id: str) -> None:
-            code = book.get(code_id)
-            element = _el(
-                parent,
-                "Code",
-                guid=code.guid,
-                name=clean(code.label),
-                isCodable=str(code.codable).lower(),
-                color=code.color,
-            )
-            if code.definition:
-                _el(element, "Description").text = clean(code.definition)
-            for note_id in refs.get(code.guid, []):
-                _el(element, "NoteRef", targetGUID=note_id)
-            for child in book.children(code_id):
-                add(element, child.id)
-
-        for theme in book.themes():
-            add(codes, theme.id)
-
-    specs = project.config.attributes
-    if specs:
-        variables = _el(root, "Variables")
-        for spec in specs.values():
-            variable = _el(
-                variables,
-                "Variable",
-                guid=variable_guid(spec.name),
-                name=spec.name,
-                typeOfVariable=_TYPES[spec.type],
-            )
-            _el(variable, "Description").text = clean(spec.label)
-
-    if len(people):
-        cases = _el(root, "Cases")
-        for person in people.itertuples():
-            case = _el(cases, "Case", guid=person.participant_id, name=clean(person.participant))
-            for name, spec in specs.items():
-                value = getattr(person, name, None)
-                if spec.scope == "participant" and isinstance(value, str):
-                    _value(case, spec.type, name, clean(value))
-            if "participant" in documents:
-                for guid in documents.loc[
-                    documents["participant"] == person.participant, "document_id"
-                ]:
-                    _el(case, "SourceRef", targetGUID=guid)
-
-    texts: dict[str, str] = {}
-    if len(documents):
-        sources = _el(root, "Sources")
-        for doc in documents.to_dict("records"):
-            file_name = f"{doc['document_id']}.txt"
-            shared = redacted[doc["document_id"]]
-            texts[file_name] = shared.text
-            source = _el(
-                sources,
-                "TextSource",
-                guid=doc["document_id"],
-                name=clean(doc["document"]),
-                plainTextPath=f"internal://{file_name}",
-                creationDateTime=doc["imported_at"],
-            )
-            mine = codings[codings["document_id"] == doc["document_id"]]
-            for selection_id, group in mine.groupby("selection_id", sort=False):
-                first = group.iloc[0]
-                start = shared.position(int(first["start"]), side="start")
-                end = shared.position(int(first["end"]), side="end")
-                selection = _el(
-                    source,
-                    "PlainTextSelection",
-                    guid=selection_id,
-                    name=shared.text[start:end][:60],
-                    startPosition=start,
-                    endPosition=end,
-                    creatingUser=user_guid[first["coder"]],
-                    creationDateTime=first["created_at"],
-                )
-                for row in group.itertuples():
-                    coding = _el(
-                        selection,
-                        "Coding",
-                        guid=row.coding_id,
-                        creatingUser=user_guid[row.coder],
-                        creationDateTime=row.created_at,
-                    )
-                    _el(coding, "CodeRef", targetGUID=book.get(row.code_id).guid)
-                    for note_id in refs.get(row.coding_id, []):
-                        _el(coding, "NoteRef", targetGUID=note_id)
-            for note_id in refs.get(doc["document_id"], []):
-                _el(source, "NoteRef", targetGUID=note_id)
-            for name, spec in specs.items():
-                value = doc.get(name)
-                if spec.scope == "document" and isinstance(value, str) and value not in refusing:
-                    _value(source, spec.type, name, clean(value))
-
-    if len(notes):
-        holder = _el(root, "Notes")
-        for note in notes.itertuples():
-            element = _el(
-                holder,
-                "Note",
-                guid=note.note_id,
-                name=clean(f"Mémo · {note.target}"),
-                creatingUser=user_guid.get(note.author),
-                creationDateTime=note.created_at,
-            )
-            _el(element, "PlainTextContent").text = clean(note.text)
-    attached = {n for ids in refs.values() for n in ids} - {
-        n for kind, target, n in zip(notes["target_kind"], notes["target_id"], notes["note_id"], strict=True)
-        if kind in ("participant", "project")
-    }  # fmt: skip
-    for note_id in notes["note_id"]:
-        if note_id not in attached:  # participant and project memos hang on the project
-            _el(root, "NoteRef", targetGUID=note_id)
-    return root, texts
+        result[doc] = redact(text, pseudonyms, withheld=spans)
+    return result
 
 
 def _covers_all_words(text: str, spans: list[tuple[int, int]]) -> bool:
@@ -249,20 +123,403 @@ def _covers_all_words(text: str, spans: list[tuple[int, int]]) -> bool:
     return not any(not covered[i] and c.isalnum() for i, c in enumerate(text))
 
 
-def export_qdpx(project: Project, path: Path | str) -> Path:
-    """Write the project as a REFI-QDA ``.qdpx`` archive (its shareable form, see
-    ``build_project_xml``) through the privacy gate; returns its path.
+def _moved(redacted: Redacted, offsets: np.ndarray, side: str) -> np.ndarray:
+    """Vectorised ``Redacted.position``: old offsets carried over to the shareable text."""
+    if not redacted.edits:
+        return offsets
+    edits = np.asarray(redacted.edits, dtype=np.int64)
+    index = np.searchsorted(edits[:, 0], offsets, side="right") - 1
+    result = offsets.copy()
+    inside = index >= 0
+    old_start, old_end, new_start, new_end = (edits[index[inside], k] for k in range(4))
+    at = offsets[inside]
+    after = at >= old_end
+    moved = np.where(after, new_end + (at - old_end), new_end if side == "end" else new_start)
+    moved = np.where(at == old_start, new_start, moved)
+    result[inside] = moved
+    return result
 
-    Raises ``ExportError`` for a name without ``.qdpx``, a destination inside ``prive/``, or when
-    the archive read back still holds a real name (nothing is written then)."""
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Names no two of which agree once lower-cased and cut at their extension (what tools use
+    as file names): questionnaire answers ``x.csv#R1`` become ``x#R1.csv``, then ``(2)``…"""
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        match = _QUESTIONNAIRE.fullmatch(name)
+        if match:
+            name = f"{match.group(1)}{match.group(3)}{match.group(2)}"
+        candidate, number = name, 2
+        while _name_key(candidate) in seen:
+            stem, dot, suffix = name.rpartition(".")
+            candidate = f"{stem} ({number}).{suffix}" if dot else f"{name} ({number})"
+            number += 1
+        seen.add(_name_key(candidate))
+        result.append(candidate)
+    return result
+
+
+def _name_key(name: str) -> str:
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return stem.casefold()
+
+
+@dataclass
+class _Codings:
+    """The exported codings as parallel arrays sorted by document, start, end (selections are
+    runs of equal ``selection``)."""
+
+    document: np.ndarray
+    selection: np.ndarray
+    coding: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    code: np.ndarray
+    coder: np.ndarray
+    created: np.ndarray
+
+
+def _codings(project: Project, redacted: dict[str, Redacted]) -> _Codings:
+    frame = codings_sql.codings_frame(project.store)
+    frame = frame[frame["document_id"].isin(redacted)]
+    keep = np.ones(len(frame), dtype=bool)
+    documents = frame["document_id"].to_numpy()
+    starts = frame["start"].to_numpy(dtype=np.int64)
+    ends = frame["end"].to_numpy(dtype=np.int64)
+    for doc, rows in (
+        frame.reset_index(drop=True).groupby("document_id", sort=False).indices.items()
+    ):
+        spans = redacted[doc].withheld
+        if not spans:
+            continue
+        bounds = np.asarray(sorted(spans), dtype=np.int64)
+        first = np.searchsorted(bounds[:, 1], starts[rows], side="right")
+        inside = first < len(bounds)
+        overlap = np.zeros(len(rows), dtype=bool)
+        overlap[inside] = bounds[first[inside], 0] < ends[rows][inside]
+        keep[rows] = ~overlap
+    return _Codings(
+        documents[keep], frame["selection_id"].to_numpy()[keep],
+        frame["coding_id"].to_numpy()[keep], starts[keep], ends[keep],
+        frame["code_guid"].to_numpy()[keep], frame["coder"].to_numpy()[keep],
+        frame["created_at"].to_numpy()[keep],
+    )  # fmt: skip
+
+
+def _interpolate(cues: pd.DataFrame, offsets: np.ndarray) -> np.ndarray:
+    """Recording times (ms) of text offsets, interpolated within their cue (as ``time_at``)."""
+    starts = cues["start"].to_numpy(dtype=np.int64)
+    ends = cues["end"].to_numpy(dtype=np.int64)
+    begin = cues["begin_ms"].to_numpy(dtype=np.float64)
+    finish = cues["end_ms"].to_numpy(dtype=np.float64)
+    index = np.clip(np.searchsorted(starts, offsets, side="right") - 1, 0, len(starts) - 1)
+    span = np.maximum(ends[index] - starts[index], 1)
+    fraction = np.clip((offsets - starts[index]) / span, 0.0, 1.0)
+    return np.round(begin[index] + fraction * (finish[index] - begin[index])).astype(np.int64)
+
+
+def build_project_xml(
+    project: Project, *, positions: str = "points", transcripts: str = "audio"
+) -> tuple[etree._Element, dict[str, str]]:
+    """The ``Project`` element and the plain texts to store, as ``{file name: text}``, in their
+    shareable form (see ``project_xml`` for what that means and for the options)."""
+    pieces, texts = project_xml(project, positions=positions, transcripts=transcripts)
+    return etree.fromstring("".join(pieces).encode("utf-8")), texts
+
+
+def project_xml(
+    project: Project, *, positions: str = "points", transcripts: str = "audio"
+) -> tuple[list[str], dict[str, str]]:
+    """The ``project.qde`` XML as text pieces, and the plain texts to store as ``{file: text}``.
+
+    The archive leaves the project, so: the words of anyone who did not consent to *analysis* are
+    withheld (their turns replaced by a short notice, a document that is all theirs left out,
+    their case, memos and codings dropped), and every text — sources, names of documents, codes,
+    cases and users, descriptions, attribute values, memos — has real names replaced by
+    pseudonyms. Positions are carried over to the rewritten texts, so every coded passage still
+    covers the same words.
+
+    ``positions``: ``points`` (code points, the default) or ``utf16`` (NVivo's count).
+    ``transcripts``: ``audio`` writes a transcript with timecodes as an ``AudioSource``;
+    ``texte`` writes it as a ``TextSource`` like any document.
+    Raises ``ExportError`` for an unknown option.
+    """
+    if positions not in POSITION_UNITS:
+        raise ExportError(
+            f"Unité de position « {positions} » inconnue (possibles : {', '.join(POSITION_UNITS)})."
+        )
+    if transcripts not in TRANSCRIPT_FORMS:
+        raise ExportError(
+            f"Forme des transcriptions « {transcripts} » inconnue (possibles : "
+            f"{', '.join(TRANSCRIPT_FORMS)})."
+        )
+    pseudonyms = Pseudonyms.load(project.root)
+    check = ConsentCheck(project)
+    cache: dict[str, str] = {}
+
+    def clean(value: object) -> str:
+        if value is None:
+            return ""
+        text = str(value)
+        if text not in cache:
+            cache[text] = pseudonyms.apply(text)
+        return cache[text]
+
+    redacted = shareable_texts(project, check=check, pseudonyms=pseudonyms)
+    documents = project.documents()
+    documents = documents[documents["document_id"].isin(redacted)].reset_index(drop=True)
+    people = project.participants()
+    refusing = {p for p in people["participant"] if not check.allows(p, "analyse")}
+    people = people[~people["participant"].isin(refusing)]
+    codings = _codings(project, redacted)
+    book = project.codebook
+    kept_targets = (
+        set(codings.coding) | set(redacted) | {c.guid for c in book}
+        | set(people["participant_id"]) | {"project"}
+    )  # fmt: skip
+    notes = project.memos()
+    notes = notes[notes["target_id"].isin(kept_targets)].reset_index(drop=True)
+    refs: dict[str, list[str]] = {}
+    for target, note in zip(notes["target_id"], notes["note_id"], strict=True):
+        refs.setdefault(target, []).append(note)
+
+    origin = "miam_qual" + ("; positions UTF-16" if positions == "utf16" else "")
+    out: list[str] = [
+        '<?xml version="1.0" encoding="utf-8"?>\n',
+        f'<Project xmlns="{NAMESPACE}"{_attrs(name=clean(project.name), origin=origin)}>\n',
+    ]
+    coders = project.coders()
+    user_guid = dict(zip(coders["coder"], coders["coder_id"], strict=True))
+    if user_guid:
+        out.append("<Users>\n")
+        out.extend(f"<User{_attrs(guid=g, name=clean(n))}/>\n" for n, g in user_guid.items())
+        out.append("</Users>\n")
+    if len(book):
+        out.append(_codebook_xml(book, clean, refs))
+    specs = project.config.attributes
+    if specs:
+        out.append("<Variables>\n")
+        for spec in specs.values():
+            out.append(
+                f"<Variable{_attrs(guid=variable_guid(spec.name), name=spec.name, typeOfVariable=_TYPES[spec.type])}>"
+                f"<Description>{_text(clean(spec.label))}</Description></Variable>\n"
+            )
+        out.append("</Variables>\n")
+    if len(people):
+        out.append("<Cases>\n")
+        owned = documents.groupby("participant")["document_id"].apply(list).to_dict() if (
+            "participant" in documents
+        ) else {}  # fmt: skip
+        for person in people.to_dict("records"):
+            out.append(
+                f"<Case{_attrs(guid=person['participant_id'], name=clean(person['participant']))}>"
+            )
+            for name, spec in specs.items():
+                value = person.get(name)
+                if spec.scope == "participant" and isinstance(value, str):
+                    out.append(_value(spec.type, name, clean(value)))
+            out.extend(
+                f'<SourceRef targetGUID="{g}"/>' for g in owned.get(person["participant"], [])
+            )
+            out.append("</Case>\n")
+        out.append("</Cases>\n")
+
+    texts: dict[str, str] = {}
+    if len(documents):
+        out.append("<Sources>\n")
+        names = _unique_names([clean(n) for n in documents["document"]])
+        bounds = np.flatnonzero(codings.document[1:] != codings.document[:-1]) + 1
+        runs = {
+            codings.document[s]: (s, e)
+            for s, e in zip(np.r_[0, bounds], np.r_[bounds, len(codings.document)], strict=True)
+            if e > s
+        }
+        for doc, name in zip(documents.to_dict("records"), names, strict=True):
+            out.extend(
+                _source(project, doc, name, redacted[doc["document_id"]], codings,
+                        runs.get(doc["document_id"]), user_guid, refs, specs, refusing, clean,
+                        texts, positions, transcripts)
+            )  # fmt: skip
+        out.append("</Sources>\n")
+
+    if len(notes):
+        out.append("<Notes>\n")
+        for note in notes.to_dict("records"):
+            attributes = _attrs(
+                guid=note["note_id"], name=clean(f"Mémo · {note['target']}"),
+                creatingUser=user_guid.get(note["author"]), creationDateTime=note["created_at"],
+            )  # fmt: skip
+            out.append(
+                f"<Note{attributes}><PlainTextContent>{_text(clean(note['text']))}"
+                "</PlainTextContent></Note>\n"
+            )
+        out.append("</Notes>\n")
+    for kind, note in zip(notes["target_kind"], notes["note_id"], strict=True):
+        if kind in ("participant", "project"):  # they hang on the project
+            out.append(f'<NoteRef targetGUID="{note}"/>\n')
+    out.append("</Project>\n")
+    return out, texts
+
+
+def _value(spec_type: str, name: str, value: str) -> str:
+    ref = f'<VariableRef targetGUID="{variable_guid(name)}"/>'
+    if spec_type == "booleen":
+        inner = f"<BooleanValue>{'true' if value == 'oui' else 'false'}</BooleanValue>"
+    elif spec_type == "entier":
+        inner = f"<IntegerValue>{_text(value)}</IntegerValue>"
+    elif spec_type == "date" and len(value) == 10:
+        inner = f"<DateValue>{_text(value)}</DateValue>"
+    else:  # a month-precision date stays text rather than being invented into a day
+        inner = f"<TextValue>{_text(value)}</TextValue>"
+    return f"<VariableValue>{ref}{inner}</VariableValue>"
+
+
+def _codebook_xml(book: Codebook, clean, refs: dict[str, list[str]]) -> str:
+    out = ["<CodeBook><Codes>\n"]
+    kids: dict[str | None, list] = {}
+    for code in book:
+        kids.setdefault(code.parent, []).append(code)
+
+    def add(code) -> None:
+        attributes = _attrs(
+            guid=code.guid, name=clean(code.label),
+            isCodable="true" if code.codable else "false", color=code.color,
+        )  # fmt: skip
+        out.append(f"<Code{attributes}>")
+        description = describe_code(
+            clean(code.definition), inclusion=clean(code.inclusion),
+            exclusion=clean(code.exclusion), example=clean(code.example),
+            keywords=[clean(k) for k in code.keywords],
+        )  # fmt: skip
+        if description:
+            out.append(f"<Description>{_text(description)}</Description>")
+        out.extend(f'<NoteRef targetGUID="{n}"/>' for n in refs.get(code.guid, []))
+        for child in kids.get(code.id, []):
+            add(child)
+        out.append("</Code>\n")
+
+    for theme in kids.get(None, []):
+        add(theme)
+    out.append("</Codes></CodeBook>\n")
+    return "".join(out)
+
+
+def _source(
+    project, doc, name, shared, codings, run, user_guid, refs, specs, refusing, clean, texts,
+    positions, transcripts,
+) -> Iterator[str]:  # fmt: skip
+    """The XML of one document: a TextSource, or an AudioSource with its Transcript."""
+    guid = doc["document_id"]
+    cues = project.timecodes(guid) if doc["kind"] == "transcript" else pd.DataFrame()
+    audio = transcripts == "audio" and not cues.empty
+    file_name = f"{_guid(guid, 'transcription') if audio else guid}.txt"
+    texts[file_name] = shared.text
+    units = to_unit(shared.text, "utf16") if positions == "utf16" else None
+
+    def unit(values: np.ndarray) -> np.ndarray:
+        return values if units is None else units[values]
+
+    values = []
+    for attribute, spec in specs.items():
+        value = doc.get(attribute)
+        if spec.scope == "document" and isinstance(value, str) and value not in refusing:
+            values.append(_value(spec.type, attribute, clean(value)))
+    notes = "".join(f'<NoteRef targetGUID="{n}"/>' for n in refs.get(guid, []))
+    selections: list[str] = []
+    points: list[str] = []
+    if run is not None:
+        s, e = run
+        old_starts, old_ends = codings.start[s:e], codings.end[s:e]
+        shared_starts = _moved(shared, old_starts, "start")
+        shared_ends = _moved(shared, old_ends, "end")
+        starts, ends = unit(shared_starts), unit(shared_ends)
+        selection = codings.selection[s:e]
+        heads = np.r_[0, np.flatnonzero(selection[1:] != selection[:-1]) + 1]
+        tails = np.r_[heads[1:], len(selection)]
+        if audio:
+            begin_ms = _interpolate(cues, old_starts[heads])
+            end_ms = _interpolate(cues, old_ends[heads])
+        for number, (h, t) in enumerate(zip(heads, tails, strict=True)):
+            i = s + h
+            creator = user_guid[codings.coder[i]]
+            inner = []
+            for j in range(s + h, s + t):
+                coding = codings.coding[j]
+                inner.append(
+                    f"<Coding{_attrs(guid=coding, creatingUser=user_guid[codings.coder[j]], creationDateTime=codings.created[j])}>"
+                    f'<CodeRef targetGUID="{codings.code[j]}"/>'
+                    + "".join(f'<NoteRef targetGUID="{n}"/>' for n in refs.get(coding, []))
+                    + "</Coding>"
+                )
+            start, end = int(starts[h]), int(ends[h])
+            label = shared.text[int(shared_starts[h]) : int(shared_ends[h])][:60]
+            if audio:
+                first, last = _guid(selection[h], "début"), _guid(selection[h], "fin")
+                points.append(
+                    f'<SyncPoint guid="{first}" timeStamp="{begin_ms[number]}" position="{start}"/>'
+                    f'<SyncPoint guid="{last}" timeStamp="{end_ms[number]}" position="{end}"/>'
+                )
+                selections.append(
+                    f"<TranscriptSelection{_attrs(guid=selection[h], name=label, fromSyncPoint=first, toSyncPoint=last, creatingUser=creator, creationDateTime=codings.created[i])}>"
+                    + "".join(inner) + "</TranscriptSelection>\n"
+                )  # fmt: skip
+            else:
+                selections.append(
+                    f"<PlainTextSelection{_attrs(guid=selection[h], name=label, startPosition=start, endPosition=end, creatingUser=creator, creationDateTime=codings.created[i])}>"
+                    + "".join(inner) + "</PlainTextSelection>\n"
+                )  # fmt: skip
+    if not audio:
+        yield (
+            f"<TextSource{_attrs(guid=guid, name=name, plainTextPath=f'internal://{file_name}', creationDateTime=doc['imported_at'])}>\n"
+        )  # fmt: skip
+        yield from selections
+        yield notes
+        yield from values
+        yield "</TextSource>\n"
+        return
+    media = clean(doc.get("media")) if isinstance(doc.get("media"), str) else ""
+    yield f"<AudioSource{_attrs(guid=guid, name=name, path=f'relative://medias/{media}' if media else None, creationDateTime=doc['imported_at'])}>\n"  # fmt: skip
+    yield (
+        f"<Transcript{_attrs(guid=_guid(guid, 'transcription'), name=name, plainTextPath=f'internal://{file_name}')}>\n"
+    )  # fmt: skip
+    starts = unit(_moved(shared, cues["start"].to_numpy(dtype=np.int64), "start"))
+    ends = unit(_moved(shared, cues["end"].to_numpy(dtype=np.int64), "end"))
+    for k, (start, end, begin, finish) in enumerate(
+        zip(starts, ends, cues["begin_ms"], cues["end_ms"], strict=True)
+    ):
+        yield (
+            f'<SyncPoint guid="{_guid(guid, str(k), "a")}" timeStamp="{int(begin)}" position="{int(start)}"/>'
+            f'<SyncPoint guid="{_guid(guid, str(k), "b")}" timeStamp="{int(finish)}" position="{int(end)}"/>\n'
+        )  # fmt: skip
+    yield from points
+    yield from selections
+    yield "</Transcript>\n"
+    yield notes
+    yield from values
+    yield "</AudioSource>\n"
+
+
+def export_qdpx(
+    project: Project,
+    path: Path | str,
+    *,
+    positions: str = "points",
+    transcripts: str = "audio",
+) -> Path:
+    """Write the project as a REFI-QDA ``.qdpx`` archive (its shareable form, see
+    ``project_xml`` for the options) through the privacy gate; returns its path.
+
+    Raises ``ExportError`` for a name without ``.qdpx``, an unknown option, a destination inside
+    ``prive/``, or when the archive read back still holds a real name (nothing is written then)."""
     path = Path(path)
     if path.suffix.lower() != ".qdpx":
         raise ExportError(f"« {path.name} » : un projet REFI-QDA doit avoir l'extension .qdpx.")
-    root, texts = build_project_xml(project)
-    xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    pieces, texts = project_xml(project, positions=positions, transcripts=transcripts)
     with ExportGate(project.root, path, what="REFI-QDA", single_file=True) as gate:
         with zipfile.ZipFile(gate.target, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("project.qde", xml)
+            with archive.open("project.qde", "w") as stream:
+                for piece in pieces:
+                    stream.write(piece.encode("utf-8"))
             for name, text in texts.items():
                 archive.writestr(f"sources/{name}", text.encode("utf-8"))
     return gate.files[0]

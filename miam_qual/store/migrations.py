@@ -263,10 +263,30 @@ def m0004_codebook_state(db: sqlite3.Connection) -> None:
     )
 
 
+def m0005_exchange_log(db: sqlite3.Connection) -> None:
+    """Every exchange with another tool or project: imports of ``.qdpx``/``.qdc`` and merges of
+    coders' work, with who, when, from which file and tool, and what was added (JSON)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS exchange_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            action TEXT NOT NULL,               -- import | fusion | livre de codes
+            source TEXT NOT NULL,               -- the file or project folder name
+            origin TEXT NOT NULL DEFAULT '',    -- the producing tool (REFI-QDA origin)
+            details TEXT NOT NULL DEFAULT '{}'  -- JSON: counts, code matches (their GUID → id)
+        );
+        """,
+    )
+
+
 #: (version, name, function), in order. Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "core", m0001_core),
     (2, "quotes", m0002_quotes),
     (3, "speakers", m0003_speakers),
     (4, "codebook_state", m0004_codebook_state),
+    (5, "exchange_log", m0005_exchange_log),
 ]
