@@ -27,13 +27,16 @@ import json
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .codebook import Code, Codebook, load_codebook, parse_codebook
+from .common import default_user
 from .errors import CodebookConflict, CodebookError, DuplicateCode, StorageError, StoreLocked
 from .fileio import atomic_write_text, crash_point
+from .store import Store
 from .store import codes as codes_sql
 
 if TYPE_CHECKING:
@@ -57,64 +60,84 @@ class CodebookFileWarning(UserWarning):
     """Issued when a read-only project's codebook file differs from its database."""
 
 
-class CodebookChanges:
-    """Codebook-changing methods of ``Project``."""
+class CodebookSync:
+    """The codebook as one ``Project`` last read it, kept in line with its file and the store.
 
-    def _codebook_stamp_now(self: Project) -> tuple[int, int] | None:
+    Each ``Project`` holds one (``project.codebook_sync``); the codebook-changing functions below
+    commit through it. ``book`` is the codebook as last read or committed here; ``current()``
+    reads it again first when the file or the store changed since.
+    """
+
+    def __init__(self, store: Store, path: Path):
+        self.store = store
+        self.path = path
+        # read from the file or the store by reconcile() (Project.create/open do it first)
+        self.book = Codebook()
+        self.version = -1
+        self._rows: dict[str, tuple] | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def current(self) -> Codebook:
+        """The validated codebook, read again and synced first if the YAML file or the store
+        changed since it was read (a hand edit, another notebook); ``CodebookError`` when the
+        file is invalid."""
+        if self.is_stale():
+            self.reconcile()
+        return self.book
+
+    def _stamp_now(self) -> tuple[int, int] | None:
         try:
-            stat = self.codebook_path.stat()
+            stat = self.path.stat()
         except FileNotFoundError:
             return None
         return stat.st_mtime_ns, stat.st_size
 
-    def _codebook_is_stale(self: Project) -> bool:
+    def is_stale(self) -> bool:
         """Whether the file or the store changed since this object read the codebook."""
         return (
-            self._codebook_stamp_now() != self._codebook_stamp
-            or codes_sql.codebook_version(self.store) != self._codebook_version
+            self._stamp_now() != self._stamp
+            or codes_sql.codebook_version(self.store) != self.version
         )
 
-    def _adopt_codebook(
-        self: Project, book: Codebook, version: int, rows: dict[str, tuple] | None = None
-    ) -> None:
+    def _adopt(self, book: Codebook, version: int, rows: dict[str, tuple] | None = None) -> None:
         """Use ``book`` (the store's codebook at ``version``, whose codes table is ``rows`` when
         known) and remember the file's stamp."""
-        self._codebook = book
-        self._codebook_version = version
-        self._codebook_rows = rows
-        self._codebook_stamp = self._codebook_stamp_now()
+        self.book = book
+        self.version = version
+        self._rows = rows
+        self._stamp = self._stamp_now()
 
-    def _current_rows(self: Project) -> dict[str, tuple]:
+    def _current_rows(self) -> dict[str, tuple]:
         """The codes table as the store holds it for the current codebook (``rows_of``)."""
-        if self._codebook_rows is None:
-            self._codebook_rows = codes_sql.rows_of(self._codebook)
-        return self._codebook_rows
+        if self._rows is None:
+            self._rows = codes_sql.rows_of(self.book)
+        return self._rows
 
     # -- file ↔ store ---------------------------------------------------------------------------
-    def _reconcile_codebook(self: Project, *, who: str = HAND_EDIT) -> None:
+    def reconcile(self, *, who: str = HAND_EDIT) -> None:
         """Bring the codebook file, the store and this object in line (see the module docstring).
 
         Raises ``CodebookError`` for an invalid hand-edited file or one that drops codes still
         carrying codings, a ``StorageError`` subclass when the file cannot be rewritten.
         """
         state = codes_sql.codebook_state(self.store)
-        data = self._codebook_bytes()
+        data = self._file_bytes()
         digest = _sha256(data) if data is not None else None
         if digest is not None and digest == state["file_sha256"]:
             if state["replaced_sha256"] is not None and not self.store.read_only:
                 with self.store.transaction():
                     codes_sql.file_written(self.store, digest)
             book, rows = codes_sql.stored_codebook(self.store)
-            self._adopt_codebook(book, state["version"], rows)
+            self._adopt(book, state["version"], rows)
             return
         unwritten = data is None or (
             state["replaced_sha256"] is not None and digest == state["replaced_sha256"]
         )
         if unwritten and (state["file_sha256"] is not None or data is None):
             book, rows = codes_sql.stored_codebook(self.store)
-            self._adopt_codebook(book, state["version"], rows)
+            self._adopt(book, state["version"], rows)
             if self.store.read_only:
-                _warn_read_only(self, "n'est pas à jour")
+                _warn_read_only(self.path, "n'est pas à jour")
                 return
             text = book.to_yaml()
             with self.store.transaction():
@@ -123,30 +146,31 @@ class CodebookChanges:
                     description=book.description, file_sha256=_sha256(text.encode("utf-8")),
                     replaced_sha256=digest or "",
                 )  # fmt: skip
-            self._write_codebook_file(text)
+            self._write_file(text)
             return
         if self.store.read_only:
             book, rows = codes_sql.stored_codebook(self.store)
-            self._adopt_codebook(book, state["version"], rows)
-            _warn_read_only(self, "a été modifié à la main")
+            self._adopt(book, state["version"], rows)
+            _warn_read_only(self.path, "a été modifié à la main")
             return
+        assert data is not None and digest is not None  # a missing file was handled above
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            load_codebook(self.codebook_path)  # raises the reader's message, with the line
+            load_codebook(self.path)  # raises the reader's message, with the line
             raise
-        self._sync_codebook(parse_codebook(text, source=self.codebook_path.name), digest, who=who)
+        self._sync(parse_codebook(text, source=self.path.name), digest, who=who)
 
-    def _codebook_bytes(self: Project) -> bytes | None:
+    def _file_bytes(self) -> bytes | None:
         try:
-            return self.codebook_path.read_bytes()
+            return self.path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError:
-            load_codebook(self.codebook_path)  # raises CodebookError naming the file
+            load_codebook(self.path)  # raises CodebookError naming the file
             raise
 
-    def _sync_codebook(self: Project, book: Codebook, digest: str, *, who: str) -> None:
+    def _sync(self, book: Codebook, digest: str, *, who: str) -> None:
         """Bring the store in line with a hand-edited file's ``book`` (SHA-256 ``digest``),
         logging every change; removing a code that still has codings is refused."""
         with self.store.transaction():
@@ -156,7 +180,7 @@ class CodebookChanges:
             if blocked:
                 details = ", ".join(f"« {c} » ({counts[c]} codages)" for c in blocked)
                 raise CodebookError(
-                    f"« {self.codebook_path.name} » ne contient plus {details} alors que des "
+                    f"« {self.path.name} » ne contient plus {details} alors que des "
                     "codages les utilisent. Remettez ces codes dans le fichier, puis fusionnez-les "
                     "dans un autre code avec merge_codes si vous voulez les retirer."
                 )
@@ -166,11 +190,7 @@ class CodebookChanges:
                 added
                 or changed
                 or removed
-                or (book.name, book.description)
-                != (
-                    state["name"],
-                    state["description"],
-                )
+                or (book.name, book.description) != (state["name"], state["description"])
             ):
                 version += 1
                 codes_sql.write_codebook(self.store, book)
@@ -194,10 +214,10 @@ class CodebookChanges:
                 self.store, version=version, name=book.name, description=book.description,
                 file_sha256=digest, replaced_sha256=None,
             )  # fmt: skip
-        self._adopt_codebook(book, version)
+        self._adopt(book, version)
 
     @contextlib.contextmanager
-    def _changing_codebook(self: Project, book: Codebook) -> Iterator[None]:
+    def changing(self, book: Codebook) -> Iterator[None]:
         """Commit ``book`` as the codebook, with what the block writes (log entries, moved
         codings), in one transaction; the file is replaced once that has committed.
 
@@ -207,18 +227,18 @@ class CodebookChanges:
         book = book.in_file_order()
         text = book.to_yaml()
         new_digest = _sha256(text.encode("utf-8"))
-        data = self._codebook_bytes()
+        data = self._file_bytes()
         on_disk = _sha256(data) if data is not None else None
         old_rows = self._current_rows()
-        new_rows = codes_sql.rows_of(book, self._codebook, old_rows)
-        before = (self._codebook, self._codebook_version, old_rows, self._codebook_stamp)
+        new_rows = codes_sql.rows_of(book, self.book, old_rows)
+        before = (self.book, self.version, old_rows, self._stamp)
         with self.store.transaction():
             state = codes_sql.codebook_state(self.store)
-            if state["version"] != self._codebook_version or on_disk != state["file_sha256"]:
-                self._codebook_stamp = None  # read again on next use
+            if state["version"] != self.version or on_disk != state["file_sha256"]:
+                self._stamp = None  # read again on next use
                 raise CodebookConflict(
                     "Le livre de codes a été modifié ailleurs (dans un autre carnet, ou à la main "
-                    f"dans « {self.codebook_path.name} ») depuis qu'il a été lu ici : rien n'a été "
+                    f"dans « {self.path.name} ») depuis qu'il a été lu ici : rien n'a été "
                     "écrit. Il va être relu ; recommencez votre modification."
                 )
             yield
@@ -228,30 +248,37 @@ class CodebookChanges:
                 self.store, version=version, name=book.name, description=book.description,
                 file_sha256=new_digest, replaced_sha256=state["file_sha256"],
             )  # fmt: skip
-            self._codebook, self._codebook_version, self._codebook_rows = book, version, new_rows
+            self.book, self.version, self._rows = book, version, new_rows
 
             def undo() -> None:
-                (self._codebook, self._codebook_version, self._codebook_rows,
-                 self._codebook_stamp) = before  # fmt: skip
+                self.book, self.version, self._rows, self._stamp = before
 
             self.store.on_rollback(undo)
-            self.store.on_commit(lambda: self._write_codebook_file(text))
+            self.store.on_commit(lambda: self._write_file(text))
             crash_point("codebook:before-commit")
 
-    def _write_codebook_file(self: Project, text: str) -> None:
+    def commit(self, book: Codebook, entries: list[tuple[str, str, dict]], who: str) -> None:
+        """Commit ``book`` with its log ``entries`` (action, code id, details) by ``who``."""
+        with self.changing(book):
+            for action, code_id, details in entries:
+                codes_sql.log_change(
+                    self.store, who=who, action=action, code_id=code_id, details=details
+                )
+
+    def _write_file(self, text: str) -> None:
         """Replace the codebook file with ``text``, the committed state, and clear the pending
         mark. Raises a ``StorageError`` subclass saying the change itself is kept."""
         crash_point("codebook:before-file")
         try:
-            atomic_write_text(self.codebook_path, text)
+            atomic_write_text(self.path, text)
         except StorageError as err:
-            self._codebook_stamp = None  # try again on next use
+            self._stamp = None  # try again on next use
             raise type(err)(
                 f"{err} La modification du livre de codes est bien enregistrée dans la base ; "
-                f"le fichier « {self.codebook_path.name} » sera réécrit à la prochaine ouverture "
+                f"le fichier « {self.path.name} » sera réécrit à la prochaine ouverture "
                 "du projet."
             ) from err
-        self._codebook_stamp = self._codebook_stamp_now()
+        self._stamp = self._stamp_now()
         crash_point("codebook:before-mark")
         try:
             with self.store.transaction():
@@ -262,164 +289,161 @@ class CodebookChanges:
             # into an error message.
             pass
 
-    def _commit_codebook(
-        self: Project, book: Codebook, entries: list[tuple[str, str, dict]], who: str
-    ) -> None:
-        with self._changing_codebook(book):
-            for action, code_id, details in entries:
-                codes_sql.log_change(
-                    self.store, who=who, action=action, code_id=code_id, details=details
-                )
 
-    def reload_codebook(self: Project) -> Codebook:
-        """Re-read the YAML file (after a hand edit) and sync the store; returns the codebook."""
-        self._reconcile_codebook()
-        return self._codebook
+# -- Project's codebook methods (bound on the class in project.py) ------------------------------
+def reload_codebook(project: Project) -> Codebook:
+    """Re-read the YAML file (after a hand edit) and sync the store; returns the codebook."""
+    project.codebook_sync.reconcile()
+    return project.codebook_sync.book
 
-    def add_code(
-        self: Project,
-        code_id: str,
-        label: str,
-        *,
-        parent: str | None = None,
-        definition: str = "",
-        inclusion: str = "",
-        exclusion: str = "",
-        example: str = "",
-        color: str | None = None,
-        keywords: list[str] | tuple[str, ...] = (),
-        codable: bool | None = None,
-        by: str | None = None,
-    ) -> Code:
-        """Add a code (a theme when ``parent`` is ``None``); returns it. Logged as « ajout ».
 
-        Raises ``DuplicateCode`` if the id exists, ``UnknownCode`` for an unknown parent,
-        ``CodebookError`` for an invalid id or colour.
-        """
-        from .project import default_user
+def add_code(
+    project: Project,
+    code_id: str,
+    label: str,
+    *,
+    parent: str | None = None,
+    definition: str = "",
+    inclusion: str = "",
+    exclusion: str = "",
+    example: str = "",
+    color: str | None = None,
+    keywords: list[str] | tuple[str, ...] = (),
+    codable: bool | None = None,
+    by: str | None = None,
+) -> Code:
+    """Add a code (a theme when ``parent`` is ``None``); returns it. Logged as « ajout ».
 
-        if code_id in self.codebook:
-            raise DuplicateCode(
-                f"Le code « {code_id} » existe déjà ({self.codebook.get(code_id).label})."
-            )
-        if parent is not None:
-            parent_code = self.codebook.get(parent)
-            color = color or parent_code.color
-        code = Code(
-            id=code_id, label=label.strip(), parent=parent, definition=definition.strip(),
-            inclusion=inclusion.strip(), exclusion=exclusion.strip(), example=example.strip(),
-            color=color or "#9E9E9E", keywords=tuple(keywords),
-            codable=(parent is not None) if codable is None else codable,
-        )  # fmt: skip
-        book = self.codebook.with_code(code)
-        details = {"libelle": code.label, "parent": parent, "definition": code.definition}
-        self._commit_codebook(book, [("ajout", code_id, details)], by or default_user())
-        return code
+    Raises ``DuplicateCode`` if the id exists, ``UnknownCode`` for an unknown parent,
+    ``CodebookError`` for an invalid id or colour.
+    """
+    book = project.codebook
+    if code_id in book:
+        raise DuplicateCode(f"Le code « {code_id} » existe déjà ({book.get(code_id).label}).")
+    if parent is not None:
+        parent_code = book.get(parent)
+        color = color or parent_code.color
+    code = Code(
+        id=code_id, label=label.strip(), parent=parent, definition=definition.strip(),
+        inclusion=inclusion.strip(), exclusion=exclusion.strip(), example=example.strip(),
+        color=color or "#9E9E9E", keywords=tuple(keywords),
+        codable=(parent is not None) if codable is None else codable,
+    )  # fmt: skip
+    details = {"libelle": code.label, "parent": parent, "definition": code.definition}
+    project.codebook_sync.commit(
+        book.with_code(code), [("ajout", code_id, details)], by or default_user()
+    )
+    return code
 
-    def update_code(
-        self: Project, code_id: str, *, by: str | None = None, **changes: object
-    ) -> Code:
-        """Change a code's ``label``, ``definition``, ``inclusion``, ``exclusion``, ``example``,
-        ``color``, ``keywords`` or ``codable``; its codings are kept. Logged as « modification »."""
-        from .project import default_user
 
-        old = self.codebook.get(code_id)
-        unknown = sorted(set(changes) - set(_EDITABLE))
-        if unknown:
-            raise CodebookError(
-                f"Champ(s) inconnu(s) {', '.join(unknown)} (modifiables : {', '.join(_EDITABLE)})."
-            )
-        if "keywords" in changes:
-            changes["keywords"] = tuple(changes["keywords"])  # type: ignore[arg-type]
-        new = replace(old, **changes)
-        details = {
-            _EDITABLE[k]: {"avant": _plain(getattr(old, k)), "après": _plain(getattr(new, k))}
-            for k in changes
-            if getattr(old, k) != getattr(new, k)
-        }
-        if not details:
-            return old
-        self._commit_codebook(
-            self.codebook.with_code(new), [("modification", code_id, details)], by or default_user()
+def update_code(
+    project: Project, code_id: str, *, by: str | None = None, **changes: object
+) -> Code:
+    """Change a code's ``label``, ``definition``, ``inclusion``, ``exclusion``, ``example``,
+    ``color``, ``keywords`` or ``codable``; its codings are kept. Logged as « modification ».
+
+    Raises ``UnknownCode``, or ``CodebookError`` for a field that cannot be changed."""
+    book = project.codebook
+    old = book.get(code_id)
+    unknown = sorted(set(changes) - set(_EDITABLE))
+    if unknown:
+        raise CodebookError(
+            f"Champ(s) inconnu(s) {', '.join(unknown)} (modifiables : {', '.join(_EDITABLE)})."
         )
-        return new
+    if "keywords" in changes:
+        changes["keywords"] = tuple(changes["keywords"])  # type: ignore[call-overload]  # checked by Code
+    new = replace(old, **changes)  # type: ignore[arg-type]  # names checked against _EDITABLE
+    details = {
+        _EDITABLE[k]: {"avant": _plain(getattr(old, k)), "après": _plain(getattr(new, k))}
+        for k in changes
+        if getattr(old, k) != getattr(new, k)
+    }
+    if not details:
+        return old
+    project.codebook_sync.commit(
+        book.with_code(new), [("modification", code_id, details)], by or default_user()
+    )
+    return new
 
-    def move_code(
-        self: Project, code_id: str, parent: str | None, *, by: str | None = None
-    ) -> Code:
-        """Move a code under another parent (``None``: make it a theme). Codings are kept."""
-        from .project import default_user
 
-        old = self.codebook.get(code_id)
-        if parent is not None:
-            self.codebook.get(parent)
-            if parent in self.codebook.descendants(code_id):
-                raise CodebookError(
-                    f"Impossible de déplacer « {code_id} » sous « {parent} » : ce serait sous lui-même."
-                )
-        new = replace(old, parent=parent)
-        codes = {k: v for k, v in self.codebook.codes.items() if k != code_id}
-        codes[code_id] = new  # moved codes go last among their new siblings
-        book = Codebook(self.codebook.name, self.codebook.description, codes)
-        book.validate()
-        details = {"parent": {"avant": old.parent, "après": parent}}
-        self._commit_codebook(book, [("déplacement", code_id, details)], by or default_user())
-        return new
+def move_code(project: Project, code_id: str, parent: str | None, *, by: str | None = None) -> Code:
+    """Move a code under another parent (``None``: make it a theme). Codings are kept.
 
-    def delete_code(self: Project, code_id: str, *, by: str | None = None) -> None:
-        """Delete a code that has no codings and no sub-codes; otherwise refuse and say why."""
-        from .project import default_user
-
-        code = self.codebook.get(code_id)
-        used = codes_sql.codings_per_code(self.store).get(code_id, 0)
-        if used:
+    Raises ``UnknownCode``, or ``CodebookError`` when the move would put a code under itself."""
+    book = project.codebook
+    old = book.get(code_id)
+    if parent is not None:
+        book.get(parent)
+        if parent in book.descendants(code_id):
             raise CodebookError(
-                f"Le code « {code_id} » porte {used} codage(s) : il ne peut pas être supprimé. "
-                f"Fusionnez-le dans un autre code : merge_codes('{code_id}', 'code_cible')."
+                f"Impossible de déplacer « {code_id} » sous « {parent} » : ce serait sous lui-même."
             )
-        book = self.codebook.without(code_id)
-        self._commit_codebook(
-            book, [("suppression", code_id, {"libelle": code.label})], by or default_user()
+    new = replace(old, parent=parent)
+    codes = {k: v for k, v in book.codes.items() if k != code_id}
+    codes[code_id] = new  # moved codes go last among their new siblings
+    moved = Codebook(book.name, book.description, codes)
+    moved.validate()
+    details = {"parent": {"avant": old.parent, "après": parent}}
+    project.codebook_sync.commit(moved, [("déplacement", code_id, details)], by or default_user())
+    return new
+
+
+def delete_code(project: Project, code_id: str, *, by: str | None = None) -> None:
+    """Delete a code that has no codings and no sub-codes; otherwise refuse and say why
+    (``CodebookError``)."""
+    book = project.codebook
+    code = book.get(code_id)
+    used = codes_sql.codings_per_code(project.store).get(code_id, 0)
+    if used:
+        raise CodebookError(
+            f"Le code « {code_id} » porte {used} codage(s) : il ne peut pas être supprimé. "
+            f"Fusionnez-le dans un autre code : merge_codes('{code_id}', 'code_cible')."
         )
+    project.codebook_sync.commit(
+        book.without(code_id),
+        [("suppression", code_id, {"libelle": code.label})],
+        by or default_user(),
+    )
 
-    def merge_codes(self: Project, source: str, into: str, *, by: str | None = None) -> int:
-        """Merge code ``source`` into ``into``: its codings move (duplicates merge), its sub-codes
-        move under ``into``, and ``source`` disappears. Returns the number of codings moved."""
-        from .project import default_user
 
-        old, target = self.codebook.get(source), self.codebook.get(into)
-        if source == into or into in self.codebook.descendants(source):
-            raise CodebookError(
-                f"Impossible de fusionner « {source} » dans « {into} » (même branche)."
-            )
-        codes = {}
-        for key, code in self.codebook.codes.items():
-            if key == source:
-                continue
-            codes[key] = replace(code, parent=into) if code.parent == source else code
-        book = Codebook(self.codebook.name, self.codebook.description, codes)
-        book.validate()
-        who = by or default_user()
-        with self._changing_codebook(book):
-            moved = codes_sql.reassign_codings(self.store, old.guid, target.guid)
-            details = {"dans": into, "libelle": old.label, "codages_deplaces": moved}
-            codes_sql.log_change(
-                self.store, who=who, action="fusion", code_id=source, details=details
-            )
-        return moved
+def merge_codes(project: Project, source: str, into: str, *, by: str | None = None) -> int:
+    """Merge code ``source`` into ``into``: its codings move (duplicates merge), its sub-codes
+    move under ``into``, and ``source`` disappears. Returns the number of codings moved.
 
-    def codebook_history(self: Project) -> pd.DataFrame:
-        """Every codebook change, oldest first: ``at, who, action, code_id, details``."""
-        return codes_sql.history_frame(self.store)
+    Raises ``UnknownCode``, or ``CodebookError`` when both are in the same branch."""
+    book = project.codebook
+    old, target = book.get(source), book.get(into)
+    if source == into or into in book.descendants(source):
+        raise CodebookError(f"Impossible de fusionner « {source} » dans « {into} » (même branche).")
+    codes = {}
+    for key, code in book.codes.items():
+        if key == source:
+            continue
+        codes[key] = replace(code, parent=into) if code.parent == source else code
+    merged = Codebook(book.name, book.description, codes)
+    merged.validate()
+    who = by or default_user()
+    with project.codebook_sync.changing(merged):
+        moved = codes_sql.reassign_codings(project.store, old.guid, target.guid)
+        details = {"dans": into, "libelle": old.label, "codages_deplaces": moved}
+        codes_sql.log_change(
+            project.store, who=who, action="fusion", code_id=source, details=details
+        )
+    return moved
+
+
+def codebook_history(project: Project) -> pd.DataFrame:
+    """Every codebook change, oldest first: ``at, who, action, code_id, details``."""
+    return codes_sql.history_frame(project.store)
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _warn_read_only(project: Project, what: str) -> None:
+def _warn_read_only(path: Path, what: str) -> None:
     warnings.warn(
-        f"« {project.codebook_path.name} » {what} par rapport à la base du projet, ouvert en "
+        f"« {path.name} » {what} par rapport à la base du projet, ouvert en "
         "lecture seule : le livre de codes affiché est celui de la base. Le fichier sera remis en "
         "accord à la prochaine ouverture avec le droit d'écriture.",
         CodebookFileWarning,

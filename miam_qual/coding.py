@@ -2,6 +2,9 @@
 
 A span is ``(start, end)`` in Unicode code points of the document's normalised text, end
 exclusive. Each coding keeps a copy of the text it covered. Every write is one transaction.
+
+The public functions here are ``Project`` methods (bound on the class in ``project.py``): call
+them as ``project.code(...)``, ``project.codings(...)``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .common import filter_frame
 from .errors import CodingError, MemoError, OffsetOutOfRange, UnknownCoder
 from .store import codings as codings_sql
 from .store import documents as docs_sql
@@ -27,253 +31,253 @@ CODINGS_COLUMNS = [
 ]  # fmt: skip
 
 
-class Coding:
-    """Coding methods of ``Project``."""
+# -- coders ---------------------------------------------------------------------------------------
+def add_coder(project: Project, name: str) -> str:
+    """Register a coder (idempotent); returns the coder's GUID. Raises ``UnknownCoder`` for an
+    empty name."""
+    name = name.strip()
+    if not name:
+        raise UnknownCoder("Un codeur doit avoir un nom.")
+    with project.store.transaction():
+        return people.add_coder(project.store, name)
 
-    # -- coders -------------------------------------------------------------------------------
-    def add_coder(self: Project, name: str) -> str:
-        """Register a coder (idempotent); returns the coder's GUID."""
-        name = name.strip()
-        if not name:
-            raise UnknownCoder("Un codeur doit avoir un nom.")
-        with self.store.transaction():
-            return people.add_coder(self.store, name)
 
-    def coders(self: Project) -> pd.DataFrame:
-        """Registered coders: ``coder, coder_id, created_at``."""
-        return people.coders_frame(self.store)
+def coders(project: Project) -> pd.DataFrame:
+    """Registered coders: ``coder, coder_id, created_at``."""
+    return people.coders_frame(project.store)
 
-    def _coder_guid(self: Project, coder: str) -> str:
-        guid = people.coder_guid(self.store, coder)
-        if guid is None:
-            known = ", ".join(self.coders()["coder"]) or "aucun"
-            raise UnknownCoder(
-                f"Codeur inconnu « {coder} » (codeurs enregistrés : {known}). "
-                f"Ajoutez-le avec project.add_coder('{coder}')."
-            )
-        return guid
 
-    # -- writing ------------------------------------------------------------------------------
-    def code(
-        self: Project,
-        document: str,
-        start: int,
-        end: int,
-        code: str | list[str],
-        *,
-        coder: str,
-        memo: str | None = None,
-    ) -> str | list[str]:
-        """Apply one code (or several) to ``[start, end)`` of a document, as ``coder``.
-
-        Returns the coding GUID (a list for several codes). Applying the same code to the same
-        span twice by the same coder returns the existing coding. Raises ``OffsetOutOfRange``,
-        ``UnknownCode``, ``UnknownCoder`` or ``CodingError``; nothing is written then.
-        """
-        doc = self.document_id(document)
-        codes = [code] if isinstance(code, str) else list(code)
-        if not codes:
-            raise CodingError("Aucun code choisi.")
-        targets = []
-        for code_id in codes:
-            entry = self.codebook.get(code_id)
-            if not entry.codable:
-                raise CodingError(
-                    f"« {entry.label} » est un thème qui regroupe des codes : choisissez l'un de ses codes."
-                )
-            targets.append(entry.guid)
-        coder_guid = self._coder_guid(coder)
-        text = self._checked_span(doc, document, start, end)
-        ids = []
-        with self.store.transaction():
-            for code_guid in targets:
-                guid, _created = codings_sql.add_coding(
-                    self.store, doc, start, end, text, code_guid, coder_guid
-                )
-                ids.append(guid)
-                if memo:
-                    people.set_note(self.store, "coding", guid, memo, coder)
-        return ids[0] if isinstance(code, str) else ids
-
-    def code_many(self: Project, rows: pd.DataFrame | list[dict]) -> int:
-        """Write many codings in one transaction (all or nothing); returns how many were new.
-
-        ``rows`` has ``document, start, end, code, coder`` (and optionally ``memo``). Every row is
-        checked first; the first problem raises with its row number and nothing is written.
-        """
-        records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
-        documents = self.documents().set_index("document")
-        lengths = dict(zip(documents["document_id"], documents["length"], strict=True))
-        ids = {
-            **{name: guid for name, guid in documents["document_id"].items()},
-            **{g: g for g in lengths},
-        }
-        coders: dict[str, str] = {}
-        plan = []
-        for number, row in enumerate(records, start=1):
-            where = f"ligne {number}"
-            doc = ids.get(row["document"])
-            if doc is None:
-                raise CodingError(f"{where} : document inconnu « {row['document']} ».")
-            code = self.codebook.get(row["code"])
-            if not code.codable:
-                raise CodingError(f"{where} : « {code.label} » est un thème, pas un code.")
-            if row["coder"] not in coders:
-                coders[row["coder"]] = self._coder_guid(row["coder"])
-            start, end = int(row["start"]), int(row["end"])
-            if not 0 <= start < end <= lengths[doc]:
-                raise OffsetOutOfRange(
-                    f"{where} : passage [{start}, {end}) hors de « {row['document']} » "
-                    f"({lengths[doc]} caractères)."
-                )
-            plan.append(
-                (doc, start, end, code.guid, coders[row["coder"]], row.get("memo"), row["coder"])
-            )
-        created = 0
-        texts: dict[str, str] = {}
-        with self.store.transaction():
-            for doc, start, end, code_guid, coder_guid, memo, coder in plan:
-                if doc not in texts:
-                    texts[doc] = docs_sql.text(self.store, doc)
-                guid, new = codings_sql.add_coding(
-                    self.store, doc, start, end, texts[doc][start:end], code_guid, coder_guid
-                )
-                created += new
-                if memo:
-                    people.set_note(self.store, "coding", guid, memo, coder)
-        return created
-
-    def _checked_span(self: Project, doc: str, name: str, start: object, end: object) -> str:
-        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-            raise OffsetOutOfRange(
-                f"« {name} » : les positions doivent être des entiers (reçu {start!r}, {end!r})."
-            )
-        length = docs_sql.length(self.store, doc)
-        if not 0 <= start < end <= length:
-            raise OffsetOutOfRange(
-                f"« {name} » : passage [{start}, {end}) hors du texte ou vide "
-                f"(le document compte {length} caractères ; il faut 0 ≤ début < fin ≤ {length})."
-            )
-        return docs_sql.text(self.store, doc)[start:end]
-
-    def uncode(self: Project, coding: str) -> None:
-        """Remove a coding (and its memo); the span's other codings are untouched."""
-        with self.store.transaction():
-            if codings_sql.get_coding(self.store, coding) is None:
-                raise CodingError(f"Codage inconnu « {coding} » (déjà retiré ?).")
-            codings_sql.remove_coding(self.store, coding)
-
-    def coding(self: Project, coding: str) -> dict:
-        """One coding as a dict: ``guid, document_guid, start, end, text, code_id, coder``."""
-        found = codings_sql.get_coding(self.store, coding)
-        if found is None:
-            raise CodingError(f"Codage inconnu « {coding} ».")
-        return found
-
-    # -- memos --------------------------------------------------------------------------------
-    def set_memo(self: Project, kind: str, target: str, text: str, *, author: str) -> None:
-        """Write ``author``'s memo on a document, code, coding, participant or the project.
-
-        ``target`` is a document name, a code id, a coding GUID, a pseudonym, or ``""`` for the
-        project. An empty text deletes the memo.
-        """
-        if kind not in MEMO_TARGETS:
-            raise MemoError(
-                f"Type de mémo inconnu « {kind} » (possibles : {', '.join(MEMO_TARGETS)})."
-            )
-        guid = self._memo_target(kind, target)
-        with self.store.transaction():
-            people.set_note(self.store, kind, guid, text, author)
-
-    def _memo_target(self: Project, kind: str, target: str) -> str:
-        if kind == "document":
-            return self.document_id(target)
-        if kind == "code":
-            return self.codebook.get(target).guid
-        if kind == "coding":
-            return self.coding(target)["guid"]
-        if kind == "participant":
-            return self._participant_guid(target)
-        return "project"
-
-    def memos(self: Project, kind: str | None = None) -> pd.DataFrame:
-        """Memos: ``note_id, target_kind, target_id, target, text, author, created_at, updated_at``
-        where ``target`` is readable (document name, code id, pseudonym…)."""
-        notes = people.notes_frame(self.store, kind)
-        documents = self.documents()
-        names = dict(zip(documents["document_id"], documents["document"], strict=True))
-        names.update({c.guid: c.id for c in self.codebook})
-        participants = self.participants()
-        names.update(zip(participants["participant_id"], participants["participant"], strict=True))
-        notes.insert(3, "target", notes["target_id"].map(lambda g: names.get(g, g)))
-        return notes
-
-    # -- reading ------------------------------------------------------------------------------
-    def codings(
-        self: Project,
-        code: str | list[str] | None = None,
-        *,
-        coder: str | list[str] | None = None,
-        document: str | None = None,
-        descendants: bool = True,
-        **attribute_filters: object,
-    ) -> pd.DataFrame:
-        """Coded segments with their context, one row per coding.
-
-        ``code``: a code or theme id (with ``descendants=True`` its sub-codes count too), or a
-        list. ``coder``: one name or a list. ``document``: a name or GUID. Keyword filters match
-        document or participant attributes (``vague="bilan"``, ``site=["Fosse 13", "Haisnes"]``).
-
-        Columns: ``coding_id, selection_id, document_id, document, start, end, text, code_id, code,
-        theme_id, theme, coder, created_at, memo, speaker, speaker_role`` (the speaker turn
-        containing the start: its label and ``interviewer``/``participant``), then one column per document attribute and per participant attribute.
-        """
-        book = self.codebook  # checked for freshness once, not once per code
-        guids = None
-        if code is not None:
-            ids: list[str] = []
-            for code_id in [code] if isinstance(code, str) else code:
-                ids.extend(book.descendants(code_id) if descendants else [book.get(code_id).id])
-            guids = [book.get(i).guid for i in dict.fromkeys(ids)]
-        doc = self.document_id(document) if document is not None else None
-        frame = codings_sql.codings_frame(self.store, code_guids=guids, coder=coder, document=doc)
-        themes = {c.id: book.theme_of(c.id) for c in book}
-        frame["theme_id"] = frame["code_id"].map(themes)
-        frame["theme"] = frame["theme_id"].map({c.id: c.label for c in book})
-        memos = codings_sql.coding_memos(self.store, list(frame["coding_id"]))
-        frame = (
-            frame.merge(memos, on="coding_id", how="left")
-            if len(memos)
-            else frame.assign(memo=None)
+def coder_id(project: Project, coder: str) -> str:
+    """GUID of a registered coder; raises ``UnknownCoder`` naming the registered ones."""
+    guid = people.coder_guid(project.store, coder)
+    if guid is None:
+        known = ", ".join(coders(project)["coder"]) or "aucun"
+        raise UnknownCoder(
+            f"Codeur inconnu « {coder} » (codeurs enregistrés : {known}). "
+            f"Ajoutez-le avec project.add_coder('{coder}')."
         )
-        frame = frame[CODINGS_COLUMNS]
-        frame = self._with_attributes(frame)
-        from .project import filter_frame
+    return guid
 
-        return filter_frame(frame, attribute_filters)
 
-    def _with_attributes(self: Project, frame: pd.DataFrame) -> pd.DataFrame:
-        """Add document attribute columns, then the participant's attributes (by pseudonym)."""
-        ids = list(frame["document_id"].unique())
-        attributes = docs_sql.attributes_frame(self.store, ids)
-        frame = frame.merge(attributes, on="document_id", how="left")
-        if "participant" in frame.columns:
-            persons = people.participants_frame(self.store).drop(columns="participant_id")
-            persons = persons.drop(
-                columns=[c for c in persons.columns if c in frame.columns and c != "participant"]
+# -- writing --------------------------------------------------------------------------------------
+def code(
+    project: Project,
+    document: str,
+    start: int,
+    end: int,
+    code: str | list[str],
+    *,
+    coder: str,
+    memo: str | None = None,
+) -> str | list[str]:
+    """Apply one code (or several) to ``[start, end)`` of a document, as ``coder``.
+
+    Returns the coding GUID (a list for several codes). Applying the same code to the same
+    span twice by the same coder returns the existing coding. Raises ``OffsetOutOfRange``,
+    ``UnknownCode``, ``UnknownCoder`` or ``CodingError``; nothing is written then.
+    """
+    doc = project.document_id(document)
+    codes = [code] if isinstance(code, str) else list(code)
+    if not codes:
+        raise CodingError("Aucun code choisi.")
+    book = project.codebook
+    targets = []
+    for code_id in codes:
+        entry = book.get(code_id)
+        if not entry.codable:
+            raise CodingError(
+                f"« {entry.label} » est un thème qui regroupe des codes : choisissez l'un de ses codes."
             )
-            frame = frame.merge(persons, on="participant", how="left")
-        return frame
+        targets.append(entry.guid)
+    coder_guid = coder_id(project, coder)
+    text = project.span_text(document, start, end)
+    ids = []
+    with project.store.transaction():
+        for code_guid in targets:
+            guid, _created = codings_sql.add_coding(
+                project.store, doc, start, end, text, code_guid, coder_guid
+            )
+            ids.append(guid)
+            if memo:
+                people.set_note(project.store, "coding", guid, memo, coder)
+    return ids[0] if isinstance(code, str) else ids
 
-    def _drifted_selections(self: Project) -> list[str]:
-        """Selections whose stored text no longer matches their document (for ``validate``)."""
-        problems = []
-        for document_id, group in self.codings().groupby("document_id"):
-            text = docs_sql.text(self.store, document_id)
-            for row in group.drop_duplicates("selection_id").itertuples():
-                if text[row.start : row.end] != row.text:
-                    problems.append(
-                        f"« {row.document} » [{row.start}, {row.end}) : le texte codé a changé "
-                        f"(« {row.text[:40]} » attendu)."
-                    )
-        return problems
+
+def code_many(project: Project, rows: pd.DataFrame | list[dict]) -> int:
+    """Write many codings in one transaction (all or nothing); returns how many were new.
+
+    ``rows`` has ``document, start, end, code, coder`` (and optionally ``memo``). Every row is
+    checked first; the first problem raises with its row number and nothing is written.
+    """
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+    documents = project.documents().set_index("document")
+    lengths = dict(zip(documents["document_id"], documents["length"], strict=True))
+    ids = {
+        **{name: guid for name, guid in documents["document_id"].items()},
+        **{g: g for g in lengths},
+    }
+    book = project.codebook
+    coder_ids: dict[str, str] = {}
+    plan = []
+    for number, row in enumerate(records, start=1):
+        where = f"ligne {number}"
+        doc = ids.get(row["document"])
+        if doc is None:
+            raise CodingError(f"{where} : document inconnu « {row['document']} ».")
+        entry = book.get(row["code"])
+        if not entry.codable:
+            raise CodingError(f"{where} : « {entry.label} » est un thème, pas un code.")
+        if row["coder"] not in coder_ids:
+            coder_ids[row["coder"]] = coder_id(project, row["coder"])
+        start, end = int(row["start"]), int(row["end"])
+        if not 0 <= start < end <= lengths[doc]:
+            raise OffsetOutOfRange(
+                f"{where} : passage [{start}, {end}) hors de « {row['document']} » "
+                f"({lengths[doc]} caractères)."
+            )
+        plan.append(
+            (doc, start, end, entry.guid, coder_ids[row["coder"]], row.get("memo"), row["coder"])
+        )
+    created = 0
+    texts: dict[str, str] = {}
+    with project.store.transaction():
+        for doc, start, end, code_guid, coder_guid, memo, coder in plan:
+            if doc not in texts:
+                texts[doc] = docs_sql.text(project.store, doc)
+            guid, new = codings_sql.add_coding(
+                project.store, doc, start, end, texts[doc][start:end], code_guid, coder_guid
+            )
+            created += new
+            if memo:
+                people.set_note(project.store, "coding", guid, memo, coder)
+    return created
+
+
+def uncode(project: Project, coding: str) -> None:
+    """Remove a coding (and its memo); the span's other codings are untouched. Raises
+    ``CodingError`` for an unknown coding."""
+    with project.store.transaction():
+        if codings_sql.get_coding(project.store, coding) is None:
+            raise CodingError(f"Codage inconnu « {coding} » (déjà retiré ?).")
+        codings_sql.remove_coding(project.store, coding)
+
+
+def coding(project: Project, coding: str) -> dict:
+    """One coding as a dict: ``guid, document_guid, start, end, text, code_id, coder``. Raises
+    ``CodingError`` for an unknown coding."""
+    found = codings_sql.get_coding(project.store, coding)
+    if found is None:
+        raise CodingError(f"Codage inconnu « {coding} ».")
+    return found
+
+
+# -- memos ----------------------------------------------------------------------------------------
+def set_memo(project: Project, kind: str, target: str, text: str, *, author: str) -> None:
+    """Write ``author``'s memo on a document, code, coding, participant or the project.
+
+    ``target`` is a document name, a code id, a coding GUID, a pseudonym, or ``""`` for the
+    project. An empty text deletes the memo. Raises ``MemoError`` for an unknown kind.
+    """
+    if kind not in MEMO_TARGETS:
+        raise MemoError(f"Type de mémo inconnu « {kind} » (possibles : {', '.join(MEMO_TARGETS)}).")
+    guid = _memo_target(project, kind, target)
+    with project.store.transaction():
+        people.set_note(project.store, kind, guid, text, author)
+
+
+def _memo_target(project: Project, kind: str, target: str) -> str:
+    if kind == "document":
+        return project.document_id(target)
+    if kind == "code":
+        return project.codebook.get(target).guid
+    if kind == "coding":
+        return coding(project, target)["guid"]
+    if kind == "participant":
+        return project.participant_id(target)
+    return "project"
+
+
+def memos(project: Project, kind: str | None = None) -> pd.DataFrame:
+    """Memos: ``note_id, target_kind, target_id, target, text, author, created_at, updated_at``
+    where ``target`` is readable (document name, code id, pseudonym…)."""
+    notes = people.notes_frame(project.store, kind)
+    documents = project.documents()
+    names = dict(zip(documents["document_id"], documents["document"], strict=True))
+    names.update({c.guid: c.id for c in project.codebook})
+    participants = project.participants()
+    names.update(zip(participants["participant_id"], participants["participant"], strict=True))
+    notes.insert(3, "target", notes["target_id"].map(lambda g: names.get(g, g)))
+    return notes
+
+
+# -- reading --------------------------------------------------------------------------------------
+def codings(
+    project: Project,
+    code: str | list[str] | None = None,
+    *,
+    coder: str | list[str] | None = None,
+    document: str | None = None,
+    descendants: bool = True,
+    **attribute_filters: object,
+) -> pd.DataFrame:
+    """Coded segments with their context, one row per coding.
+
+    ``code``: a code or theme id (with ``descendants=True`` its sub-codes count too), or a
+    list. ``coder``: one name or a list. ``document``: a name or GUID. Keyword filters match
+    document or participant attributes, or any column (``vague="bilan"``,
+    ``site=["Fosse 13", "Haisnes"]``); a filter naming neither raises ``UnknownAttribute``.
+
+    Columns: ``coding_id, selection_id, document_id, document, start, end, text, code_id, code,
+    theme_id, theme, coder, created_at, memo, speaker, speaker_role`` (the speaker turn
+    containing the start: its label and ``interviewer``/``participant``), then one column per
+    document attribute and per participant attribute.
+    """
+    book = project.codebook  # checked for freshness once, not once per code
+    guids = None
+    if code is not None:
+        ids: list[str] = []
+        for code_id in [code] if isinstance(code, str) else code:
+            ids.extend(book.descendants(code_id) if descendants else [book.get(code_id).id])
+        guids = [book.get(i).guid for i in dict.fromkeys(ids)]
+    doc = project.document_id(document) if document is not None else None
+    frame = codings_sql.codings_frame(project.store, code_guids=guids, coder=coder, document=doc)
+    themes = {c.id: book.theme_of(c.id) for c in book}
+    frame["theme_id"] = frame["code_id"].map(themes)
+    frame["theme"] = frame["theme_id"].map({c.id: c.label for c in book})
+    memo_frame = codings_sql.coding_memos(project.store, list(frame["coding_id"]))
+    frame = (
+        frame.merge(memo_frame, on="coding_id", how="left")
+        if len(memo_frame)
+        else frame.assign(memo=None)
+    )
+    frame = _with_attributes(project, frame[CODINGS_COLUMNS])
+    return filter_frame(frame, attribute_filters, declared=project.config.attributes)
+
+
+def _with_attributes(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add document attribute columns, then the participant's attributes (by pseudonym)."""
+    ids = list(frame["document_id"].unique())
+    attributes = docs_sql.attributes_frame(project.store, ids)
+    frame = frame.merge(attributes, on="document_id", how="left")
+    if "participant" in frame.columns:
+        persons = people.participants_frame(project.store).drop(columns="participant_id")
+        persons = persons.drop(
+            columns=[c for c in persons.columns if c in frame.columns and c != "participant"]
+        )
+        frame = frame.merge(persons, on="participant", how="left")
+    return frame
+
+
+def drifted_selections(project: Project) -> list[str]:
+    """French descriptions of the selections whose stored text no longer matches their document
+    (``Project.validate`` reports them)."""
+    problems = []
+    for document_id, group in codings(project).groupby("document_id"):
+        text = docs_sql.text(project.store, str(document_id))
+        for row in group.drop_duplicates("selection_id").itertuples():
+            if text[row.start : row.end] != row.text:
+                problems.append(
+                    f"« {row.document} » [{row.start}, {row.end}) : le texte codé a changé "
+                    f"(« {row.text[:40]} » attendu)."
+                )
+    return problems

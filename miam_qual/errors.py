@@ -17,6 +17,7 @@ bare ``Exception``.
     │       └── IntegrityViolation  the database refused a write that breaks one of its rules
     ├── ConfigError ............. ``projet.yml`` (attributes, consent uses) is malformed
     ├── AttributeValueError ..... an attribute value does not fit its declared type or choices
+    │   └── UnknownAttribute .... a filter names no column and no attribute of ``projet.yml``
     ├── CorpusError ............. a source file cannot be imported
     │   ├── UnreadableFile ...... unknown format, malformed file, broken archive, empty
     │   └── EncodingError ....... bytes that no supported encoding decodes safely
@@ -38,6 +39,7 @@ bare ``Exception``.
     ├── MemoError ............... a memo's target kind is unknown
     ├── ConsentError ............ a use that a participant has not consented to
     ├── QuoteError .............. a quote cannot be proposed or changed
+    ├── LanguageModelMissing .... the spaCy language model asked for is not installed
     └── ExportError ............. an export cannot be produced
 """
 
@@ -56,6 +58,7 @@ __all__ = [
     "CodebookConflict",
     "ConfigError",
     "AttributeValueError",
+    "UnknownAttribute",
     "CorpusError",
     "UnreadableFile",
     "EncodingError",
@@ -76,6 +79,7 @@ __all__ = [
     "MemoError",
     "ConsentError",
     "QuoteError",
+    "LanguageModelMissing",
     "ExportError",
 ]
 
@@ -123,6 +127,11 @@ class ConfigError(MiamError):
 
 class AttributeValueError(MiamError):
     """Raised when an attribute value is unknown, of the wrong type, or outside its choices."""
+
+
+class UnknownAttribute(AttributeValueError):
+    """Raised when a keyword filter (``documents(vague=…)``, ``codings(…)``, ``retrieve(…)``)
+    names neither a column nor an attribute declared in ``projet.yml``; suggests close names."""
 
 
 class CorpusError(MiamError):
@@ -215,6 +224,10 @@ class ConsentError(MiamError):
 class QuoteError(MiamError):
     """Raised when a quote cannot be proposed or changed (unknown quote, bad status or target,
     an edit that is more than light editing)."""
+
+
+class LanguageModelMissing(MiamError):
+    """Raised when the spaCy language model asked for (``fr_core_news_sm``) is not installed."""
 
 
 class ExportError(MiamError):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .errors import MiamError
+from .errors import LanguageModelMissing
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -34,7 +34,7 @@ EXTRA_STOP_WORDS = frozenset(
 def load_nlp(name: str = DEFAULT_MODEL) -> Language:
     """Load (once per process) and return a spaCy pipeline; ``"blank"`` gives ``spacy.blank("fr")``.
 
-    Raises ``MiamError`` with installation advice when the pipeline is not installed.
+    Raises ``LanguageModelMissing`` with installation advice when the pipeline is not installed.
     """
     import spacy
 
@@ -43,7 +43,7 @@ def load_nlp(name: str = DEFAULT_MODEL) -> Language:
     try:
         return spacy.load(name)
     except OSError as err:
-        raise MiamError(
+        raise LanguageModelMissing(
             f"Le modèle de langue « {name} » n'est pas installé. "
             f"Installez-le avec : python -m spacy download {name}"
         ) from err

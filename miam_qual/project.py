@@ -1,23 +1,29 @@
 """A project is a folder: ``projet.yml``, ``corpus/``, ``codebooks/`` and ``miam.sqlite``.
 
-``Project`` is the one entry object of the public API. Its methods are grouped by concept in
-sibling modules (importing, participants, codebook changes, coding); this module holds the folder
-itself, opening and creating it, and reading documents.
+``Project`` is the one entry object for the stored data model. Its methods are plain functions
+taking the project first, each in the module of its concept (``importing``, ``participants``,
+``codebook_edit``, ``coding``) and bound on the class below; those modules import ``Project`` only
+for type checking, so nothing imports this module back. This module holds the folder itself,
+opening and creating it, and reading documents.
 """
 
 from __future__ import annotations
 
-import getpass
+import difflib
 import os
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from . import codebook_edit as _codebook_edit
+from . import coding as _coding
 from . import corpus
+from . import importing as _importing
+from . import participants as _participants
 from .codebook import Codebook, load_codebook
-from .codebook_edit import CodebookChanges
-from .coding import Coding
+from .codebook_edit import CodebookSync
+from .common import filter_frame
 from .config import (
     CONFIG_FILE,
     DEFAULT_CONFIG,
@@ -26,10 +32,8 @@ from .config import (
     parse_config,
     write_config,
 )
-from .errors import CodebookError, CorpusError, ProjectError
-from .importing import Importing
-from .participants import Participants
-from .store import DB_FILE, Store
+from .errors import CodebookError, CorpusError, OffsetOutOfRange, ProjectError
+from .store import DB_FILE, Store, people
 from .store import documents as docs_sql
 
 CORPUS_DIR = "corpus"
@@ -38,27 +42,64 @@ CODEBOOK_FILE = "livre_de_codes.yml"
 EMPTY_CODEBOOK = "nom: Livre de codes\nthemes: []\n"
 
 
-def default_user() -> str:
-    """Who is acting when a call does not say: ``$MIAM_CODEUR``, else the system login."""
-    return os.environ.get("MIAM_CODEUR") or getpass.getuser()
-
-
-class Project(Importing, Participants, CodebookChanges, Coding):
+class Project:
     """An open project folder.
 
     Create one with ``Project.create(path)``, open one with ``Project.open(path)``. Reads return
     pandas DataFrames whose columns are documented on each method; writes are one transaction each.
+
+    ``root`` is the folder, ``config`` its parsed ``projet.yml``, ``store`` its database (only
+    ``miam_qual`` code uses it), ``codebook_sync`` the codebook's file ↔ store protocol (read
+    ``codebook``; change it with ``add_code``, ``merge_codes``…).
     """
+
+    # The methods below are functions of the concept modules, bound here rather than wrapped:
+    # each keeps one home (its code and docstring live with its concept), ``help()`` and mypy
+    # see its real signature, and none of those modules imports this one at run time.
+
+    # -- importing (importing.py) ----------------------------------------------------------------
+    import_files = _importing.import_files
+    import_metadata = _importing.import_metadata
+
+    # -- participants, consent and speakers (participants.py) -----------------------------------
+    add_participant = _participants.add_participant
+    participants = _participants.participants
+    participant_id = _participants.participant_id
+    import_participants = _participants.import_participants
+    set_consent = _participants.set_consent
+    has_consent = _participants.has_consent
+    consent_history = _participants.consent_history
+    identify_speaker = _participants.identify_speaker
+    speakers = _participants.speakers
+    speaker_identity = _participants.speaker_identity
+    speaker_resolver = _participants.speaker_resolver
+
+    # -- codebook changes (codebook_edit.py) ------------------------------------------------------
+    reload_codebook = _codebook_edit.reload_codebook
+    add_code = _codebook_edit.add_code
+    update_code = _codebook_edit.update_code
+    move_code = _codebook_edit.move_code
+    delete_code = _codebook_edit.delete_code
+    merge_codes = _codebook_edit.merge_codes
+    codebook_history = _codebook_edit.codebook_history
+
+    # -- coders, coding, memos (coding.py) ----------------------------------------------------
+    add_coder = _coding.add_coder
+    coders = _coding.coders
+    coder_id = _coding.coder_id
+    code = _coding.code
+    code_many = _coding.code_many
+    uncode = _coding.uncode
+    coding = _coding.coding
+    codings = _coding.codings
+    set_memo = _coding.set_memo
+    memos = _coding.memos
 
     def __init__(self, root: Path, store: Store, config: ProjectConfig):
         self.root = root
         self.store = store
         self.config = config
-        # read from the file or the store by _reconcile_codebook (create/open do it first)
-        self._codebook = Codebook()
-        self._codebook_version = -1
-        self._codebook_rows: dict[str, tuple] | None = None
-        self._codebook_stamp: tuple[int, int] | None = None
+        self.codebook_sync = CodebookSync(store, root / CODEBOOK_DIR / CODEBOOK_FILE)
 
     # -- folder -------------------------------------------------------------------------------
     @property
@@ -86,9 +127,7 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         on the same project), it is read again and synced first; an invalid file raises
         ``CodebookError``.
         """
-        if self._codebook_is_stale():
-            self._reconcile_codebook()
-        return self._codebook
+        return self.codebook_sync.current()
 
     @classmethod
     def create(
@@ -135,7 +174,7 @@ class Project(Importing, Participants, CodebookChanges, Coding):
             store = Store(root / DB_FILE, create=True)
             project = cls(root, store, parsed)
             try:
-                project._reconcile_codebook(who="création du projet")
+                project.codebook_sync.reconcile(who="création du projet")
             except BaseException:
                 store.close()
                 raise
@@ -176,7 +215,7 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         store = Store(root / DB_FILE, create=False, read_only=read_only)
         project = cls(root, store, config)
         try:
-            project._reconcile_codebook()
+            project.codebook_sync.reconcile()
             if not read_only:
                 corpus.recover(project, lambda: docs_sql.source_files(store))
         except BaseException:
@@ -201,8 +240,6 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         """GUID of a document given its name or GUID; raises ``CorpusError`` if unknown."""
         guid = docs_sql.resolve(self.store, document)
         if guid is None:
-            import difflib
-
             close = difflib.get_close_matches(document, docs_sql.document_names(self.store), n=3)
             hint = f" (vouliez-vous dire : {', '.join(close)} ?)" if close else ""
             raise CorpusError(f"Document inconnu « {document} »{hint}.")
@@ -214,14 +251,37 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         Columns: ``document_id`` (GUID), ``document`` (name), ``kind`` (text | transcript |
         questionnaire), ``source_file`` (path under ``corpus/``), ``length`` (code points),
         ``encoding``, ``media``, ``position``, ``imported_at``, ``imported_by``, then one column per
-        document attribute. Keyword filters keep rows whose attribute equals the value (or is in
-        the list given).
+        document attribute. Keyword filters keep rows whose attribute (or column) equals the value
+        (or is in the list given); a filter naming neither a column nor a document attribute
+        declared in ``projet.yml`` raises ``UnknownAttribute``.
         """
-        return filter_frame(docs_sql.documents_frame(self.store), attribute_filters)
+        declared = [n for n, spec in self.config.attributes.items() if spec.scope == "document"]
+        return filter_frame(
+            docs_sql.documents_frame(self.store), attribute_filters, declared=declared
+        )
 
     def text(self, document: str) -> str:
         """The normalised text of a document (NFC, ``\\n``); offsets index into it."""
         return docs_sql.text(self.store, self.document_id(document))
+
+    def span_text(self, document: str, start: int, end: int) -> str:
+        """The text of ``[start, end)`` in a document (name or GUID).
+
+        Raises ``CorpusError`` for an unknown document and ``OffsetOutOfRange`` for positions
+        that are not integers, an empty or reversed span, or one outside the text.
+        """
+        guid = self.document_id(document)
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+            raise OffsetOutOfRange(
+                f"« {document} » : les positions doivent être des entiers (reçu {start!r}, {end!r})."
+            )
+        length = docs_sql.length(self.store, guid)
+        if not 0 <= start < end <= length:
+            raise OffsetOutOfRange(
+                f"« {document} » : passage [{start}, {end}) hors du texte ou vide "
+                f"(le document compte {length} caractères ; il faut 0 ≤ début < fin ≤ {length})."
+            )
+        return docs_sql.text(self.store, guid)[start:end]
 
     def units(self, document: str, kind: str | None = None) -> pd.DataFrame:
         """Structural units (``paragraph``, ``turn``, ``answer``) of a document.
@@ -264,7 +324,7 @@ class Project(Importing, Participants, CodebookChanges, Coding):
         with self.store.transaction():
             docs_sql.set_attributes(self.store, guid, {**cleared, **clean})
             if "participant" in clean:
-                self._ensure_participant(clean["participant"])
+                people.ensure_participant(self.store, clean["participant"])
 
     def status(self) -> dict[str, object]:
         """Summary counts: documents, words, codes, codings per coder, participants."""
@@ -298,7 +358,7 @@ class Project(Importing, Participants, CodebookChanges, Coding):
             load_codebook(self.codebook_path)
         except CodebookError as err:
             problems.append(str(err))
-        problems.extend(self._drifted_selections())
+        problems.extend(_coding.drifted_selections(self))
         sources = docs_sql.source_files(self.store)
         for source in sorted(sources):
             if not (self.corpus_dir / source).exists():
@@ -353,15 +413,3 @@ def _time_in(cues: pd.DataFrame, offset: int) -> int | None:
     span = max(int(cue["end"]) - int(cue["start"]), 1)
     fraction = min(max((offset - int(cue["start"])) / span, 0.0), 1.0)
     return int(round(cue["begin_ms"] + fraction * (cue["end_ms"] - cue["begin_ms"])))
-
-
-def filter_frame(frame: pd.DataFrame, filters: dict[str, object]) -> pd.DataFrame:
-    """Keep rows whose column equals each filter value (a list or tuple means 'one of')."""
-    for column, wanted in filters.items():
-        if column not in frame.columns:
-            return frame.iloc[0:0]
-        if isinstance(wanted, (list, tuple, set)):
-            frame = frame[frame[column].isin(list(wanted))]
-        else:
-            frame = frame[frame[column] == wanted]
-    return frame.reset_index(drop=True)

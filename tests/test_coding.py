@@ -11,8 +11,10 @@ from miam_qual import (
     CodingError,
     OffsetOutOfRange,
     Project,
+    UnknownAttribute,
     UnknownCode,
     UnknownCoder,
+    analysis,
 )
 from miam_qual.codebook import load_codebook
 
@@ -116,6 +118,26 @@ def test_queries_by_theme_coder_and_attribute(coded: Project):
     ]
     assert len(coded.codings(vague="mi-parcours")) == 2 and coded.codings(vague="bilan").empty
     assert len(coded.codings(tranche_age=["40-49 ans", "50-59 ans"])) == 2
+
+
+def test_misspelt_filters_raise_instead_of_returning_nothing(coded: Project):
+    coded.code(DOC, 0, 10, "transport", coder="camille")
+    for call in (
+        lambda: coded.documents(vauge="bilan"),
+        lambda: coded.codings(vauge="bilan"),
+        lambda: coded.codings("acces", vauge=["bilan"]),
+        lambda: analysis.retrieve(coded, "acces", vauge="bilan"),
+        lambda: analysis.retrieve(coded, "acces", codings=coded.codings(), vauge="bilan"),
+    ):
+        with pytest.raises(UnknownAttribute, match="Filtre inconnu « vauge ».*vague"):
+            call()
+    # a declared attribute that no document carries yet is a true "nothing", not a typo
+    assert "organisation_partenaire" not in coded.documents().columns
+    assert coded.documents(organisation_partenaire="Cantine").empty
+    assert coded.codings(organisation_partenaire="Cantine").empty
+    # any column filters too
+    assert len(coded.codings(code_id="transport")) == 1 and coded.codings(code_id="prix").empty
+    assert len(coded.documents(kind=["text", "transcript"])) == 1
 
 
 def test_memos_on_documents_codes_and_codings(coded: Project):

@@ -198,13 +198,13 @@ def test_a_failing_commit_leaves_everything_as_before_and_the_next_write_works(
 ):
     prepare, write = WRITES[name]
     prepare(loaded)
-    before, codebook_before = snapshot(loaded), loaded._codebook.to_yaml()
+    before, codebook_before = snapshot(loaded), loaded.codebook_sync.book.to_yaml()
     with failing_commit(loaded):
         with pytest.raises(IntegrityViolation, match=r"miam\.sqlite.*rien n'a été écrit"):
             write(loaded)
         assert not loaded.store.db.in_transaction
     assert snapshot(loaded) == before
-    assert loaded._codebook.to_yaml() == codebook_before  # the object's codebook too
+    assert loaded.codebook_sync.book.to_yaml() == codebook_before  # the object's codebook too
     write(loaded)  # the same write now goes through: nothing was left half done
     assert snapshot(loaded) != before
     consistent(loaded)

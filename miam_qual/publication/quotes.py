@@ -185,7 +185,7 @@ class Quotes:
 
     # -- helpers ------------------------------------------------------------------------------
     def _who(self, by: str | None) -> str:
-        from ..project import default_user
+        from ..common import default_user
 
         return by or default_user()
 
@@ -260,7 +260,7 @@ class Quotes:
             doc = project.document_id(document)
         else:
             raise QuoteError("Indiquez un codage (coding_id) ou un passage (document, start, end).")
-        original = project._checked_span(doc, document or doc, start, end)
+        original = project.span_text(document or doc, start, end)
         existing = sql.find_quote(project.store, doc, start, end)
         if existing:
             return self._readable(existing)
@@ -307,7 +307,7 @@ class Quotes:
             new_start = row["start"] if start is None else start
             new_end = row["end"] if end is None else end
             doc = row["document_guid"]
-            original = self.project._checked_span(doc, doc, new_start, new_end)
+            original = self.project.span_text(doc, new_start, new_end)
             times = self.project.span_times(doc, new_start, new_end)
             changes.update(start=new_start, end=new_end, original=original, display=original,
                            begin_ms=times[0] if times else None, end_ms=times[1] if times else None)  # fmt: skip
@@ -325,7 +325,7 @@ class Quotes:
             changes["theme_id"] = self._theme_id(theme)
             log.append(("theme", row["theme_id"], changes["theme_id"]))
         if participant is not None:
-            self.project._participant_guid(participant)  # raises ConsentError when unknown
+            self.project.participant_id(participant)  # raises ConsentError when unknown
             changes["participant"] = participant
             log.append(("participant", row["participant"], participant))
         new_targets = _targets(targets) if targets is not None else None

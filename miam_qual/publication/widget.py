@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import MiamError, QuoteError
 from .quotes import TARGETS, Quotes
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class QuoteBoard:
     def save(self, *, text: str | None = None, targets: list[str] | None = None) -> None:
         """Save the editor's text and targets (or the values given) for the current quote."""
         if self.current is None:
-            raise MiamError("Choisissez d'abord une citation.")
+            raise QuoteError("Choisissez d'abord une citation.")
         chosen = (
             targets if targets is not None else [t for t, b in self.target_boxes.items() if b.value]
         )
@@ -176,7 +176,7 @@ class QuoteBoard:
     def set_status(self, status: str) -> None:
         """Move the current quote to ``status``."""
         if self.current is None:
-            raise MiamError("Choisissez d'abord une citation.")
+            raise QuoteError("Choisissez d'abord une citation.")
         self.quotes.set_status(self.current, status, by=self.by)
         self.load(self.current)
         self._refresh_quotes()

@@ -14,7 +14,7 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from ..errors import MiamError
+from ..errors import CorpusError, MiamError
 from ..project import Project
 from ..sources import SUPPORTED_SUFFIXES
 
@@ -83,9 +83,10 @@ class ImportPanel:
 
     def import_uploaded(self, files: list[tuple[str, bytes]]) -> pd.DataFrame:
         """Import ``(file name, content)`` pairs with the form's attributes; returns the new
-        documents (see ``Project.documents``). Raises ``MiamError`` and writes nothing on refusal."""
+        documents (see ``Project.documents``). Raises a ``MiamError`` subclass (``CorpusError``
+        without files) and writes nothing on refusal."""
         if not files:
-            raise MiamError("Choisissez d'abord un ou plusieurs fichiers.")
+            raise CorpusError("Choisissez d'abord un ou plusieurs fichiers.")
         with tempfile.TemporaryDirectory(prefix="miam_import_") as folder:
             paths = []
             for name, content in files:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import MiamError
+from ..errors import CorpusError, MiamError
 
 if TYPE_CHECKING:
     from .session import CodingSession
@@ -41,7 +41,7 @@ class Navigation:
         try:
             if isinstance(document, int):
                 if not 0 <= document < len(self.documents):
-                    raise MiamError(f"Il n'y a pas de document n° {document + 1}.")
+                    raise CorpusError(f"Il n'y a pas de document n° {document + 1}.")
                 guid = str(self.documents["document_id"].iloc[document])
             else:
                 guid = self.project.document_id(document)

@@ -47,7 +47,7 @@ class CodingSession(CodesMenu, Navigation, Undoing):
     """
 
     def __init__(self, project: Project, coder: str | None = None, *, document: str | None = None):
-        from ..project import default_user
+        from ..common import default_user
 
         self.project = project
         self.status = ""
