@@ -510,6 +510,31 @@ def test_csv_tab_and_multiline_line_numbers(tmp_path):
         read_source(path)
 
 
+def test_small_tables_are_read_like_questionnaires(tmp_path):
+    """Metadata and participant tables go through the questionnaires' CSV reader: same encodings,
+    delimiter sniffing, quoted line breaks and line numbers."""
+    from miam_qual import importing, participants
+    from miam_qual.sources.tables import read_table
+
+    assert importing.read_table is read_table
+    path = tmp_path / "metadonnees.csv"
+    path.write_bytes(
+        "\n fichier ; vague;site\nentretien.txt;bilan;« Fosse 13 »\n;;\n"
+        'note.txt;"état\ninitial";\n'.encode("cp1252")
+    )
+    assert read_table(path) == [
+        (3, {"fichier": "entretien.txt", "vague": "bilan", "site": "« Fosse 13 »"}),
+        (5, {"fichier": "note.txt", "vague": "état\ninitial"}),
+    ]
+    path.write_text("fichier,vague\na.txt,bilan\nb.txt,bilan,en trop\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match=r"^« metadonnees.csv » : ligne 3 : 3 cellules pour 2"):
+        read_table(path)
+    path.write_bytes(b"fichier;vague\nb.txt;\x81\n")
+    with pytest.raises(EncodingError, match="metadonnees.csv"):
+        read_table(path)
+    assert "read_table" not in vars(participants) or participants.read_table is read_table
+
+
 def test_xlsx():
     docs = read_source(DATA / "questionnaire.xlsx")
     question = "Q1 Que pensez-vous des prix ?"

@@ -23,7 +23,7 @@ from miam_qual.sources.limits import check_archive, read_bytes
 from miam_qual.sources.model import SourceDocument, Unit
 from miam_qual.text import decode_bytes, fold, normalise_text, quote_name
 
-__all__ = ["read_csv", "read_xlsx", "default_answer_columns"]
+__all__ = ["read_csv", "read_table", "read_xlsx", "default_answer_columns"]
 
 _ID_NAMES = frozenset(
     ["id", "identifiant", "repondant", "repondante", "n°", "no", "numero", "num", "n"]
@@ -231,11 +231,18 @@ def _sniff_delimiter(text: str) -> str:
     return delimiter or ranked[0]
 
 
-def read_csv(
-    path: Path, *, answer_columns: list[str] | None = None, id_column: str | None = None
-) -> list[SourceDocument]:
-    """Read a CSV questionnaire (``;``, ``,`` or tab separated, any supported encoding)."""
-    raw, encoding = decode_bytes(read_bytes(path), filename=path.name)
+def _csv_rows(path: Path) -> tuple[list[str], list[Row], str]:
+    """The one CSV reader: ``(header, rows, encoding)`` of a ``;``, ``,`` or tab separated file
+    in any supported encoding (sizes checked first); leading blank lines skipped.
+
+    Raises ``UnreadableFile`` (unreadable, malformed, no header) or ``EncodingError``.
+    """
+    try:
+        raw, encoding = decode_bytes(read_bytes(path), filename=path.name)
+    except OSError as err:
+        raise UnreadableFile(
+            f"{quote_name(path.name)} : lecture impossible ({err.strerror})."
+        ) from err
     text = normalise_text(raw)
     try:
         rows = _records(text, _sniff_delimiter(text))
@@ -245,10 +252,43 @@ def read_csv(
         rows = rows[1:]
     if not rows:
         raise UnreadableFile(f"{quote_name(path.name)} : ligne 1 : en-têtes de colonnes absents.")
+    return rows[0][1], rows[1:], encoding
+
+
+def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a small CSV table (metadata, participants) as ``(line, {header: value})``.
+
+    Same reading as questionnaires (``_csv_rows``). Headers and values are stripped, empty values
+    left out, blank rows skipped; ``line`` is the row's first line in the file. Raises
+    ``UnreadableFile`` for a row with more cells than headers, naming its line.
+    """
+    path = Path(path)
+    header, rows, _encoding = _csv_rows(path)
+    header = [h.strip() for h in header]
+    table = []
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            raise UnreadableFile(
+                f"{quote_name(path.name)} : ligne {line} : {len(cells)} cellules pour "
+                f"{len(header)} colonnes."
+            )
+        table.append(
+            (line, {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()})
+        )
+    return table
+
+
+def read_csv(
+    path: Path, *, answer_columns: list[str] | None = None, id_column: str | None = None
+) -> list[SourceDocument]:
+    """Read a CSV questionnaire (``;``, ``,`` or tab separated, any supported encoding)."""
+    header, rows, encoding = _csv_rows(path)
     return build_documents(
         path.name,
-        rows[0][1],
-        rows[1:],
+        header,
+        rows,
         answer_columns=answer_columns,
         id_column=id_column,
         encoding=encoding,
