@@ -156,3 +156,32 @@ def test_formats_follow_the_encoders_of_the_wheel():
         check_audio_format("mp3", codecs={"flac"})
     with pytest.raises(ExportError, match="« ogg » inconnu .*wav, mp3, flac"):
         check_audio_format("ogg")
+
+
+def test_a_24_bit_wav_is_cut_as_it_is_and_encoded_faithfully(tmp_path):
+    rate = 48_000
+    signal = tone(10_000, [(2_000, 5_000)], rate)
+    samples = np.round(np.repeat(signal, 2) * (2**23 - 1)).astype("<i4")  # stereo, 24 bits
+    packed = samples.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+    source = tmp_path / "studio.wav"
+    with wave.open(str(source), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(3)
+        out.setframerate(rate)
+        out.writeframes(packed)
+    clips = [
+        Clip(source, 1_000, 6_000, tmp_path / "a.wav"),
+        Clip(source, 1_000, 6_000, tmp_path / "a.mp3"),
+    ]
+    cut_clips(clips)
+    with wave.open(str(clips[0].destination)) as handle:
+        assert (handle.getsampwidth(), handle.getnchannels(), handle.getnframes()) == (
+            3,
+            2,
+            5 * rate,
+        )
+    for clip in clips:
+        assert close_to(tone_edges(clip.destination), [1_000, 4_000])
+    # as loud as the 24-bit original, not noise from misread bytes
+    wav_peak, mp3_peak = (np.abs(decode_mono(c.destination)[0]).max() for c in clips)
+    assert wav_peak > 0.3 and abs(mp3_peak - wav_peak) < 0.1 * wav_peak
