@@ -13,6 +13,7 @@ import click
 
 from . import cli_french
 from .errors import MiamError
+from .exchange.command import LINES_OPTION, UNIT_OPTION, import_refi_files
 from .project import Project
 
 cli_french.install()  # before the decorators below, which read click's messages
@@ -74,8 +75,21 @@ def init(dossier: Path, nom: str | None, codebook: Path | None, config: Path | N
 @click.option("--metadonnees", type=click.Path(exists=True, path_type=Path),
               help="Tableau CSV (colonne « fichier ») d'attributs à appliquer ensuite.")  # fmt: skip
 @click.option("--par", "by", help="Qui importe (par défaut : $MIAM_CODEUR ou l'utilisateur).")
-def import_(fichiers, project_path, attributes, answers, id_column, metadonnees, by) -> None:
-    """Importe des fichiers sources (txt, md, docx, odt, vtt, srt, csv, xlsx) : tout ou rien."""
+@UNIT_OPTION
+@LINES_OPTION
+def import_(fichiers, project_path, attributes, answers, id_column, metadonnees, by, unit,
+            lines) -> None:  # fmt: skip
+    """Importe des fichiers sources (txt, md, docx, odt, vtt, srt, csv, xlsx) : tout ou rien ;
+    ou un projet REFI-QDA (.qdpx) ou un livre de codes (.qdc) d'un autre logiciel."""
+    refi = [f for f in fichiers if f.suffix.lower() in (".qdpx", ".qdc")]
+    if refi:
+        if len(refi) != len(fichiers):
+            raise click.BadParameter(
+                "importez les fichiers .qdpx ou .qdc à part des autres fichiers sources."
+            )
+        with Project.open(project_path) as project:
+            import_refi_files(project, refi, by=by, unit=unit, lines=lines)
+        return
     values = {}
     for item in attributes:
         if "=" not in item:
@@ -176,18 +190,6 @@ def sauvegarder(destination: Path, project_path: Path, include_private: bool) ->
         )
 
 
-@main.command(name="exporter-refi")
-@click.argument("archive", type=click.Path(path_type=Path))
-@project_option
-def export_refi(archive: Path, project_path: Path) -> None:
-    """Exporte le projet au format d'échange REFI-QDA (.qdpx : NVivo, ATLAS.ti, MAXQDA…)."""
-    from .exchange import export_qdpx
-
-    with Project.open(project_path) as project:
-        written = export_qdpx(project, archive)
-    click.echo(f"Projet exporté au format REFI-QDA : {written}")
-
-
 # Commands that live with their concept register here, one line each.
 from .reports.command import rapport  # noqa: E402
 
@@ -195,3 +197,7 @@ main.add_command(rapport)
 from .publication.command import citations  # noqa: E402
 
 main.add_command(citations)
+from .exchange.command import exporter_refi, fusionner  # noqa: E402
+
+main.add_command(exporter_refi)
+main.add_command(fusionner)

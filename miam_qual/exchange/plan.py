@@ -306,7 +306,8 @@ def _attributes(project: Project, plan: Plan) -> None:
             choices = tuple(getattr(variable, "choices", ()) or ())
             if kind == "choix" and not choices:
                 kind = "texte"
-            spec = AttributeSpec(name, variable.name, scope, kind, choices)
+            label = variable.description if variable.spec_type else variable.name
+            spec = AttributeSpec(name, label or variable.name, scope, kind, choices)
             plan.new_specs[name] = spec
         specs[variable.key] = spec
     for variable in ex.variables:
