@@ -17,7 +17,7 @@ import unicodedata
 
 from miam_qual.errors import EncodingError, UnreadableFile
 
-__all__ = ["decode_bytes", "normalise_text", "quote_name"]
+__all__ = ["decode_bytes", "fold", "normalise_text", "quote_name", "slug"]
 
 _ADVICE = "Réenregistrez-le en UTF-8 (Bloc-notes : Enregistrer sous… › Encodage UTF-8)."
 
@@ -48,6 +48,26 @@ def fold(text: str) -> str:
     matching (`` Hélène`` → ``helene``). Used wherever users type names, labels or choices."""
     decomposed = unicodedata.normalize("NFD", text.strip().casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str, *, prefix: str = "code", max_length: int = 40) -> str:
+    """A lower-case ASCII name made from ``text``, for code ids and file names: ``"Prix trop
+    élevés !"`` → ``"prix_trop_eleves"``, ``"Cœur du quartier"`` → ``"coeur_du_quartier"``.
+
+    Accents are dropped and ligatures spelt out, every other run of characters becomes ``_``, the
+    result is cut to ``max_length``. A name that would not start with a letter gets ``prefix_`` in
+    front (``"2024 : bilan"`` → ``"code_2024_bilan"``); an empty one is ``prefix``.
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    words = _NOT_SLUG.sub("_", ascii_text).strip("_")[:max_length].strip("_")
+    if not words or not words[0].isalpha():
+        words = f"{prefix}_{words}".strip("_")
+    return words
 
 
 def normalise_text(s: str) -> str:

@@ -15,8 +15,8 @@ from test_publication_support import fill, validated
 
 from miam_qual.cli import main
 from miam_qual.publication import Quotes, export_exhibition, export_social_cards
-from miam_qual.publication.exhibition import _slug
 from miam_qual.publication.rendering import pdf_to_pngs
+from miam_qual.text import slug
 
 ALL = ["radio", "exposition", "rapport", "réseaux sociaux"]
 MM = 72 / 25.4
@@ -112,7 +112,7 @@ def test_a2_landscape_panels_and_their_png_previews(ready, tmp_path):
         assert height == pytest.approx(426 / 25.4 * 30, abs=1)
     # each preview is its panel: the band at its top is drawn in the colour of its theme
     # files are named after the (pseudonymised) theme title: panneau_01_<title slug>
-    colors = {_slug(code.label): code.color for code in project.codebook.themes()}
+    colors = {slug(code.label, prefix="theme"): code.color for code in project.codebook.themes()}
     for png in pngs:
         picture = Image.open(png).convert("RGB")
         theme = png.stem.split("_", 2)[2]

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from miam_qual.errors import EncodingError, UnreadableFile
-from miam_qual.text import decode_bytes, normalise_text
+from miam_qual.text import decode_bytes, normalise_text, slug
 
 FRENCH = "Ça coûte « 5 € » l’œuf… déjà !"
 
@@ -89,3 +89,26 @@ def test_decode_plausible_cp1252_pairs_are_not_taken_for_utf8():
     # "à\xa0«" is E0 A0 AB in cp1252: a valid UTF-8 sequence (U+082B) that no French text holds.
     text = "Il a dit\u00a0: «\u00a0non\u00a0» — voilà\u00a0« ça »."
     assert decode_bytes(text.encode("cp1252"), filename="t.txt") == (text, "cp1252")
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix", "expected"),
+    [
+        ("Prix trop élevés !", "code", "prix_trop_eleves"),
+        ("Cœur du quartier", "code", "coeur_du_quartier"),
+        ("L'épicerie éphémère", "theme", "l_epicerie_ephemere"),
+        ("2024 : bilan", "code", "code_2024_bilan"),
+        ("« … »", "theme", "theme"),
+        ("ﬁlière courte", "code", "filiere_courte"),
+    ],
+)
+def test_slug(text, prefix, expected):
+    assert slug(text, prefix=prefix) == expected
+
+
+def test_slug_is_cut_without_a_trailing_underscore():
+    name = slug("Accès aux produits frais et de saison pour tous les habitants")
+    assert len(name) <= 40 and not name.endswith("_")
+    from miam_qual.widgets import codes_menu
+
+    assert codes_menu.slug is slug  # code ids and panel file names are named alike

@@ -19,23 +19,25 @@ from __future__ import annotations
 import base64
 import colorsys
 import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..errors import ExportError
 from ..privacy.consent import ConsentCheck
 from ..privacy.pseudonyms import Pseudonyms
 from ..summaries import word_cloud_png
+from ..templating import environment
+from ..text import slug
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
 from .rendering import pdf_to_pngs
 from .settings import load_settings
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from ..project import Project
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,23 +48,10 @@ BLEED_MM = 3
 
 
 def _environment() -> Environment:
-    """The panels' and cards' Jinja2 environment: HTML autoescaped; ``css_string`` for any text
-    that goes into CSS (a setting of ``publication.yml`` must never break out of its string)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html.j2"]))
-    env.filters["css_string"] = css_string
-    return env
-
-
-def css_string(value: object) -> str:
-    """``value`` as the inside of a double-quoted CSS string: quotes, backslashes, angle brackets
-    and line breaks written as CSS escapes, so it can end neither the string nor the style."""
-    out = []
-    for char in str(value):
-        if char in '"\\<>&' or ord(char) < 0x20 or char in "\u2028\u2029":
-            out.append(f"\\{ord(char):x} ")
-        else:
-            out.append(char)
-    return "".join(out)
+    """The panels' and cards' Jinja2 environment (``miam_qual.templating``): HTML autoescaped,
+    ``css_string`` for any text that goes into CSS (a setting of ``publication.yml`` must never
+    break out of its string)."""
+    return environment(TEMPLATES)
 
 
 def _allowed_resource(url: str) -> bool:
@@ -106,11 +95,6 @@ def safe_url_fetcher():
             return super().fetch(url, headers)
 
     return SafeFetcher(fail_on_errors=True)
-
-
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:40] or "theme"
 
 
 def tint(color: str, amount: float) -> str:
@@ -260,7 +244,10 @@ def export_exhibition(
         document.write_pdf(str(combined))
         single_dir = folder / "panneaux"
         single_dir.mkdir(exist_ok=True)
-        names = [f"panneau_{i:02d}_{_slug(p['title'])}" for i, p in enumerate(panels, start=1)]
+        names = [
+            f"panneau_{i:02d}_{slug(p['title'], prefix='theme')}"
+            for i, p in enumerate(panels, start=1)
+        ]
         _split_pages(combined, [single_dir / f"{name}.pdf" for name in names])
         if png:
             previews = folder / "panneaux_png"

@@ -1,7 +1,7 @@
 """The self-contained HTML report: one file, images embedded as base64 PNG, print styles.
 
-Every piece of text goes through Jinja2 autoescaping, so an excerpt containing ``<script>`` is
-shown as text and never run.
+Every piece of text goes through Jinja2 autoescaping (``miam_qual.templating``), so an excerpt
+containing ``<script>`` is shown as text and never run.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from ..fileio import atomic_write_text
 from ..summaries import WORD_SAMPLE
+from ..templating import environment
 from .data import DISAGREEMENTS_SHOWN, ReportData
 from .labels import french_number, french_percent
 
@@ -40,16 +39,11 @@ def _level(value: float) -> str:
     return "good" if value >= 0.8 else "fair" if value >= 0.667 else "poor"
 
 
-def environment() -> Environment:
-    """The Jinja2 environment of the report templates (autoescape on for every template)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(
+def report_environment():
+    """The report templates' Jinja2 environment (``miam_qual.templating``: autoescaped), with
+    the report's French number filters."""
+    return environment(
+        TEMPLATES,
         image=_image,
         nombre=french_number,
         pourcent=french_percent,
@@ -57,12 +51,11 @@ def environment() -> Environment:
         points=_points,
         niveau=_level,
     )
-    return env
 
 
 def render_html(data: ReportData, project_colors: dict[str, str]) -> str:
     """The report as one HTML string."""
-    template = environment().get_template("rapport.html.j2")
+    template = report_environment().get_template("rapport.html.j2")
     return template.render(
         d=data, colors=project_colors, shown=DISAGREEMENTS_SHOWN, word_sample=WORD_SAMPLE
     )

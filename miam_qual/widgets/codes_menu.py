@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from ..codebook import Code
 from ..errors import MiamError
-from ..text import fold
+from ..text import fold, slug
 
 if TYPE_CHECKING:
     from .session import CodingSession
 
 SHORTCUT_COUNT = 9
-
-
-def slug(label: str) -> str:
-    """A codebook id made from a label: ``"Prix trop élevés !"`` → ``"prix_trop_eleves"``."""
-    words = re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_")[:40].strip("_")
-    if not words or not words[0].isalpha():
-        words = f"code_{words}".strip("_")
-    return words
 
 
 class CodesMenu:
