@@ -5,7 +5,8 @@
 - ``crosstab`` / ``crosstab_table``: codes by an attribute (counts and share of participants).
 - ``cooccurrence`` / ``cooccurrence_matrix``: codes on overlapping spans or in the same unit;
   ``code_document_matrix``: segments per code and document.
-- ``compare_waves``: questionnaire waves (« état initial » vs « bilan »).
+- ``compare_waves``: two questionnaire waves (by default the first and last values of the wave
+  attribute named in ``projet.yml``'s ``revue``: « état initial » vs « bilan » for MIAM).
 - ``retrieve`` with ``has``: passages matching boolean combinations of codes, attribute filters.
 - ``saturation``: new codes appearing as documents are coded.
 
