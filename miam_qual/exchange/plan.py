@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from ..project import Project
 
 NEW_DOC, KNOWN_DOC, MISSING_DOC = "nouveau", "existant", "absent"
+#: How the export names a memo after its target (« Mémo · Habitante 4 »).
+MEMO_PREFIX = "Mémo · "
 #: REFI-QDA variable types → miam_qual attribute types (Float and DateTime stay text).
 TYPES = {"text": "texte", "integer": "entier", "boolean": "booleen", "date": "date"}
 
@@ -455,7 +457,16 @@ def _notes(project: Project, plan: Plan, who: str) -> None:
         add("participant", case.name, case.notes)
         if case.description:
             plan.notes.append(("participant", case.name, case.description, who, None))
-    add("project", "project", ex.project_notes)
+    # Cases carry no NoteRef in QDA-XML: miam_qual's export hangs a participant's memo on the
+    # project, named « Mémo · <pseudonym> »; it goes back to the participant.
+    cases = {c.name for c in ex.cases}
+    for key in ex.project_notes:
+        note = ex.notes.get(key)
+        person = note.name.removeprefix(MEMO_PREFIX) if note is not None else ""
+        if note is not None and note.name.startswith(MEMO_PREFIX) and person in cases:
+            add("participant", person, [key])
+        else:
+            add("project", "project", [key])
     if ex.description:
         plan.notes.append(("project", "project", ex.description, who, None))
     loose = [k for k in ex.notes if k not in attached]
