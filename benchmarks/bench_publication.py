@@ -24,11 +24,14 @@ from miam_qual.demo import REPO_ROOT
 from miam_qual.exchange import export_qdpx
 from miam_qual.privacy.gate import ExportGate
 from miam_qual.publication import (
-    Quotes,
+    edit_quote,
     export_exhibition,
     export_radio,
     export_social_cards,
     export_spreadsheet,
+    list_quotes,
+    propose_quote,
+    set_quote_status,
     synthesize_recordings,
 )
 from miam_qual.reports import build_report_data, write_report
@@ -96,7 +99,6 @@ def main() -> None:
         root = Path(tmp)
         started = time.perf_counter()
         project = build(root)
-        quotes = Quotes(project)
         count = 0
         for document in project.documents()["document"]:
             cues = project.timecodes(document)
@@ -110,15 +112,15 @@ def main() -> None:
                     CODES[(count + i) % len(CODES)],
                     coder="bench",
                 )
-                quote = quotes.propose(coding, targets=["radio", "exposition"], by="bench")
-                quotes.set_status(quote, "retenue", by="bench")
-                quotes.set_status(quote, "validée", by="bench")
+                quote = propose_quote(project, coding, targets=["radio", "exposition"], by="bench")
+                set_quote_status(project, quote, "retenue", by="bench")
+                set_quote_status(project, quote, "validée", by="bench")
                 count += 1
         print(f"Préparation : {count} citations validées en {time.perf_counter() - started:.1f} s")
 
         started = time.perf_counter()
-        listing = quotes.list()
-        print(f"Quotes.list() de {len(listing)} citations : {time.perf_counter() - started:.2f} s")
+        listing = list_quotes(project)
+        print(f"list_quotes() de {len(listing)} citations : {time.perf_counter() - started:.2f} s")
 
         started = time.perf_counter()
         report = export_radio(project, root / "radio", padding_ms=250)
@@ -129,7 +131,7 @@ def main() -> None:
 
         chosen = listing["quote_id"].tolist()[:120]
         for quote in listing["quote_id"].tolist()[120:]:
-            quotes.edit(quote, targets=["radio"], by="bench")
+            edit_quote(project, quote, targets=["radio"], by="bench")
         started = time.perf_counter()
         report = export_exhibition(project, root / "expo", png=True, png_dpi=50)
         elapsed = time.perf_counter() - started
@@ -142,9 +144,10 @@ def main() -> None:
 
 def gate_overhead(project: Project, root: Path) -> None:
     """Each export of the full set, with the gate's read-back and without it (best of 2)."""
-    quotes = Quotes(project)
-    for quote in quotes.list()["quote_id"]:
-        quotes.edit(quote, targets=["radio", "exposition", "réseaux sociaux", "rapport"], by="b")
+    for quote in list_quotes(project)["quote_id"]:
+        edit_quote(
+            project, quote, targets=["radio", "exposition", "réseaux sociaux", "rapport"], by="b"
+        )
     (project.root / "prive").mkdir(exist_ok=True)
     shutil.copy(MAPPING, project.root / "prive" / "pseudonymes.yml")
     blank = spacy.blank("fr")

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from test_publication_support import fill, validated
 
 from miam_qual.cli import main
-from miam_qual.publication import Quotes, export_exhibition, export_social_cards
+from miam_qual.publication import export_exhibition, export_social_cards, list_quotes
 from miam_qual.publication.rendering import pdf_to_pngs
 from miam_qual.text import slug
 
@@ -58,7 +58,7 @@ def rgb(color):
 
 
 def theme_colors(project):
-    quotes = Quotes(project).list()
+    quotes = list_quotes(project)
     return dict(zip(quotes["quote_id"], quotes["color"], strict=True))
 
 
@@ -127,7 +127,7 @@ def test_quotes_too_long_for_a_panel_are_refused(ready, tmp_path):
         project, tmp_path / "expo", max_chars=60, png=False, with_word_cloud=False
     )
     too_long = report.refused[report.refused["reason"].str.contains("trop longue")]
-    kept = Quotes(project).list().set_index("quote_id").loc[report.exported]
+    kept = list_quotes(project).set_index("quote_id").loc[report.exported]
     assert len(too_long) > 0 and (kept["public_text"].str.len() <= 60).all()
     assert set(too_long["quote_id"]).isdisjoint(report.exported)
 

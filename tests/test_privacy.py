@@ -31,11 +31,15 @@ from miam_qual.exchange import export_qdpx
 from miam_qual.privacy import Pseudonyms
 from miam_qual.privacy.gate import STAGING_PREFIX, ExportGate, LeakError
 from miam_qual.publication import (
-    Quotes,
+    edit_quote,
     export_exhibition,
     export_radio,
     export_social_cards,
     export_spreadsheet,
+    list_quotes,
+    propose_quote,
+    quote_consents,
+    set_quote_status,
     synthesize_recordings,
 )
 from miam_qual.publication.quotes import check_light_edit
@@ -102,15 +106,14 @@ def build(root: Path) -> Project:
     (root / "prive").mkdir()
     shutil.copy(DATA / "pseudonymes.yml", root / "prive" / "pseudonymes.yml")
     synthesize_recordings(project)
-    quotes = Quotes(project)
     for coding_id in project.codings(coder="camille").drop_duplicates("selection_id")["coding_id"]:
-        quote = quotes.propose(coding_id, targets=TARGETS, by="léa")
-        quotes.set_status(quote, "retenue", by="léa")
-        allowed = quotes.consents(quote).set_index("target")["allowed"]
+        quote = propose_quote(project, coding_id, targets=TARGETS, by="léa")
+        set_quote_status(project, quote, "retenue", by="léa")
+        allowed = quote_consents(project, quote).set_index("target")["allowed"]
         targets = [t for t in TARGETS if allowed[t]]
         if targets:
-            quotes.edit(quote, targets=targets, by="léa")
-            quotes.set_status(quote, "validée", by="léa")
+            edit_quote(project, quote, targets=targets, by="léa")
+            set_quote_status(project, quote, "validée", by="léa")
     return project
 
 
@@ -330,7 +333,7 @@ def test_reexporting_removes_what_consent_no_longer_allows(project, tmp_path):
     first = export_social_cards(project, destination, size_px=200)
     cards = {p.stem for p in (destination / "cartes").glob("*.png")}
     assert cards == set(first.exported) and len(cards) >= 3
-    quotes = Quotes(project).list().set_index("quote_id")
+    quotes = list_quotes(project).set_index("quote_id")
     hers = {q for q in cards if quotes.loc[q, "participant"] == "Habitante A"}
     assert hers and cards - hers
     project.set_consent("Habitante A", "citation", False, date="2026-01-01", by="léa")
@@ -363,13 +366,12 @@ def test_a_quote_over_two_speakers_needs_both(project):
     text = project.text("temoignage_priv_01.vtt")
     start = text.index("on mange mieux")
     end = text.index("le jeudi") + len("le jeudi")
-    quotes = Quotes(project)
-    quote = quotes.propose(document="temoignage_priv_01.vtt", start=start, end=end,
+    quote = propose_quote(project, document="temoignage_priv_01.vtt", start=start, end=end,
                            targets=["radio"], by="léa")  # fmt: skip
-    quotes.set_status(quote, "retenue", by="léa")
+    set_quote_status(project, quote, "retenue", by="léa")
     with pytest.raises(QuoteError, match="Habitant B : refus de l'usage « voix à la radio »"):
-        quotes.set_status(quote, "validée", by="léa")
-    consents = quotes.consents(quote).set_index("target")
+        set_quote_status(project, quote, "validée", by="léa")
+    consents = quote_consents(project, quote).set_index("target")
     assert not consents.loc["radio", "allowed"] and consents.loc["exposition", "allowed"]
 
 
@@ -377,20 +379,19 @@ def test_an_unregistered_speaker_is_refused_by_name(project, tmp_path):
     text = project.text("entretien_Ahmed_Benali.txt")
     start = text.index("Et les voisins")
     end = text.index("ça fait du monde") + len("ça fait du monde")
-    quotes = Quotes(project)
-    quote = quotes.propose(document="entretien_Ahmed_Benali.txt", start=start, end=end,
+    quote = propose_quote(project, document="entretien_Ahmed_Benali.txt", start=start, end=end,
                            targets=["exposition"], by="léa")  # fmt: skip
-    quotes.set_status(quote, "retenue", by="léa")
+    set_quote_status(project, quote, "retenue", by="léa")
     with pytest.raises(QuoteError, match=r"locuteur « Camille \(VRAC\) » non identifié"):
-        quotes.set_status(quote, "validée", by="léa")
+        set_quote_status(project, quote, "validée", by="léa")
     project.identify_speaker("Camille (VRAC)", interviewer=True, by="léa")
-    quotes.set_status(quote, "validée", by="léa")  # the team's own words need no consent
+    set_quote_status(project, quote, "validée", by="léa")  # the team's own words need no consent
 
 
 def test_a_radio_clip_margin_that_takes_in_a_refusing_neighbour_is_refused(project, tmp_path):
     text = project.text("temoignage_priv_01.vtt")
     start = text.index("Et les enfants goûtent")
-    quotes = Quotes(project).list()
+    quotes = list_quotes(project)
     quote = quotes.loc[quotes["start"] == start, "quote_id"].iloc[0]
     report = export_radio(project, tmp_path / "r1", padding_ms=0)
     assert quote in report.exported
@@ -404,7 +405,7 @@ def test_a_radio_clip_margin_that_takes_in_a_refusing_neighbour_is_refused(proje
 
 def test_withdrawal_then_renewal(project, tmp_path):
     first = export_exhibition(project, tmp_path / "e0", png=False, with_word_cloud=False)
-    quotes = Quotes(project).list().set_index("quote_id")
+    quotes = list_quotes(project).set_index("quote_id")
     hers = {q for q in first.exported if quotes.loc[q, "participant"] == "Habitante A"}
     assert hers
     project.set_consent("Habitante A", "exposition", False, date="2026-01-10", by="léa")
@@ -535,12 +536,11 @@ def test_formulas_and_markup_stay_words(project, tmp_path):
     source.write_text('=HYPERLINK("http://x";"clic") et *gras* <b>fort</b>\n', encoding="utf-8")
     project.import_files([source], participant="Habitante A", by="test")
     text = project.text("formule.txt")
-    quotes = Quotes(project)
-    quote = quotes.propose(document="formule.txt", start=0, end=len(text.strip()),
+    quote = propose_quote(project, document="formule.txt", start=0, end=len(text.strip()),
                            targets=["radio", "rapport"], by="léa")  # fmt: skip
-    quotes.edit(quote, targets=["rapport"], by="léa")
-    quotes.set_status(quote, "retenue", by="léa")
-    quotes.set_status(quote, "validée", by="léa")
+    edit_quote(project, quote, targets=["rapport"], by="léa")
+    set_quote_status(project, quote, "retenue", by="léa")
+    set_quote_status(project, quote, "validée", by="léa")
     export_spreadsheet(project, tmp_path / "t")
     csv_text = (tmp_path / "t" / "citations.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text and ";=HYPERLINK" not in csv_text
@@ -618,8 +618,9 @@ def test_a_recording_named_after_a_person_is_named_by_its_pseudonym(project, tmp
 
 
 def propose_and_validate(project, document: str, start: int, end: int, targets: list[str]) -> str:
-    quotes = Quotes(project)
-    quote = quotes.propose(document=document, start=start, end=end, targets=targets, by="léa")
-    quotes.set_status(quote, "retenue", by="léa")
-    quotes.set_status(quote, "validée", by="léa")
+    quote = propose_quote(
+        project, document=document, start=start, end=end, targets=targets, by="léa"
+    )
+    set_quote_status(project, quote, "retenue", by="léa")
+    set_quote_status(project, quote, "validée", by="léa")
     return quote

@@ -8,14 +8,13 @@ import spacy
 from test_publication_support import fill, validated
 
 from miam_qual import ConfigError, ExportError, Project
+from miam_qual.privacy import Pseudonyms, names_to_review
 from miam_qual.privacy.readback import readable_text
 from miam_qual.publication import (
-    Pseudonyms,
     export_exhibition,
     export_radio,
     export_social_cards,
     export_spreadsheet,
-    names_to_review,
 )
 from miam_qual.text import fold
 

@@ -5,22 +5,33 @@ from __future__ import annotations
 import pytest
 
 import miam_qual.publication as publication
-from miam_qual import ConfigError, MiamError
+from miam_qual import ConfigError
 from miam_qual.publication import load_settings
 
 
 def test_public_names_are_exactly_the_intended_ones():
     assert set(publication.__all__) == {
         "MEDIA_DIR", "STATUSES", "TARGETS", "USE_OF_TARGET", "ExportReport", "PublicationSettings",
-        "Pseudonyms", "QuoteError", "Quotes", "export_exhibition", "export_radio",
-        "export_social_cards", "export_spreadsheet", "load_settings", "names_to_review",
+        "QuoteBoard", "edit_quote", "export_exhibition", "export_radio", "export_social_cards",
+        "export_spreadsheet", "list_quotes", "load_settings", "propose_quote", "quote_attribution",
+        "quote_consents", "quote_history", "remove_quote", "set_quote_status",
         "synthesize_recordings",
     }  # fmt: skip
-    assert issubclass(publication.QuoteError, MiamError)
+    for name in publication.__all__:
+        assert getattr(publication, name) is not None
     assert publication.USE_OF_TARGET == {
         "radio": "radio", "exposition": "exposition", "rapport": "citation",
         "réseaux sociaux": "citation", "tableur": "citation",
     }  # fmt: skip
+
+
+def test_quote_functions_take_the_project_first():
+    import inspect
+
+    for name in publication.__all__:
+        function = getattr(publication, name)
+        if inspect.isfunction(function) and name not in ("quote_attribution", "load_settings"):
+            assert next(iter(inspect.signature(function).parameters)) == "project", name
 
 
 def test_settings_file_is_read_and_checked(tmp_path):

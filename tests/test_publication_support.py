@@ -14,7 +14,14 @@ from pathlib import Path
 from audio_support import transcode_wav
 
 from miam_qual import Project
-from miam_qual.publication import Quotes, synthesize_recordings
+from miam_qual.publication import (
+    edit_quote,
+    propose_quote,
+    quote_consents,
+    set_quote_status,
+    synthesize_recordings,
+)
+from miam_qual.publication.quotes import quote_guid
 
 DATA = Path(__file__).parent / "data" / "publication"
 CODECS = {"m4a": "aac", "mp3": "libmp3lame", "ogg": "libopus"}
@@ -75,22 +82,21 @@ def _with_media_format(source: Path, suffix: str, folder: Path) -> Path:
 def validated(project: Project, codings: dict[str, str], targets: list[str]) -> dict[str, str]:
     """Propose every coding as a quote for ``targets`` and take it to « validée ».
 
-    Validation is refused for a use a speaker refused (``Quotes.set_status``), so a quote is
+    Validation is refused for a use a speaker refused (``set_quote_status``), so a quote is
     validated for the targets its speakers consent to, then given back every target asked for:
     the exports must still screen consent themselves (a consent can be withdrawn later)."""
-    quotes = Quotes(project)
     ids = {}
     for excerpt, coding in codings.items():
-        quote = quotes.propose(coding, targets=targets, by="léa")
-        quotes.set_status(quote, "retenue", by="léa")
-        consents = quotes.consents(quote).set_index("target")
+        quote = propose_quote(project, coding, targets=targets, by="léa")
+        set_quote_status(project, quote, "retenue", by="léa")
+        consents = quote_consents(project, quote).set_index("target")
         allowed = [t for t in targets if consents.loc[t, "allowed"]]
-        quotes.edit(quote, targets=allowed, by="léa")
-        quotes.set_status(quote, "validée", by="léa", note="relu avec la personne")
+        edit_quote(project, quote, targets=allowed, by="léa")
+        set_quote_status(project, quote, "validée", by="léa", note="relu avec la personne")
         if allowed != targets:
             with project.store.transaction():  # as if the targets had been set before a refusal
                 from miam_qual.store import quotes as quotes_sql
 
-                quotes_sql.set_targets(project.store, quotes.guid(quote), sorted(targets))
+                quotes_sql.set_targets(project.store, quote_guid(project, quote), sorted(targets))
         ids[excerpt] = quote
     return ids

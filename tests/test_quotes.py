@@ -6,9 +6,15 @@ import pandas as pd
 import pytest
 from test_publication_support import fill
 
-from miam_qual import Project
-from miam_qual.publication import QuoteError, Quotes
-from miam_qual.publication.widget import QuoteBoard
+from miam_qual import Project, QuoteError
+from miam_qual.publication import (
+    QuoteBoard,
+    edit_quote,
+    list_quotes,
+    propose_quote,
+    quote_history,
+    set_quote_status,
+)
 
 EXCERPT = "la supérette du coin, c'est hors de prix pour nous, alors on compte chaque euro"
 
@@ -20,9 +26,8 @@ def filled(project):
 
 def test_a_quote_keeps_its_exact_span_timecodes_and_participant(filled):
     project, codings = filled
-    quotes = Quotes(project)
-    quote = quotes.propose(codings[EXCERPT], targets=["radio", "exposition"], by="léa")
-    row = quotes.list().set_index("quote_id").loc[quote]
+    quote = propose_quote(project, codings[EXCERPT], targets=["radio", "exposition"], by="léa")
+    row = list_quotes(project).set_index("quote_id").loc[quote]
     text = project.text("temoignage_pub_01.vtt")
     assert text[row["start"] : row["end"]] == row["original"] == EXCERPT
     assert row["display"] == EXCERPT
@@ -35,16 +40,16 @@ def test_a_quote_keeps_its_exact_span_timecodes_and_participant(filled):
     assert row["theme_id"] == "acces" and row["status"] == "proposée"
     assert row["targets"] == ["exposition", "radio"]
     assert row["attribution"] == "Habitante, 50-59 ans, cité Saint-Élie"
-    assert quotes.propose(codings[EXCERPT], by="léa") == quote  # same span: same quote
+    assert propose_quote(project, codings[EXCERPT], by="léa") == quote  # same span: same quote
 
 
 def test_a_span_without_coding_can_be_quoted_and_the_speaker_sets_the_participant(filled):
     project, _ = filled
     text = project.text("atelier_pub_03.txt")
     start = text.index("Maintenant je fais la soupe")
-    quote = Quotes(project).propose(document="atelier_pub_03.txt", start=start, end=len(text.rstrip()),
+    quote = propose_quote(project, document="atelier_pub_03.txt", start=start, end=len(text.rstrip()),
                                     theme="cuisine_maison", by="léa")  # fmt: skip
-    row = Quotes(project).list().set_index("quote_id").loc[quote]
+    row = list_quotes(project).set_index("quote_id").loc[quote]
     assert row["participant"] == "Habitante C"
     assert row["theme_id"] == "pratiques"
     assert pd.isna(row["begin_ms"]) and pd.isna(row["duration_s"])  # a text without timecodes
@@ -52,73 +57,76 @@ def test_a_span_without_coding_can_be_quoted_and_the_speaker_sets_the_participan
 
 def test_light_edits_are_kept_beside_the_original_and_logged(filled):
     project, codings = filled
-    quotes = Quotes(project)
-    quote = quotes.propose(codings[EXCERPT], by="léa")
-    quotes.edit(
+    quote = propose_quote(project, codings[EXCERPT], by="léa")
+    edit_quote(
+        project,
         quote,
         text="La supérette du coin, c'est hors de prix [...] on compte chaque euro.",
         by="karim",
     )
-    row = quotes.list().iloc[0]
+    row = list_quotes(project).iloc[0]
     assert row["display"] == "La supérette du coin, c'est hors de prix […] on compte chaque euro."
     assert row["original"] == EXCERPT
-    history = quotes.history(quote)
+    history = quote_history(project, quote)
     assert list(history["action"]) == ["proposition", "texte"]
     assert history.iloc[1]["who"] == "karim" and history.iloc[1]["old"] == EXCERPT
 
 
 def test_rewriting_a_quote_is_refused_and_changes_nothing(filled):
     project, codings = filled
-    quotes = Quotes(project)
-    quote = quotes.propose(codings[EXCERPT], by="léa")
+    quote = propose_quote(project, codings[EXCERPT], by="léa")
     with pytest.raises(QuoteError, match="s'éloigne trop"):
-        quotes.edit(
-            quote, text="Les prix sont scandaleux et la mairie ne fait rien du tout.", by="karim"
+        edit_quote(
+            project,
+            quote,
+            text="Les prix sont scandaleux et la mairie ne fait rien du tout.",
+            by="karim",
         )
-    assert quotes.list().iloc[0]["display"] == EXCERPT
-    assert len(quotes.history(quote)) == 1
+    assert list_quotes(project).iloc[0]["display"] == EXCERPT
+    assert len(quote_history(project, quote)) == 1
 
 
 def test_status_workflow_with_history_and_refused_jumps(filled):
     project, codings = filled
-    quotes = Quotes(project)
-    quote = quotes.propose(codings[EXCERPT], by="léa")
+    quote = propose_quote(project, codings[EXCERPT], by="léa")
     with pytest.raises(QuoteError, match="impossible"):
-        quotes.set_status(quote, "publiée", by="léa")
+        set_quote_status(project, quote, "publiée", by="léa")
     for status in ("retenue", "validée par la personne", "publiée"):
-        quotes.set_status(quote, status, by="léa")
-    assert quotes.list().iloc[0]["status"] == "publiée"
-    steps = quotes.history(quote)
+        set_quote_status(project, quote, status, by="léa")
+    assert list_quotes(project).iloc[0]["status"] == "publiée"
+    steps = quote_history(project, quote)
     assert list(steps["new"]) == ["proposée", "retenue", "validée", "publiée"]
     assert steps["at"].notna().all() and set(steps["who"]) == {"léa"}
-    quotes.set_status(quote, "écartée", by="karim")
-    assert quotes.list(status="écartée")["quote_id"].tolist() == [quote]
+    set_quote_status(project, quote, "écartée", by="karim")
+    assert list_quotes(project, status="écartée")["quote_id"].tolist() == [quote]
     with pytest.raises(QuoteError, match="Statut inconnu"):
-        quotes.set_status(quote, "oubliée")
+        set_quote_status(project, quote, "oubliée")
 
 
 def test_editing_a_validated_quote_sends_it_back_to_retenue(filled):
     project, codings = filled
-    quotes = Quotes(project)
-    quote = quotes.propose(codings[EXCERPT], by="léa")
-    quotes.set_status(quote, "retenue")
-    quotes.set_status(quote, "validée")
-    quotes.edit(quote, text="La supérette du coin, c'est hors de prix pour nous […]", by="léa")
-    assert quotes.list().iloc[0]["status"] == "retenue"
-    assert quotes.history(quote).iloc[-1]["new"] == "retenue"
+    quote = propose_quote(project, codings[EXCERPT], by="léa")
+    set_quote_status(project, quote, "retenue")
+    set_quote_status(project, quote, "validée")
+    edit_quote(
+        project, quote, text="La supérette du coin, c'est hors de prix pour nous […]", by="léa"
+    )
+    assert list_quotes(project).iloc[0]["status"] == "retenue"
+    assert quote_history(project, quote).iloc[-1]["new"] == "retenue"
 
 
 def test_targets_theme_and_filters(filled):
     project, codings = filled
-    quotes = Quotes(project)
-    first = quotes.propose(codings[EXCERPT], targets="radio", by="léa")
-    second = quotes.propose(list(codings.values())[3], targets=["réseaux sociaux"], by="léa")
-    quotes.edit(first, targets=["exposition", "rapport"], theme="lien_social", by="léa")
-    assert quotes.list(target="radio").empty
-    assert quotes.list(target="exposition")["quote_id"].tolist() == [first]
-    assert set(quotes.list(theme="lien_social")["quote_id"]) == {first, second}
+    first = propose_quote(project, codings[EXCERPT], targets="radio", by="léa")
+    second = propose_quote(
+        project, list(codings.values())[3], targets=["réseaux sociaux"], by="léa"
+    )
+    edit_quote(project, first, targets=["exposition", "rapport"], theme="lien_social", by="léa")
+    assert list_quotes(project, target="radio").empty
+    assert list_quotes(project, target="exposition")["quote_id"].tolist() == [first]
+    assert set(list_quotes(project, theme="lien_social")["quote_id"]) == {first, second}
     with pytest.raises(QuoteError, match="Cible inconnue"):
-        quotes.edit(first, targets=["télévision"])
+        edit_quote(project, first, targets=["télévision"])
 
 
 def test_attribution_template_is_configurable(filled):
@@ -128,21 +136,23 @@ def test_attribution_template_is_configurable(filled):
     )
     reopened = Project.open(project.root)
     try:
-        quotes = Quotes(reopened)
-        quotes.propose(codings[EXCERPT], by="léa")
-        assert quotes.list().iloc[0]["attribution"] == "Habitante de cité Saint-Élie, 50-59 ans"
+        propose_quote(reopened, codings[EXCERPT], by="léa")
+        assert (
+            list_quotes(reopened).iloc[0]["attribution"]
+            == "Habitante de cité Saint-Élie, 50-59 ans"
+        )
     finally:
         reopened.close()
 
 
 def test_quotes_survive_reopening_the_project(filled):
     project, codings = filled
-    quote = Quotes(project).propose(codings[EXCERPT], by="léa")
+    quote = propose_quote(project, codings[EXCERPT], by="léa")
     project.close()
     reopened = Project.open(project.root)
     try:
         assert reopened.store.schema_version() >= 2
-        assert Quotes(reopened).list()["quote_id"].tolist() == [quote]
+        assert list_quotes(reopened)["quote_id"].tolist() == [quote]
     finally:
         reopened.close()
 
@@ -159,7 +169,7 @@ def test_widget_logic_without_a_browser(filled):
     board.save(text=board.editor.value.replace("pour nous, ", "[…] "), targets=["exposition"])
     board.set_status("retenue")
     board.set_status("validée")
-    row = Quotes(project).list().set_index("quote_id").loc[quote]
+    row = list_quotes(project).set_index("quote_id").loc[quote]
     assert (
         row["status"] == "validée" and row["targets"] == ["exposition"] and "[…]" in row["display"]
     )

@@ -14,7 +14,7 @@ from test_publication_support import fill, validated
 
 from miam_qual import ConsentError, ExportError
 from miam_qual.cli import main
-from miam_qual.publication import Quotes, export_radio
+from miam_qual.publication import export_radio, list_quotes
 from miam_qual.publication.media import Clip, cut_clips, wav_duration_ms
 
 ALL = ["radio", "exposition", "rapport", "réseaux sociaux"]
@@ -53,7 +53,7 @@ def test_radio_package_clips_match_the_cue_sheet_to_the_millisecond(ready, tmp_p
         assert round(wav_duration_ms(clip)) == int(cue["duree_ms"])
         assert int(cue["fin_ms"]) - int(cue["debut_ms"]) == int(cue["duree_ms"])
         assert cue["fichier_source"] == "temoignage_pub_01.wav"
-    quotes = Quotes(project).list().set_index("quote_id")
+    quotes = list_quotes(project).set_index("quote_id")
     first = next(c for c in cues if c["citation"] == ids[next(iter(ids))])
     row = quotes.loc[first["citation"]]
     assert (

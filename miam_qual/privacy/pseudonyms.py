@@ -395,9 +395,9 @@ def names_to_review(project, *, nlp=None, status: str | list[str] | None = None)
     Returns ``quote_id, name, source, replacement`` (``replacement`` empty: not covered yet).
     """
     from ..nlp import named_entities, stop_words
-    from ..publication.quotes import Quotes
+    from ..publication.quotes import list_quotes
 
-    quotes = Quotes(project).list(status=status)
+    quotes = list_quotes(project, status=status)
     pseudonyms = Pseudonyms.load(project.root)
     texts = pd.DataFrame({"quote_id": quotes["quote_id"], "text": quotes["display"]})
     entities = named_entities(list(texts["text"]), nlp=nlp) if len(texts) else None

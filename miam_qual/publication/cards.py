@@ -36,7 +36,7 @@ def export_social_cards(
         project, destination, "réseaux sociaux", theme=theme, statuses=statuses, strict=strict,
         check=too_long_for(limit, "une carte"),
     )  # fmt: skip
-    quotes_api, pseudonyms, report = start.quotes, start.pseudonyms, start.report
+    pseudonyms, report = start.pseudonyms, start.report
     allowed = start.allowed
     cards = []
     for row in allowed.itertuples():
@@ -45,7 +45,7 @@ def export_social_cards(
                       **_colors({"color": row.color})})  # fmt: skip
     env = _environment()
     html = env.get_template("cartes.html.j2").render(
-        cards=cards, credit=pseudonyms.apply(quotes_api.settings.credit)
+        cards=cards, credit=pseudonyms.apply(start.settings.credit)
     )
     with start.gate:
         folder = start.folder

@@ -23,12 +23,12 @@ def citations() -> None:
               help="Dossier du projet.")  # fmt: skip
 @click.option("--theme", help="Identifiant du thème.")
 @click.option("--statut", help="Statut (proposée, retenue, validée, publiée, écartée).")
-def list_quotes(project_path: Path, theme: str | None, statut: str | None) -> None:
+def show_quotes(project_path: Path, theme: str | None, statut: str | None) -> None:
     """Affiche les citations (identifiant, statut, thème, attribution, texte)."""
-    from .quotes import Quotes
+    from .quotes import list_quotes
 
     with Project.open(project_path) as project:
-        frame = Quotes(project).list(theme=theme, status=statut)
+        frame = list_quotes(project, theme=theme, status=statut)
     if frame.empty:
         click.echo("Aucune citation.")
         return

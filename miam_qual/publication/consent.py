@@ -26,19 +26,12 @@ from ..errors import ConsentError, ExportError
 from ..privacy.consent import ConsentCheck
 from ..privacy.gate import ExportGate
 from ..privacy.pseudonyms import Pseudonyms
-from .quotes import Quotes, _targets
+from .quotes import USE_OF_TARGET, clean_targets, list_quotes
+from .settings import PublicationSettings, load_settings
 
 if TYPE_CHECKING:
     from ..project import Project
 
-#: The consent use each target needs.
-USE_OF_TARGET = {
-    "radio": "radio",
-    "exposition": "exposition",
-    "rapport": "citation",
-    "réseaux sociaux": "citation",
-    "tableur": "citation",
-}
 DEFAULT_STATUSES = ("validée", "publiée")
 REFUSED_COLUMNS = ["quote_id", "participant", "reason"]
 
@@ -93,7 +86,7 @@ def select_quotes(
     """Quotes aimed at ``target`` (``None``: any), of ``theme`` and with one of ``statuses``."""
     frame = quotes
     if target is not None and target != "tableur":
-        wanted = _targets(target)[0]
+        wanted = clean_targets(target)[0]
         frame = frame.loc[frame["targets"].map(lambda t: wanted in t).astype(bool)]
     if theme is not None:
         frame = frame[(frame["theme_id"] == theme) | (frame["theme"] == theme)]
@@ -142,11 +135,12 @@ def finish_selection(report: ExportReport, allowed: pd.DataFrame, *, strict: boo
 
 @dataclass
 class ExportStart:
-    """What every export works from: the quotes API, the pseudonyms, the report, the privacy gate
-    whose staging ``folder`` the export writes into, the quotes allowed after selection, consent
-    and the target's own checks, and the consent check (for exports that look further)."""
+    """What every export works from: the publication settings, the pseudonyms, the report, the
+    privacy gate whose staging ``folder`` the export writes into, the quotes allowed after
+    selection, consent and the target's own checks, and the consent check (for exports that look
+    further)."""
 
-    quotes: Quotes
+    settings: PublicationSettings
     pseudonyms: Pseudonyms
     report: ExportReport
     gate: ExportGate
@@ -177,12 +171,15 @@ def begin_export(
     The caller writes inside ``with start.gate:`` into ``start.folder``; see ``ExportGate``."""
     pseudonyms = Pseudonyms.load(project.root)
     gate = ExportGate(project.root, destination, what=target, pseudonyms=pseudonyms)
-    quotes = Quotes(project)
+    settings = load_settings(project.root)
     report = ExportReport(target, gate.destination)
     consent = ConsentCheck(project)
     wanted = None if target == "tableur" else target
     chosen = select_quotes(
-        quotes.list(pseudonyms=pseudonyms), wanted, theme=theme, statuses=statuses
+        list_quotes(project, pseudonyms=pseudonyms, settings=settings),
+        wanted,
+        theme=theme,
+        statuses=statuses,
     )
     # labels that reach the files (theme titles, document names) are pseudonymised like the text
     chosen = chosen.assign(
@@ -190,7 +187,7 @@ def begin_export(
         document=chosen["document"].map(pseudonyms.apply),
     )
     allowed = screen_consent(chosen, target, report, consent)
-    start = ExportStart(quotes, pseudonyms, report, gate, allowed, consent)
+    start = ExportStart(settings, pseudonyms, report, gate, allowed, consent)
     if check is not None:
         keep = []
         for row in allowed.itertuples():

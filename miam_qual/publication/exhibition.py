@@ -225,13 +225,13 @@ def export_exhibition(
         project, destination, "exposition", theme=theme, statuses=statuses, strict=strict,
         check=too_long_for(limit, "un panneau"),
     )  # fmt: skip
-    quotes_api, pseudonyms, report = start.quotes, start.pseudonyms, start.report
+    pseudonyms, report = start.pseudonyms, start.report
     allowed = start.allowed
     panels = _plan_panels(project, allowed, cards_per_panel, start, with_word_cloud, with_figures)
     context = {
         "paper": paper, "orientation": orientation, "width_mm": width_mm, "height_mm": height_mm,
         "bleed_mm": BLEED_MM, "base_pt": round(base_pt, 2),
-        "credit": pseudonyms.apply(quotes_api.settings.credit),
+        "credit": pseudonyms.apply(start.settings.credit),
         "columns": 3 if orientation == "landscape" else 2, "project": pseudonyms.apply(project.name),
     }  # fmt: skip
     _html, document = _render_panels(panels, context, cards_per_panel)

@@ -8,7 +8,7 @@ of that span and its recording times; its *display text* may be lightly edited (
     proposée → retenue → validée (par la personne) → publiée        écartée (from any status)
 
 Every change (status, text, targets, theme, span) is logged with who and when
-(``Quotes.history``). Editing the text of a quote already validated by the person sends it back
+(``quote_history``). Editing the text of a quote already validated by the person sends it back
 to ``retenue``: the person validated the earlier wording, not the new one.
 """
 
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..common import default_user
 from ..errors import QuoteError
 from ..privacy.pseudonyms import Pseudonyms
 from ..store import documents as docs_sql
@@ -33,6 +34,14 @@ if TYPE_CHECKING:
 
 STATUSES = ("proposée", "retenue", "validée", "publiée", "écartée")
 TARGETS = ("radio", "exposition", "rapport", "réseaux sociaux")
+#: The consent use each target needs (``tableur``: the spreadsheet export, which takes every quote).
+USE_OF_TARGET = {
+    "radio": "radio",
+    "exposition": "exposition",
+    "rapport": "citation",
+    "réseaux sociaux": "citation",
+    "tableur": "citation",
+}
 #: Allowed status changes (``écartée`` is reachable from everywhere and can be reopened).
 TRANSITIONS = {
     "proposée": {"retenue", "écartée"},
@@ -43,7 +52,7 @@ TRANSITIONS = {
 }
 CUT = "[…]"
 
-#: Columns of ``Quotes.list()``.
+#: Columns of ``list_quotes``.
 QUOTE_COLUMNS = [
     "quote_id", "quote_guid", "document_id", "document", "start", "end", "original", "display",
     "public_text", "attribution", "theme_id", "theme", "color", "participant", "speaker",
@@ -158,7 +167,9 @@ def _status(value: str) -> str:
     return folded[key]
 
 
-def _targets(values: list[str] | str | None) -> list[str]:
+def clean_targets(values: list[str] | str | None) -> list[str]:
+    """Canonical, sorted target names (accents and case folded); ``QuoteError`` for one not in
+    ``TARGETS``."""
     if values is None:
         return []
     items = [values] if isinstance(values, str) else list(values)
@@ -173,325 +184,349 @@ def _targets(values: list[str] | str | None) -> list[str]:
     return sorted(set(clean))
 
 
-class Quotes:
-    """Quotes of one project: ``Quotes(project)``.
+def _quote_number(number: int) -> str:
+    return f"C{number:03d}"
 
-    ``by`` on every write names who acts (defaults to ``$MIAM_CODEUR`` or the login).
+
+# -- reading --------------------------------------------------------------------------------------
+def quote_guid(project: Project, quote: str) -> str:
+    """GUID of a quote given its GUID or readable id (``C007``); raises ``QuoteError``."""
+    guid = sql.resolve(project.store, str(quote))
+    if guid is None:
+        raise QuoteError(f"Citation inconnue « {quote} ».")
+    return guid
+
+
+def _row(project: Project, quote: str) -> dict:
+    row = sql.get_quote(project.store, quote_guid(project, quote))
+    if row is None:  # removed in another notebook since it was resolved
+        raise QuoteError(f"Citation inconnue « {quote} ».")
+    return row
+
+
+def _readable(project: Project, guid: str) -> str:
+    return _quote_number(_row(project, guid)["number"])
+
+
+def _theme_id(project: Project, code_id: str | None) -> str | None:
+    if not code_id:
+        return None
+    book = project.codebook
+    book.get(code_id)  # raises UnknownCode with suggestions
+    return book.theme_of(code_id)
+
+
+def _participant_at(
+    project: Project, document_id: str, start: int, *, cache: dict | None = None
+) -> tuple[str | None, str | None]:
+    """(pseudonym, speaker) of the span: the speaker when the register knows that name, else
+    the document's ``participant`` attribute. ``cache`` keeps per-document lookups."""
+    cache = {} if cache is None else cache
+    if "known" not in cache:
+        cache["known"] = set(project.participants()["participant"])
+    key = ("doc", document_id)
+    if key not in cache:
+        units = project.units(document_id, "turn")
+        attrs = docs_sql.attributes_frame(project.store, [document_id])
+        values = attrs.iloc[0].to_dict() if len(attrs) else {}
+        cache[key] = (units, {k: v for k, v in values.items() if isinstance(v, str) and v})
+    units, values = cache[key]
+    speaker = role = None
+    if len(units):
+        before = units[units["start"] <= start]
+        if len(before):
+            speaker, role = before.iloc[-1]["speaker"], before.iloc[-1]["role"]
+    if role == "interviewer":  # the interviewer's words are nobody's quote to consent to
+        return None, speaker
+    if speaker in cache["known"]:
+        return speaker, speaker
+    return values.get("participant"), speaker
+
+
+# -- writing --------------------------------------------------------------------------------------
+def propose_quote(
+    project: Project,
+    coding_id: str | None = None,
+    *,
+    document: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    theme: str | None = None,
+    targets: list[str] | str | None = None,
+    by: str | None = None,
+) -> str:
+    """Propose a quote from a coding (``coding_id``) or a span (``document, start, end``).
+
+    ``theme``: a theme or code id (default: the coding's theme). ``by``: who acts (default:
+    ``$MIAM_CODEUR`` or the login). Returns the readable id (``C001``); proposing the same span
+    again returns the existing quote. Raises ``QuoteError`` (neither a coding nor a span, unknown
+    target), ``CodingError``, ``CorpusError``, ``OffsetOutOfRange`` or ``UnknownCode``.
     """
+    coding_guid = None
+    if coding_id is not None:
+        coding = project.coding(coding_id)
+        doc, start, end = coding["document_guid"], coding["start"], coding["end"]
+        coding_guid = coding["guid"]
+        theme = theme or coding["code_id"]
+    elif document is not None and start is not None and end is not None:
+        doc = project.document_id(document)
+    else:
+        raise QuoteError("Indiquez un codage (coding_id) ou un passage (document, start, end).")
+    assert start is not None and end is not None  # both given, or taken from the coding
+    original = project.span_text(document or doc, start, end)
+    existing = sql.find_quote(project.store, doc, start, end)
+    if existing:
+        return _readable(project, existing)
+    theme_id = _theme_id(project, theme)
+    participant, _speaker = _participant_at(project, doc, start)
+    times = project.span_times(doc, start, end)
+    who = by or default_user()
+    chosen_targets = clean_targets(targets)
+    with project.store.transaction():
+        guid = sql.add_quote(
+            project.store, document=doc, start=start, end=end, original=original,
+            coding=coding_guid, theme_id=theme_id, participant=participant,
+            begin_ms=times[0] if times else None, end_ms=times[1] if times else None,
+            status="proposée", who=who,
+        )  # fmt: skip
+        if chosen_targets:
+            sql.set_targets(project.store, guid, chosen_targets)
+            sql.log(project.store, guid, who, "cibles", None, "|".join(chosen_targets))
+    return _readable(project, guid)
 
-    def __init__(self, project: Project, *, settings: PublicationSettings | None = None):
-        self.project = project
-        self.settings = settings or load_settings(project.root)
 
-    # -- helpers ------------------------------------------------------------------------------
-    def _who(self, by: str | None) -> str:
-        from ..common import default_user
+def edit_quote(
+    project: Project,
+    quote: str,
+    *,
+    text: str | None = None,
+    theme: str | None = None,
+    targets: list[str] | str | None = None,
+    participant: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    by: str | None = None,
+) -> None:
+    """Change a quote's display text (light edits only, see ``check_light_edit``), theme,
+    targets, participant, or its span (``start``/``end`` re-take the original text and
+    timecodes). Each change is logged; editing the text of a validated or published quote sends
+    it back to « retenue ». Raises ``QuoteError``, ``ConsentError`` (unknown participant),
+    ``OffsetOutOfRange`` or ``UnknownCode``; nothing is written then."""
+    row = _row(project, quote)
+    guid = row["guid"]
+    who = by or default_user()
+    changes: dict[str, object] = {}
+    log: list[tuple[str, object, object]] = []
+    if start is not None or end is not None:
+        new_start = row["start"] if start is None else start
+        new_end = row["end"] if end is None else end
+        doc = row["document_guid"]
+        original = project.span_text(doc, new_start, new_end)
+        times = project.span_times(doc, new_start, new_end)
+        changes.update(start=new_start, end=new_end, original=original, display=original,
+                       begin_ms=times[0] if times else None, end_ms=times[1] if times else None)  # fmt: skip
+        log.append(("passage", f"{row['start']}-{row['end']}", f"{new_start}-{new_end}"))
+        row = {**row, "original": original}
+    if text is not None:
+        text = unicodedata.normalize("NFC", text.replace("[...]", CUT)).strip()
+        check_light_edit(row["original"], text, pseudonyms=Pseudonyms.load(project.root))
+        changes["display"] = text
+        log.append(("texte", row["display"], text))
+        if row["status"] in ("validée", "publiée"):
+            changes["status"] = "retenue"
+            log.append(("statut", row["status"], "retenue"))
+    if theme is not None:
+        changes["theme_id"] = _theme_id(project, theme)
+        log.append(("theme", row["theme_id"], changes["theme_id"]))
+    if participant is not None:
+        project.participant_id(participant)  # raises ConsentError when unknown
+        changes["participant"] = participant
+        log.append(("participant", row["participant"], participant))
+    new_targets = clean_targets(targets) if targets is not None else None
+    with project.store.transaction():
+        if changes:
+            sql.update_quote(project.store, guid, changes)
+        if new_targets is not None:
+            old = sql.targets_of(project.store, guid)
+            sql.set_targets(project.store, guid, new_targets)
+            log.append(("cibles", "|".join(old), "|".join(new_targets)))
+        for action, old_value, new_value in log:
+            sql.log(project.store, guid, who, action, old_value, new_value)
 
-        return by or default_user()
 
-    def guid(self, quote: str) -> str:
-        """GUID of a quote given its GUID or readable id (``C007``); raises ``QuoteError``."""
-        guid = sql.resolve(self.project.store, str(quote))
-        if guid is None:
-            raise QuoteError(f"Citation inconnue « {quote} ».")
-        return guid
+def set_quote_status(
+    project: Project, quote: str, status: str, *, by: str | None = None, note: str | None = None
+) -> None:
+    """Move a quote to ``status`` (see ``TRANSITIONS``), logged with ``note`` when given.
 
-    def _row(self, quote: str) -> dict:
-        return sql.get_quote(self.project.store, self.guid(quote))
-
-    def _theme_id(self, code_id: str | None) -> str | None:
-        if not code_id:
-            return None
-        book = self.project.codebook
-        book.get(code_id)  # raises UnknownCode with suggestions
-        return book.theme_of(code_id)
-
-    def _participant_at(
-        self, document_id: str, start: int, *, cache: dict | None = None
-    ) -> tuple[str | None, str | None]:
-        """(pseudonym, speaker) of the span: the speaker when the register knows that name, else
-        the document's ``participant`` attribute. ``cache`` keeps per-document lookups."""
-        cache = {} if cache is None else cache
-        if "known" not in cache:
-            cache["known"] = set(self.project.participants()["participant"])
-        key = ("doc", document_id)
-        if key not in cache:
-            units = self.project.units(document_id, "turn")
-            attrs = docs_sql.attributes_frame(self.project.store, [document_id])
-            values = attrs.iloc[0].to_dict() if len(attrs) else {}
-            cache[key] = (units, {k: v for k, v in values.items() if isinstance(v, str) and v})
-        units, values = cache[key]
-        speaker = role = None
-        if len(units):
-            before = units[units["start"] <= start]
-            if len(before):
-                speaker, role = before.iloc[-1]["speaker"], before.iloc[-1]["role"]
-        if role == "interviewer":  # the interviewer's words are nobody's quote to consent to
-            return None, speaker
-        if speaker in cache["known"]:
-            return speaker, speaker
-        return values.get("participant"), speaker
-
-    # -- writing ------------------------------------------------------------------------------
-    def propose(
-        self,
-        coding_id: str | None = None,
-        *,
-        document: str | None = None,
-        start: int | None = None,
-        end: int | None = None,
-        theme: str | None = None,
-        targets: list[str] | str | None = None,
-        by: str | None = None,
-    ) -> str:
-        """Propose a quote from a coding (``coding_id``) or a span (``document, start, end``).
-
-        ``theme``: a theme or code id (default: the coding's theme). Returns the readable id
-        (``C001``). Proposing the same span again returns the existing quote.
-        """
-        project = self.project
-        coding_guid = None
-        if coding_id is not None:
-            coding = project.coding(coding_id)
-            doc, start, end = coding["document_guid"], coding["start"], coding["end"]
-            coding_guid = coding["guid"]
-            theme = theme or coding["code_id"]
-        elif document is not None and start is not None and end is not None:
-            doc = project.document_id(document)
-        else:
-            raise QuoteError("Indiquez un codage (coding_id) ou un passage (document, start, end).")
-        original = project.span_text(document or doc, start, end)
-        existing = sql.find_quote(project.store, doc, start, end)
-        if existing:
-            return self._readable(existing)
-        theme_id = self._theme_id(theme)
-        participant, _speaker = self._participant_at(doc, start)
-        times = project.span_times(doc, start, end)
-        who = self._who(by)
-        clean_targets = _targets(targets)
-        with project.store.transaction():
-            guid = sql.add_quote(
-                project.store, document=doc, start=start, end=end, original=original,
-                coding=coding_guid, theme_id=theme_id, participant=participant,
-                begin_ms=times[0] if times else None, end_ms=times[1] if times else None,
-                status="proposée", who=who,
-            )  # fmt: skip
-            if clean_targets:
-                sql.set_targets(project.store, guid, clean_targets)
-                sql.log(project.store, guid, who, "cibles", None, "|".join(clean_targets))
-        return self._readable(guid)
-
-    def _readable(self, guid: str) -> str:
-        return f"C{sql.get_quote(self.project.store, guid)['number']:03d}"
-
-    def edit(
-        self,
-        quote: str,
-        *,
-        text: str | None = None,
-        theme: str | None = None,
-        targets: list[str] | str | None = None,
-        participant: str | None = None,
-        start: int | None = None,
-        end: int | None = None,
-        by: str | None = None,
-    ) -> None:
-        """Change a quote's display text (light edits only), theme, targets, participant, or its
-        span (``start``/``end`` re-take the original text and timecodes). Each change is logged."""
-        row = self._row(quote)
-        guid = row["guid"]
-        who = self._who(by)
-        changes: dict[str, object] = {}
-        log: list[tuple[str, object, object]] = []
-        if start is not None or end is not None:
-            new_start = row["start"] if start is None else start
-            new_end = row["end"] if end is None else end
-            doc = row["document_guid"]
-            original = self.project.span_text(doc, new_start, new_end)
-            times = self.project.span_times(doc, new_start, new_end)
-            changes.update(start=new_start, end=new_end, original=original, display=original,
-                           begin_ms=times[0] if times else None, end_ms=times[1] if times else None)  # fmt: skip
-            log.append(("passage", f"{row['start']}-{row['end']}", f"{new_start}-{new_end}"))
-            row = {**row, "original": original}
-        if text is not None:
-            text = unicodedata.normalize("NFC", text.replace("[...]", CUT)).strip()
-            check_light_edit(row["original"], text, pseudonyms=Pseudonyms.load(self.project.root))
-            changes["display"] = text
-            log.append(("texte", row["display"], text))
-            if row["status"] in ("validée", "publiée"):
-                changes["status"] = "retenue"
-                log.append(("statut", row["status"], "retenue"))
-        if theme is not None:
-            changes["theme_id"] = self._theme_id(theme)
-            log.append(("theme", row["theme_id"], changes["theme_id"]))
-        if participant is not None:
-            self.project.participant_id(participant)  # raises ConsentError when unknown
-            changes["participant"] = participant
-            log.append(("participant", row["participant"], participant))
-        new_targets = _targets(targets) if targets is not None else None
-        with self.project.store.transaction():
-            if changes:
-                sql.update_quote(self.project.store, guid, changes)
-            if new_targets is not None:
-                old = sql.targets_of(self.project.store, guid)
-                sql.set_targets(self.project.store, guid, new_targets)
-                log.append(("cibles", "|".join(old), "|".join(new_targets)))
-            for action, old_value, new_value in log:
-                sql.log(self.project.store, guid, who, action, old_value, new_value)
-
-    def set_status(
-        self, quote: str, status: str, *, by: str | None = None, note: str | None = None
-    ) -> None:
-        """Move a quote to ``status`` (see ``TRANSITIONS``); raises ``QuoteError`` otherwise."""
-        row = self._row(quote)
-        new = _status(status)
-        if new == row["status"]:
-            return
-        if new not in TRANSITIONS[row["status"]]:
-            allowed = ", ".join(sorted(TRANSITIONS[row["status"]]))
-            raise QuoteError(
-                f"Citation {self._readable(row['guid'])} : passage de « {row['status']} » à « {new} » "
-                f"impossible (possibles : {allowed})."
-            )
-        if new in ("validée", "publiée"):
-            self._check_consent_for_targets(row)
-        with self.project.store.transaction():
-            sql.update_quote(self.project.store, row["guid"], {"status": new})
-            sql.log(self.project.store, row["guid"], self._who(by), "statut", row["status"],
-                    new if not note else f"{new} ({note})")  # fmt: skip
-
-    def _check_consent_for_targets(self, row: dict) -> None:
-        """Refuse validating a quote for a target whose use a speaker in it has not consented to."""
-        from ..privacy.consent import ConsentCheck
-        from .consent import USE_OF_TARGET
-
-        targets = sql.targets_of(self.project.store, row["guid"])
-        check = ConsentCheck(self.project)
-        problems = []
-        for target in targets:
-            reason = check.span_refusal(
-                row["document_guid"], row["start"], row["end"], USE_OF_TARGET[target]
-            )
-            if reason:
-                problems.append(f"{target} : {reason}")
-        if problems:
-            raise QuoteError(
-                f"Citation {self._readable(row['guid'])} : validation impossible pour "
-                + " ; ".join(problems)
-                + ". Retirez ces cibles ou enregistrez d'abord le consentement."
-            )
-
-    def consents(self, quote: str) -> pd.DataFrame:
-        """Each target of the quote with whether every speaker in it consents to its use:
-        ``target, use, allowed, reason`` (French reason, empty when allowed)."""
-        from ..privacy.consent import ConsentCheck
-        from .consent import USE_OF_TARGET
-
-        row = self._row(quote)
-        check = ConsentCheck(self.project)
-        rows = []
-        for target in TARGETS:
-            use = USE_OF_TARGET[target]
-            reason = check.span_refusal(row["document_guid"], row["start"], row["end"], use)
-            rows.append((target, use, reason is None, reason or ""))
-        return pd.DataFrame(rows, columns=["target", "use", "allowed", "reason"])
-
-    def remove(self, quote: str) -> None:
-        """Delete a quote and its history (prefer ``set_status(q, "écartée")`` to keep a trace)."""
-        guid = self.guid(quote)
-        with self.project.store.transaction():
-            sql.delete_quote(self.project.store, guid)
-
-    # -- reading ------------------------------------------------------------------------------
-    def history(self, quote: str | None = None) -> pd.DataFrame:
-        """Change log, oldest first: ``quote_id, at, who, action, old, new``."""
-        frame = sql.history_frame(self.project.store, self.guid(quote) if quote else None)
-        frame.insert(0, "quote_id", frame["number"].map(lambda n: f"C{n:03d}"))
-        return frame.drop(columns=["quote_guid", "number"])
-
-    def list(
-        self,
-        *,
-        theme: str | None = None,
-        status: str | list[str] | None = None,
-        target: str | None = None,
-        pseudonyms: Pseudonyms | None = None,
-    ) -> pd.DataFrame:
-        """Quotes, in creation order, filtered by theme id, status(es) and target.
-
-        Columns (``QUOTE_COLUMNS``): ``quote_id`` (C001), ``quote_guid, document_id, document,
-        start, end, original, display, public_text`` (display text with pseudonyms applied),
-        ``attribution, theme_id, theme, color, participant, speaker, begin_ms, end_ms,
-        duration_s, media, targets`` (list), ``status, coding_id, drifted`` (the document's text
-        no longer matches the original), ``created_by, created_at, updated_at``.
-        """
-        frame = sql.quotes_frame(self.project.store)
-        pseudonyms = pseudonyms or Pseudonyms.load(self.project.root)
-        book = self.project.codebook
-        frame.insert(0, "quote_id", frame["number"].map(lambda n: f"C{n:03d}"))
-        frame["targets"] = frame["targets"].map(
-            lambda t: t.split("|") if isinstance(t, str) and t else []
+    Raises ``QuoteError`` for an unknown status, a move ``TRANSITIONS`` does not allow, or a
+    validation for a target whose use a speaker of the quote has not consented to."""
+    row = _row(project, quote)
+    new = _status(status)
+    if new == row["status"]:
+        return
+    if new not in TRANSITIONS[row["status"]]:
+        allowed = ", ".join(sorted(TRANSITIONS[row["status"]]))
+        raise QuoteError(
+            f"Citation {_quote_number(row['number'])} : passage de « {row['status']} » à « {new} » "
+            f"impossible (possibles : {allowed})."
         )
-        frame["theme"] = frame["theme_id"].map(
-            lambda t: book.get(t).label if t in book else "Sans thème"
-        )
-        colors = self.settings.colors
-        frame["color"] = frame["theme_id"].map(
-            lambda t: colors.get(t) or (book.get(t).color if t in book else "#455A64")
-        )
-        frame["public_text"] = frame["display"].map(pseudonyms.apply)
-        persons = self.project.participants().set_index("participant")
-        texts: dict[str, str] = {}
-        cache: dict = {}
-        attributions, speakers, drifted = [], [], []
-        for row in frame.itertuples():
-            if row.document_id not in texts:
-                texts[row.document_id] = self.project.text(row.document_id)
-            drifted.append(texts[row.document_id][row.start : row.end] != row.original)
-            _p, speaker = self._participant_at(row.document_id, row.start, cache=cache)
-            speakers.append(speaker)
-            person = (
-                persons.loc[row.participant].to_dict() if row.participant in persons.index else {}
-            )
-            document_values = cache[("doc", row.document_id)][1]
-            attributions.append(pseudonyms.apply(self.attribution(person, document_values)))
-        frame["attribution"] = attributions
-        frame["speaker"] = speakers
-        frame["drifted"] = drifted
-        for column in ("begin_ms", "end_ms"):  # NaN when the document has no timecodes
-            frame[column] = pd.to_numeric(frame[column]).astype(float)
-        duration = (frame["end_ms"] - frame["begin_ms"]) / 1000.0
-        frame["duration_s"] = duration.round(3)
-        if theme is not None:
-            frame = frame[frame["theme_id"] == self._theme_id(theme)]
-        if status is not None:
-            wanted = [_status(s) for s in ([status] if isinstance(status, str) else status)]
-            frame = frame[frame["status"].isin(wanted)]
-        if target is not None:
-            wanted_target = _targets(target)[0]
-            frame = frame.loc[frame["targets"].map(lambda t: wanted_target in t).astype(bool)]
-        return frame[QUOTE_COLUMNS].reset_index(drop=True)
+    if new in ("validée", "publiée"):
+        _check_consent_for_targets(project, row)
+    with project.store.transaction():
+        sql.update_quote(project.store, row["guid"], {"status": new})
+        sql.log(project.store, row["guid"], by or default_user(), "statut", row["status"],
+                new if not note else f"{new} ({note})")  # fmt: skip
 
-    def attribution(self, person: dict, document: dict) -> str:
-        """The attribution line from the template of ``publication.yml``: ``{role}`` (gendered,
-        capitalised), ``{genre}``, ``{tranche_age}``, ``{site}`` and any other participant or
-        document attribute (``person`` and ``document`` hold them). Parts (separated by commas) whose fields are empty are dropped."""
-        values: dict[str, str] = {k: v for k, v in document.items() if isinstance(v, str)}
-        values.update({k: v for k, v in person.items() if isinstance(v, str)})
-        values.pop("participant", None)  # a pseudonym is not an attribution
-        role = values.get("role", "")
-        feminine = values.get("genre") == "femme"
-        if role in _ROLE_LABELS:
-            values["role"] = _ROLE_LABELS[role][1 if feminine else 0]
-        elif role:
-            values["role"] = role[:1].upper() + role[1:]
-        else:
-            values["role"] = "Participante" if feminine else "Participant"
-        parts = []
-        for part in self.settings.attribution.split(","):
-            fields = re.findall(r"\{(\w+)\}", part)
-            if any(not values.get(f) for f in fields):
-                continue
-            parts.append(part.strip().format_map({f: values[f] for f in fields}))
-        text = ", ".join(p for p in parts if p)
-        return text[:1].upper() + text[1:]
+
+def _check_consent_for_targets(project: Project, row: dict) -> None:
+    """Refuse validating a quote for a target whose use a speaker in it has not consented to."""
+    from ..privacy.consent import ConsentCheck
+
+    targets = sql.targets_of(project.store, row["guid"])
+    check = ConsentCheck(project)
+    problems = []
+    for target in targets:
+        reason = check.span_refusal(
+            row["document_guid"], row["start"], row["end"], USE_OF_TARGET[target]
+        )
+        if reason:
+            problems.append(f"{target} : {reason}")
+    if problems:
+        raise QuoteError(
+            f"Citation {_quote_number(row['number'])} : validation impossible pour "
+            + " ; ".join(problems)
+            + ". Retirez ces cibles ou enregistrez d'abord le consentement."
+        )
+
+
+def quote_consents(project: Project, quote: str) -> pd.DataFrame:
+    """Each target of the quote with whether every speaker in it consents to its use:
+    ``target, use, allowed, reason`` (French reason, empty when allowed). Raises ``QuoteError``
+    for an unknown quote."""
+    from ..privacy.consent import ConsentCheck
+
+    row = _row(project, quote)
+    check = ConsentCheck(project)
+    rows = []
+    for target in TARGETS:
+        use = USE_OF_TARGET[target]
+        reason = check.span_refusal(row["document_guid"], row["start"], row["end"], use)
+        rows.append((target, use, reason is None, reason or ""))
+    return pd.DataFrame(rows, columns=["target", "use", "allowed", "reason"])
+
+
+def remove_quote(project: Project, quote: str) -> None:
+    """Delete a quote and its history (prefer ``set_quote_status(project, q, "écartée")``, which
+    keeps a trace). Raises ``QuoteError`` for an unknown quote."""
+    guid = quote_guid(project, quote)
+    with project.store.transaction():
+        sql.delete_quote(project.store, guid)
+
+
+# -- reading --------------------------------------------------------------------------------------
+def quote_history(project: Project, quote: str | None = None) -> pd.DataFrame:
+    """Change log of one quote (default: every quote), oldest first:
+    ``quote_id, at, who, action, old, new``."""
+    frame = sql.history_frame(project.store, quote_guid(project, quote) if quote else None)
+    frame.insert(0, "quote_id", frame["number"].map(_quote_number))
+    return frame.drop(columns=["quote_guid", "number"])
+
+
+def list_quotes(
+    project: Project,
+    *,
+    theme: str | None = None,
+    status: str | list[str] | None = None,
+    target: str | None = None,
+    pseudonyms: Pseudonyms | None = None,
+    settings: PublicationSettings | None = None,
+) -> pd.DataFrame:
+    """Quotes, in creation order, filtered by theme id, status(es) and target.
+
+    ``pseudonyms``/``settings``: the private mapping and ``publication.yml`` (default: read from
+    the project folder). Columns (``QUOTE_COLUMNS``): ``quote_id`` (C001), ``quote_guid,
+    document_id, document, start, end, original, display, public_text`` (display text with
+    pseudonyms applied), ``attribution, theme_id, theme, color, participant, speaker, begin_ms,
+    end_ms, duration_s, media, targets`` (list), ``status, coding_id, drifted`` (the document's
+    text no longer matches the original), ``created_by, created_at, updated_at``. Raises
+    ``QuoteError`` for an unknown status or target, ``UnknownCode`` for an unknown theme.
+    """
+    frame = sql.quotes_frame(project.store)
+    pseudonyms = pseudonyms or Pseudonyms.load(project.root)
+    settings = settings or load_settings(project.root)
+    book = project.codebook
+    frame.insert(0, "quote_id", frame["number"].map(_quote_number))
+    frame["targets"] = frame["targets"].map(
+        lambda t: t.split("|") if isinstance(t, str) and t else []
+    )
+    frame["theme"] = frame["theme_id"].map(
+        lambda t: book.get(t).label if t in book else "Sans thème"
+    )
+    colors = settings.colors
+    frame["color"] = frame["theme_id"].map(
+        lambda t: colors.get(t) or (book.get(t).color if t in book else "#455A64")
+    )
+    frame["public_text"] = frame["display"].map(pseudonyms.apply)
+    persons = project.participants().set_index("participant")
+    texts: dict[str, str] = {}
+    cache: dict = {}
+    attributions, speakers, drifted = [], [], []
+    for row in frame.itertuples():
+        document_id = str(row.document_id)
+        if document_id not in texts:
+            texts[document_id] = project.text(document_id)
+        start, end = int(row.start), int(row.end)  # type: ignore[call-overload]
+        drifted.append(texts[document_id][start:end] != row.original)
+        _p, speaker = _participant_at(project, document_id, start, cache=cache)
+        speakers.append(speaker)
+        person = persons.loc[row.participant].to_dict() if row.participant in persons.index else {}
+        document_values = cache[("doc", document_id)][1]
+        attributions.append(
+            pseudonyms.apply(quote_attribution(person, document_values, settings=settings))
+        )
+    frame["attribution"] = attributions
+    frame["speaker"] = speakers
+    frame["drifted"] = drifted
+    for column in ("begin_ms", "end_ms"):  # NaN when the document has no timecodes
+        frame[column] = pd.to_numeric(frame[column]).astype(float)
+    duration = (frame["end_ms"] - frame["begin_ms"]) / 1000.0
+    frame["duration_s"] = duration.round(3)
+    if theme is not None:
+        frame = frame[frame["theme_id"] == _theme_id(project, theme)]
+    if status is not None:
+        wanted = [_status(s) for s in ([status] if isinstance(status, str) else status)]
+        frame = frame[frame["status"].isin(wanted)]
+    if target is not None:
+        wanted_target = clean_targets(target)[0]
+        frame = frame.loc[frame["targets"].map(lambda t: wanted_target in t).astype(bool)]
+    return frame[QUOTE_COLUMNS].reset_index(drop=True)
+
+
+def quote_attribution(
+    person: dict, document: dict, *, settings: PublicationSettings | None = None
+) -> str:
+    """The attribution line from the template of ``publication.yml`` (``settings``; default:
+    the default settings): ``{role}`` (gendered, capitalised), ``{genre}``, ``{tranche_age}``,
+    ``{site}`` and any other participant or document attribute (``person`` and ``document`` hold
+    them). Parts (separated by commas) whose fields are empty are dropped."""
+    template = (settings or PublicationSettings()).attribution
+    values: dict[str, str] = {k: v for k, v in document.items() if isinstance(v, str)}
+    values.update({k: v for k, v in person.items() if isinstance(v, str)})
+    values.pop("participant", None)  # a pseudonym is not an attribution
+    role = values.get("role", "")
+    feminine = values.get("genre") == "femme"
+    if role in _ROLE_LABELS:
+        values["role"] = _ROLE_LABELS[role][1 if feminine else 0]
+    elif role:
+        values["role"] = role[:1].upper() + role[1:]
+    else:
+        values["role"] = "Participante" if feminine else "Participant"
+    parts = []
+    for part in template.split(","):
+        fields = re.findall(r"\{(\w+)\}", part)
+        if any(not values.get(f) for f in fields):
+            continue
+        parts.append(part.strip().format_map({f: values[f] for f in fields}))
+    text = ", ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:]

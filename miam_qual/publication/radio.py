@@ -11,7 +11,7 @@ Writes into the destination folder::
 The cue sheet gives the span actually written (after padding, clamping to the recording and
 rounding to audio frames), so its durations equal the clips' to the millisecond (WAV).
 Only the quote's full source span is cut: ``[…]`` cuts of the display text are for print; to
-shorten what is heard, narrow the span (``Quotes.edit(q, start=…, end=…)``).
+shorten what is heard, narrow the span (``edit_quote(project, q, start=…, end=…)``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,14 @@ import ipywidgets as w
 import pandas as pd
 
 from ..errors import MiamError, QuoteError
-from .quotes import TARGETS, Quotes
+from .quotes import (
+    TARGETS,
+    edit_quote,
+    list_quotes,
+    propose_quote,
+    quote_consents,
+    set_quote_status,
+)
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -34,7 +41,6 @@ class QuoteBoard:
 
     def __init__(self, project: Project, *, by: str | None = None):
         self.project = project
-        self.quotes = Quotes(project)
         self.by = by
         self.theme_id: str | None = None
         self.current: str | None = None
@@ -59,7 +65,7 @@ class QuoteBoard:
             lambda _b: self._safely(self.shortlist, self.excerpt_list.value)
         )
         self.quote_list.observe(
-            lambda change: change["new"] and self.load(change["new"]), names="value"
+            lambda change: self.load(change["new"]) if change["new"] else None, names="value"
         )
         self.save_button.on_click(lambda _b: self._safely(self.save))
         for button, (_label, status) in zip(self.status_buttons, STATUS_BUTTONS, strict=True):
@@ -115,7 +121,7 @@ class QuoteBoard:
         )
 
     def _refresh_quotes(self) -> None:
-        frame = self.quotes.list(theme=self.theme_id) if self.theme_id else pd.DataFrame()
+        frame = list_quotes(self.project, theme=self.theme_id) if self.theme_id else pd.DataFrame()
         self.quote_list.options = [
             (f"{r.quote_id} [{r.status}] {r.public_text[:80]}", r.quote_id)
             for r in frame.itertuples()
@@ -123,7 +129,7 @@ class QuoteBoard:
 
     def shortlist(self, coding_id: str) -> str:
         """Propose a coding as a quote; returns its id and loads it in the editor."""
-        quote = self.quotes.propose(coding_id, by=self.by)
+        quote = propose_quote(self.project, coding_id, by=self.by)
         self._refresh_quotes()
         self.load(quote)
         self.message.value = f"Citation {quote} proposée."
@@ -131,7 +137,7 @@ class QuoteBoard:
 
     def load(self, quote: str) -> None:
         """Put a quote in the editor (text, original, targets)."""
-        row = self.quotes.list().set_index("quote_id").loc[quote]
+        row = list_quotes(self.project).set_index("quote_id").loc[quote]
         self.current = quote
         self.editor.value = row["display"]
         self.original.value = (
@@ -146,7 +152,7 @@ class QuoteBoard:
         """HTML: for each target, whether every speaker of the quote consents to its use, and
         why not (the board refuses to validate a use someone refused)."""
         parts = []
-        for row in self.quotes.consents(quote).itertuples():
+        for row in quote_consents(self.project, quote).itertuples():
             if row.allowed:
                 parts.append(f"<span style='color:#2e7d32'>✓ {html.escape(row.target)}</span>")
             else:
@@ -163,7 +169,8 @@ class QuoteBoard:
         chosen = (
             targets if targets is not None else [t for t, b in self.target_boxes.items() if b.value]
         )
-        self.quotes.edit(
+        edit_quote(
+            self.project,
             self.current,
             text=text if text is not None else self.editor.value,
             targets=chosen,
@@ -177,7 +184,7 @@ class QuoteBoard:
         """Move the current quote to ``status``."""
         if self.current is None:
             raise QuoteError("Choisissez d'abord une citation.")
-        self.quotes.set_status(self.current, status, by=self.by)
+        set_quote_status(self.project, self.current, status, by=self.by)
         self.load(self.current)
         self._refresh_quotes()
         self.message.value = f"Citation {self.current} : {status}."
