@@ -2,13 +2,25 @@
 (its state and actions, usable and testable without a browser).
 
 ``from miam_qual.widgets import CodingPanel; CodingPanel(projet)`` in a notebook cell;
-``ImportPanel(projet).ui`` is the import form.
+``ImportPanel(projet).ui`` is the import form; ``CodebookPanel(projet)`` edits the codebook (over
+``CodebookEditor``); ``french(frame, projet)`` shows a table with French headers.
 """
 
+from .codebook_editor import CodebookEditor
 from .session import CodingSession
+from .tables import french
 from .textspans import sentence_spans, snap_to_words
 
-__all__ = ["CodingPanel", "CodingSession", "ImportPanel", "sentence_spans", "snap_to_words"]
+__all__ = [
+    "CodebookEditor",
+    "CodebookPanel",
+    "CodingPanel",
+    "CodingSession",
+    "ImportPanel",
+    "french",
+    "sentence_spans",
+    "snap_to_words",
+]
 
 
 def __getattr__(name: str):
@@ -17,6 +29,10 @@ def __getattr__(name: str):
         from .panel import CodingPanel
 
         return CodingPanel
+    if name == "CodebookPanel":
+        from .codebook_panel import CodebookPanel
+
+        return CodebookPanel
     if name == "ImportPanel":
         from .importer import ImportPanel
 
