@@ -2,6 +2,10 @@
 
 It parses arguments, calls the library, and turns every ``MiamError`` into a French message on
 stderr and exit code 1, in one place (``main``). Everything it prints is French.
+
+Each command imports what it uses inside its function, so that ``miam-qual --help`` and a
+command's ``--help`` load neither pandas nor matplotlib (``benchmarks/bench_startup.py``); the
+modules that define ``rapport`` and ``citations`` import only click at the top.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import click
 from . import cli_french
 from .errors import MiamError
 from .exchange.command import LINES_OPTION, UNIT_OPTION, import_refi_files
-from .project import Project
 
 cli_french.install()  # before the decorators below, which read click's messages
 
@@ -53,6 +56,8 @@ def main() -> None:
 )
 def init(dossier: Path, nom: str | None, codebook: Path | None, config: Path | None) -> None:
     """Crée un nouveau projet dans DOSSIER."""
+    from .project import Project
+
     project = Project.create(dossier, name=nom, codebook=codebook, config=config)
     click.echo(f"Projet « {project.name} » créé dans {project.root}.")
     project.close()
@@ -81,6 +86,8 @@ def import_(fichiers, project_path, attributes, answers, id_column, metadonnees,
             lines) -> None:  # fmt: skip
     """Importe des fichiers sources (txt, md, docx, odt, vtt, srt, csv, xlsx) : tout ou rien ;
     ou un projet REFI-QDA (.qdpx) ou un livre de codes (.qdc) d'un autre logiciel."""
+    from .project import Project
+
     refi = [f for f in fichiers if f.suffix.lower() in (".qdpx", ".qdc")]
     if refi:
         if len(refi) != len(fichiers):
@@ -117,6 +124,8 @@ def import_(fichiers, project_path, attributes, answers, id_column, metadonnees,
 )
 def validate(project_path: Path, nettoyer: bool) -> None:
     """Vérifie le projet : livre de codes, passages codés, fichiers du corpus."""
+    from .project import Project
+
     with Project.open(project_path) as project:
         if nettoyer:
             removed = project.clean_orphans()
@@ -137,6 +146,7 @@ def validate(project_path: Path, nettoyer: bool) -> None:
 def status(project_path: Path) -> None:
     """Résume le projet : documents, codes, codages par codeur."""
     from .demo import summary
+    from .project import Project
 
     with Project.open(project_path) as project:
         click.echo(summary(project))
@@ -148,6 +158,7 @@ def status(project_path: Path) -> None:
 def demo(dossier: Path, si_absent: bool) -> None:
     """Construit le projet de démonstration (fictif) dans DOSSIER."""
     from .demo import build_demo, summary
+    from .project import Project
 
     if si_absent and (dossier / "projet.yml").exists():
         with Project.open(dossier) as project:
@@ -161,6 +172,8 @@ def demo(dossier: Path, si_absent: bool) -> None:
 @project_option
 def codeur(nom: str, project_path: Path) -> None:
     """Enregistre un codeur ou une codeuse dans le projet."""
+    from .project import Project
+
     with Project.open(project_path) as project:
         project.add_coder(nom)
     click.echo(f"Codeur « {nom} » enregistré.")
@@ -174,6 +187,8 @@ def codeur(nom: str, project_path: Path) -> None:
 def sauvegarder(destination: Path, project_path: Path, include_private: bool) -> None:
     """Sauvegarde le projet dans DESTINATION, un nouveau dossier : base (écritures récentes
     comprises), livre de codes, corpus, médias, réglages ; prive/ seulement avec --avec-prive."""
+    from .project import Project
+
     with Project.open(project_path) as project:
         written = project.backup(destination, include_private=include_private)
         private = (project.root / "prive").exists()

@@ -4,10 +4,12 @@ the ``.qdpx``/``.qdc`` branch of ``miam-qual import`` (``import_refi_files``).""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..project import Project
+if TYPE_CHECKING:
+    from ..project import Project
 
 UNIT_OPTION = click.option(
     "--unite", "unit", type=click.Choice(["points", "utf16", "octets"]),
@@ -57,6 +59,7 @@ def import_refi_files(
 def fusionner(source, project_path, apercu, new_documents, by, unit, lines) -> None:
     """Fusionne dans le projet le codage d'une copie du projet (dossier) ou d'un fichier .qdpx
     codé sur les mêmes documents : rien n'est perdu, refaire la fusion n'ajoute rien."""
+    from ..project import Project
     from . import merge, preview_merge
 
     with Project.open(project_path) as project:
@@ -93,6 +96,8 @@ def exporter_refi(archive, project_path, form, positions, transcriptions) -> Non
     form = form or ("qdc" if archive.suffix.lower() == ".qdc" else "qdpx")
     if archive.suffix.lower() != f".{form}":
         archive = archive.with_name(archive.name + f".{form}")
+    from ..project import Project
+
     with Project.open(project_path) as project:
         if form == "qdc":
             written = export_qdc(project, archive)

@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ExportError
-from ..privacy.gate import ExportGate
-from .data import ReportData, build_report_data
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
     from ..project import Project
+    from .data import ReportData, build_report_data
 
 FORMATS = ("html", "docx", "xlsx")
 #: Base name of report files (French: users see it).
@@ -53,6 +52,9 @@ def write_report(
     gate (``miam_qual.privacy.gate``): it is read back in full and written only when no real name
     remains; otherwise nothing is written.
     """
+    from ..privacy.gate import ExportGate
+    from .data import build_report_data
+
     formats = (
         list(FORMATS) if format == "all" else [format] if isinstance(format, str) else list(format)
     )
@@ -90,6 +92,16 @@ def write_report(
 
                 write_xlsx(project, data, destination)
     return gate.files
+
+
+def __getattr__(name: str) -> object:
+    # The report's data (pandas, matplotlib) is loaded on first use, not when the command line
+    # registers ``miam-qual rapport`` (``miam_qual.reports.command``).
+    if name in ("ReportData", "build_report_data"):
+        from . import data
+
+        return getattr(data, name)
+    raise AttributeError(f"module 'miam_qual.reports' has no attribute {name!r}")
 
 
 def review_panel(project: Project):

@@ -1,12 +1,12 @@
-"""``miam-qual rapport``: the theme review for supervisors, from the command line."""
+"""``miam-qual rapport``: the theme review for supervisors, from the command line.
+
+Only click is imported at the top: the command line registers this command at start-up."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
-
-from ..project import Project
 
 
 @click.command(name="rapport")
@@ -29,6 +29,7 @@ from ..project import Project
               help="Texte non codé : compté comme « code absent », ou ignoré.")  # fmt: skip
 def rapport(project_path, formats, output, themes, coders, unit, uncoded) -> None:
     """Produit la revue des thèmes (HTML autonome, Word, Excel) pour les encadrant·es."""
+    from ..project import Project
     from . import write_report
 
     chosen = "all" if "all" in formats else list(dict.fromkeys(formats))
