@@ -12,7 +12,7 @@ Taguette) both ways, and merging coders' work between copies of a project.
 Modules: ``export`` (writing ``.qdpx``), ``codebook_xml`` (``.qdc`` and the ``CodeBook`` element),
 ``qdpx_read`` (reading an archive), ``positions`` (units and the normalised text), ``model`` (what
 an exchange brings), ``matching`` (codes), ``plan`` (comparison with the project, the preview),
-``apply`` (the one transaction), ``qdpx_import`` and ``merge`` (the public entry points),
+``apply`` (the one transaction), ``qdpx_import`` and ``merging`` (the public entry points),
 ``report``.
 """
 
@@ -29,9 +29,9 @@ _HOMES = {
     "export_qdpx": "export",
     "variable_guid": "export",
     "export_qdc": "codebook_xml",
-    "exchange_history": "merge",
-    "merge": "merge",
-    "preview_merge": "merge",
+    "exchange_history": "merging",
+    "merge": "merging",
+    "preview_merge": "merging",
     "REFI_SUFFIXES": "qdpx_import",
     "import_qdc": "qdpx_import",
     "import_qdpx": "qdpx_import",
@@ -60,7 +60,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .codebook_xml import export_qdc
     from .export import NAMESPACE, build_project_xml, export_qdpx, variable_guid
-    from .merge import exchange_history, merge, preview_merge
+    from .merging import exchange_history, merge, preview_merge
     from .qdpx_import import REFI_SUFFIXES, import_qdc, import_qdpx, import_refi, preview_import
     from .report import ExchangeReport
 
