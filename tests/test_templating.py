@@ -41,9 +41,9 @@ def test_a_missing_variable_is_refused_and_filters_are_added(tmp_path):
 
 
 def test_reports_and_publication_use_the_shared_factory():
-    from miam_qual.publication.exhibition import _environment
+    from miam_qual.publication.exhibition import panel_environment
     from miam_qual.reports.html import report_environment
 
-    for env in (report_environment(), _environment()):
+    for env in (report_environment(), panel_environment()):
         assert env.filters["css_string"] is css_string
         assert env.autoescape("anything.html.j2") and not env.autoescape("panneaux.css.j2")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AgreementError, DuplicateCoder, UnknownCoder, UnknownOption
-from .statistics import _coincidences, alpha_from_coincidences, kappa_from_confusion
+from .statistics import alpha_from_coincidences, coincidences_from_counts, kappa_from_confusion
 from .units import UNIT_LABELS, agreement_units, locate
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def agreement(
         matrix[presence["unit"].to_numpy()[hit], coder_of[hit]] = 1
         ones = matrix.sum(axis=1)
         counts = np.column_stack([m - ones, ones])
-        o = _coincidences(counts, weights)
+        o = coincidences_from_counts(counts, weights)
         agree = (counts * (counts - 1)).sum(axis=1) / (m * (m - 1))
         total_o += o
         total_agree += float((agree * weights).sum())

@@ -76,10 +76,12 @@ def coincidence_matrix(data: object, *, weights: object = None) -> tuple[np.ndar
     Units judged by fewer than two coders are not pairable and are left out.
     """
     counts, categories = value_counts_matrix(data)
-    return _coincidences(counts, _weights(weights, counts.shape[0])), categories
+    return coincidences_from_counts(counts, _weights(weights, counts.shape[0])), categories
 
 
-def _coincidences(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def coincidences_from_counts(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Coincidence matrix from per-unit category ``counts`` (units × categories) and unit
+    ``weights``; units judged by fewer than two coders are left out."""
     m = counts.sum(axis=1)
     pairable = m >= 2
     counts, m, weights = counts[pairable], m[pairable], weights[pairable]

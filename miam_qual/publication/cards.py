@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
-from .exhibition import _card_size, _colors, _environment, render_html
+from .exhibition import card_size, panel_colors, panel_environment, render_html
 from .rendering import pdf_to_pngs
 from .settings import load_settings
 
@@ -41,9 +41,9 @@ def export_social_cards(
     cards = []
     for row in allowed.itertuples():
         cards.append({"id": row.quote_id, "text": row.public_text, "attribution": row.attribution,
-                      "theme": row.theme, "size": _card_size(row.public_text),
-                      **_colors({"color": row.color})})  # fmt: skip
-    env = _environment()
+                      "theme": row.theme, "size": card_size(row.public_text),
+                      **panel_colors({"color": row.color})})  # fmt: skip
+    env = panel_environment()
     html = env.get_template("cartes.html.j2").render(
         cards=cards, credit=pseudonyms.apply(start.settings.credit)
     )

@@ -47,7 +47,7 @@ ORIENTATIONS = {"portrait": "portrait", "paysage": "landscape", "landscape": "la
 BLEED_MM = 3
 
 
-def _environment() -> Environment:
+def panel_environment() -> Environment:
     """The panels' and cards' Jinja2 environment (``miam_qual.templating``): HTML autoescaped,
     ``css_string`` for any text that goes into CSS (a setting of ``publication.yml`` must never
     break out of its string)."""
@@ -172,7 +172,8 @@ def _theme_texts(
     return [pseudonyms.apply(t) for t in codings["text"]]
 
 
-def _card_size(text: str) -> str:
+def card_size(text: str) -> str:
+    """The size class of a card or panel quote, by length: ``court``, ``moyen`` or ``long``."""
     length = len(text)
     return "court" if length < 110 else "moyen" if length < 200 else "long"
 
@@ -301,7 +302,7 @@ def _plan_panels(project, quotes, per_panel, start, with_cloud, with_figures) ->
                 "id": r.quote_id,
                 "text": r.public_text,
                 "attribution": r.attribution,
-                "size": _card_size(r.public_text),
+                "size": card_size(r.public_text),
             }
             for r in group.itertuples()
         ]
@@ -323,7 +324,8 @@ def _split(panels: list[dict], per_panel: int) -> list[dict]:
     return result
 
 
-def _colors(panel: dict) -> dict:
+def panel_colors(panel: dict) -> dict:
+    """The template's colours from ``panel["color"]``: ``color``, ``dark``, ``tint``, ``soft``."""
     color = panel["color"]
     return {
         "color": color,
@@ -335,12 +337,12 @@ def _colors(panel: dict) -> dict:
 
 def _render_panels(panels: list[dict], context: dict, per_panel: int):
     """Render; a panel that overflows its page is split in two and the whole is rendered again."""
-    env = _environment()
+    env = panel_environment()
     template = env.get_template("panneaux.html.j2")
     css = env.get_template("panneaux.css.j2").render(**context)
     for _attempt in range(4):
         for number, panel in enumerate(panels, start=1):
-            panel.update(_colors(panel), anchor=f"panneau-{number}", number=number)
+            panel.update(panel_colors(panel), anchor=f"panneau-{number}", number=number)
         html = template.render(panels=panels, css=css, total=len(panels), **context)
         document = render_html(html)
         if len(document.pages) == len(panels):
