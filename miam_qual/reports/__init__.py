@@ -7,6 +7,9 @@
 - DOCX: headings, tables and charts, for comments in Word.
 - XLSX: every coded segment with its attributes (filters, frozen header) and the summary tables.
 
+In notebooks, ``review_panel(projet)`` filters the review and ``report_panel(projet)`` writes the
+report when its button is clicked.
+
 The content is computed once (``build_report_data``) and only laid out by each writer.
 """
 
@@ -27,7 +30,14 @@ FORMATS = ("html", "docx", "xlsx")
 #: Base name of report files (French: users see it).
 REPORT_NAME = "revue_des_themes"
 
-__all__ = ["FORMATS", "ReportData", "build_report_data", "review_panel", "write_report"]
+__all__ = [
+    "FORMATS",
+    "ReportData",
+    "build_report_data",
+    "report_panel",
+    "review_panel",
+    "write_report",
+]
 
 
 def write_report(
@@ -109,3 +119,11 @@ def review_panel(project: Project):
     from .panel import ReviewPanel
 
     return ReviewPanel(project)
+
+
+def report_panel(project: Project, *, folder: Path | str | None = None):
+    """The report form of notebook 04 (formats, folder, a button); writes only when clicked. See
+    ``miam_qual.reports.export_panel``."""
+    from .export_panel import ReportExport
+
+    return ReportExport(project, folder=folder)

@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import analysis
+from ..errors import UnknownOption
 from ..summaries import representative_excerpts
 
 if TYPE_CHECKING:
     from ..project import Project
 
 ALL = "(tous)"
+#: The dropdowns' value for « (tous) »: ipywidgets shows a ``None`` value as an empty box.
+_EVERY = "\x00tous"
 
 
 class ReviewPanel:
@@ -45,8 +48,10 @@ class ReviewPanel:
             for role, attribute in (("source_type", review.group), ("wave", review.wave))
             if attribute in self.columns
         }
+        #: Every filter starts at « (tous) ».
         self.filters: dict[str, str | None] = dict.fromkeys(self.columns)
         self._widget = None
+        self._syncing = False
 
     def _name(self, name: str) -> str:
         name = self._roles.get(name, name)
@@ -71,11 +76,32 @@ class ReviewPanel:
 
     def select(self, **values: str | None) -> ReviewPanel:
         """Set filters (``theme=``, ``coder=``, an attribute of ``revue: filtres``, or the roles
-        ``source_type=``/``wave=``; ``None`` clears). An unknown name raises ``TypeError``."""
-        for name, value in values.items():
-            self.filters[self._name(name)] = value
+        ``source_type=``/``wave=``; ``None`` clears). The dropdowns show the same choices. An
+        unknown name raises ``TypeError``; a value the filter does not offer raises
+        ``UnknownOption`` (a misspelt value would otherwise keep no row) and changes nothing."""
+        wanted = {self._name(name): value for name, value in values.items()}
+        for name, value in wanted.items():
+            offered = [v for _label, v in self.choices(name)]
+            if value not in offered:
+                raise UnknownOption(
+                    f"Filtre « {self.labels[name]} » : aucune valeur « {value} » "
+                    f"(possibles : {', '.join(str(v) for v in offered if v is not None)})."
+                )
+        self.filters.update(wanted)
+        self._show_filters()
         self._refresh()
         return self
+
+    def _show_filters(self) -> None:
+        """Put the filters into the dropdowns, so that widget and state never disagree."""
+        if self._widget is None:
+            return
+        self._syncing = True
+        try:
+            for name, dropdown in self._dropdowns.items():
+                dropdown.value = _EVERY if self.filters[name] is None else self.filters[name]
+        finally:
+            self._syncing = False
 
     def codings(self) -> pd.DataFrame:
         """The codings kept by the filters (columns of ``Project.codings()``)."""
@@ -123,10 +149,12 @@ class ReviewPanel:
 
             self._dropdowns = {}
             for name in self.columns:
-                dropdown = w.Dropdown(options=self.choices(name), value=self.filters[name],
-                                      description=self.labels[name], style={"description_width": "110px"})  # fmt: skip
+                options = [(label, _EVERY if v is None else v) for label, v in self.choices(name)]
+                dropdown = w.Dropdown(options=options, description=self.labels[name],
+                                      style={"description_width": "110px"})  # fmt: skip
                 dropdown.observe(
-                    lambda change, n=name: self.select(**{n: change["new"]}), names="value"
+                    lambda change, n=name: self._syncing or self._picked(n, change["new"]),
+                    names="value",
                 )
                 self._dropdowns[name] = dropdown
             self._count = w.HTML()
@@ -141,8 +169,12 @@ class ReviewPanel:
                     self._quotes,
                 ]  # fmt: skip
             )
+            self._show_filters()
             self._refresh()
         return self._widget
+
+    def _picked(self, name: str, value: str) -> None:
+        self.select(**{name: None if value == _EVERY else value})
 
     def _refresh(self) -> None:
         if self._widget is None:

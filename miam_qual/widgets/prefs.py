@@ -1,7 +1,9 @@
-"""Per-machine preferences of the coding workbench (the coder's name), kept out of projects.
+"""Per-machine preferences of the workbench, kept out of projects: the coder's name (shared by the
+coding and codebook panels) and where exports go by default.
 
 The folder is ``$MIAM_CONFIG_DIR`` when set (tests point it at a scratch folder), else
-``~/.config/miam_qual``. A preference that cannot be read is treated as absent.
+``~/.config/miam_qual``. A preference that cannot be read is treated as absent. Exports go under
+``$MIAM_EXPORTS`` when set, else ``~/miam_exports``.
 """
 
 from __future__ import annotations
@@ -38,3 +40,12 @@ def save_coder(name: str) -> Path:
     path = folder / CODER_FILE
     atomic_write_text(path, json.dumps({"codeur": name}, ensure_ascii=False) + "\n")
     return path
+
+
+def export_folder(project_root: Path, kind: str) -> Path:
+    """The default folder for exports of ``kind`` (``"rapports"``…) from the project at
+    ``project_root``: ``~/miam_exports/<project folder>/<kind>``, outside the project. Nothing is
+    created here."""
+    configured = os.environ.get("MIAM_EXPORTS")
+    base = Path(configured) if configured else Path.home() / "miam_exports"
+    return base / Path(project_root).name / kind
