@@ -178,9 +178,9 @@ class CodebookSync:
             counts = codes_sql.codings_per_code(self.store)
             blocked = [r["id"] for r in removed if counts.get(r["id"], 0)]
             if blocked:
-                details = ", ".join(f"« {c} » ({counts[c]} codages)" for c in blocked)
+                listing = ", ".join(f"« {c} » ({counts[c]} codages)" for c in blocked)
                 raise CodebookError(
-                    f"« {self.path.name} » ne contient plus {details} alors que des "
+                    f"« {self.path.name} » ne contient plus {listing} alors que des "
                     "codages les utilisent. Remettez ces codes dans le fichier, puis fusionnez-les "
                     "dans un autre code avec merge_codes si vous voulez les retirer."
                 )
@@ -351,7 +351,13 @@ def update_code(
             f"Champ(s) inconnu(s) {', '.join(unknown)} (modifiables : {', '.join(_EDITABLE)})."
         )
     if "keywords" in changes:
-        changes["keywords"] = tuple(changes["keywords"])  # type: ignore[call-overload]  # checked by Code
+        keywords = changes["keywords"]
+        if not isinstance(keywords, (list, tuple)):
+            raise CodebookError(
+                f"« {code_id} » : les mots-clés s'écrivent comme une liste, "
+                f"par exemple ['prix', 'cher'] (reçu {keywords!r})."
+            )
+        changes["keywords"] = tuple(keywords)
     new = replace(old, **changes)  # type: ignore[arg-type]  # names checked against _EDITABLE
     details = {
         _EDITABLE[k]: {"avant": _plain(getattr(old, k)), "après": _plain(getattr(new, k))}

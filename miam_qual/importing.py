@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -153,10 +153,12 @@ def import_files(
 
 
 def _split_attributes(
-    project: Project, raw: dict[str, object], *, where: str
+    project: Project, raw: Mapping[str, object], *, where: str
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Validate raw attributes and split them into document and participant scopes."""
-    doc_raw, person_raw, problems = {}, {}, []
+    doc_raw: dict[str, object] = {}
+    person_raw: dict[str, object] = {}
+    problems: list[str] = []
     for key, value in raw.items():
         try:
             spec = project.config.spec(str(key), where=where)
@@ -164,7 +166,8 @@ def _split_attributes(
             problems.append(str(err))
             continue
         (person_raw if spec.scope == "participant" else doc_raw)[spec.name] = value
-    doc_attrs, person_attrs = {}, {}
+    doc_attrs: dict[str, str] = {}
+    person_attrs: dict[str, str] = {}
     for scope, values in (("document", doc_raw), ("participant", person_raw)):
         try:
             clean = project.config.validate(values, scope=scope, where=where)

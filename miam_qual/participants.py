@@ -152,7 +152,7 @@ def import_participants(project: Project, path: Path | str, *, by: str | None = 
                     )
                     continue
                 consents[use] = folded == "oui"
-        day = None
+        day = ""  # no consent column filled: no date needed
         if consents:
             if not date:
                 problems.append(

@@ -305,7 +305,8 @@ class Project:
     def time_at(self, document: str, offset: int) -> int | None:
         """Recording time (ms) of a character offset, interpolated within its cue; ``None`` when
         the document has no timecodes."""
-        return _time_in(self.timecodes(document), offset)
+        cues = self.timecodes(document)
+        return None if cues.empty else _time_in(cues, offset)
 
     def span_times(self, document: str, start: int, end: int) -> tuple[int, int] | None:
         """(begin_ms, end_ms) of a text span in the recording, or ``None`` without timecodes."""
@@ -404,10 +405,9 @@ class Project:
         return backup_project(self, Path(destination), include_private=include_private)
 
 
-def _time_in(cues: pd.DataFrame, offset: int) -> int | None:
-    """Interpolate ``offset`` linearly within the cue that contains it (or the nearest one)."""
-    if cues.empty:
-        return None
+def _time_in(cues: pd.DataFrame, offset: int) -> int:
+    """Interpolate ``offset`` linearly within the cue that contains it (or the nearest one);
+    ``cues`` is not empty."""
     before = cues[cues["start"] <= offset]
     cue = before.iloc[-1] if not before.empty else cues.iloc[0]
     span = max(int(cue["end"]) - int(cue["start"]), 1)

@@ -476,7 +476,7 @@ def list_quotes(
         document_id = str(row.document_id)
         if document_id not in texts:
             texts[document_id] = project.text(document_id)
-        start, end = int(row.start), int(row.end)  # type: ignore[call-overload]
+        start, end = int(row.start), int(row.end)
         drifted.append(texts[document_id][start:end] != row.original)
         _p, speaker = _participant_at(project, document_id, start, cache=cache)
         speakers.append(speaker)

@@ -125,13 +125,17 @@ class Store:
 
     # -- opening ------------------------------------------------------------------------------
     def _connect(self, memory: bool) -> sqlite3.Connection:
-        options = {"timeout": self.timeout, "isolation_level": None, "check_same_thread": False}
+        def connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+            return sqlite3.connect(
+                target, timeout=self.timeout, isolation_level=None, check_same_thread=False, uri=uri
+            )
+
         if memory or not self.read_only:
-            db = sqlite3.connect(self.path, **options)
+            db = connect(self.path)
             db.row_factory = sqlite3.Row
             return db
         uri = Path(self.path).resolve().as_uri()
-        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, **options)
+        db = connect(f"{uri}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
         try:
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -150,7 +154,7 @@ class Store:
                 "avec le droit d'écriture pour les y reporter, ou faites-en une copie complète "
                 "(miam-qual sauvegarder) et ouvrez la copie."
             )
-        db = sqlite3.connect(f"{uri}?immutable=1", uri=True, **options)
+        db = connect(f"{uri}?immutable=1", uri=True)
         db.row_factory = sqlite3.Row
         return db
 
@@ -420,6 +424,14 @@ class Store:
             return self.db.execute(sql, params).fetchone()
         except sqlite3.Error as err:
             self._reraise(err)
+
+    def row(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row:
+        """The row a query always returns (an aggregate, a row that must exist). Its absence is a
+        broken invariant, not a user's mistake: it raises ``LookupError`` naming the query."""
+        found = self.one(sql, params)
+        if found is None:
+            raise LookupError(f"no row for {sql!r} {params!r} in {self.path}")
+        return found
 
     # -- copies -------------------------------------------------------------------------------
     def backup_to(self, target: Path) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -28,7 +31,7 @@ def _fields(code: Code) -> tuple:
     )  # fmt: skip
 
 
-def comparable(row: dict) -> tuple:
+def comparable(row: Mapping[str, Any] | sqlite3.Row) -> tuple:
     """A stored row in the shape of ``_row`` (for diffing against the YAML)."""
     return (
         row["guid"], row["id"], row["parent_id"], row["label"], row["definition"],
@@ -68,11 +71,14 @@ def rows_of(
     A code that is the very object it was in ``previous`` (whose rows are ``previous_rows``)
     reuses its row: a change touches a few codes of thousands.
     """
-    old = previous.codes if previous is not None and previous_rows is not None else {}
+    old: dict[str, Code] = {}
+    old_rows: dict[str, tuple] = {}
+    if previous is not None and previous_rows is not None:
+        old, old_rows = previous.codes, previous_rows
     rows = {}
     for position, code in enumerate(codebook):
         if old.get(code.id) is code:
-            rows[code.id] = (*previous_rows[code.id][:-1], position)
+            rows[code.id] = (*old_rows[code.id][:-1], position)
         else:
             rows[code.id] = _row(code, position)
     return rows
@@ -123,7 +129,7 @@ def stored_codebook(store: Store) -> tuple[Codebook, dict[str, tuple]]:
 # -- the committed state the codebook file follows (see migration 4) ---------------------------
 def codebook_state(store: Store) -> dict:
     """``version, name, description, file_sha256, replaced_sha256`` of the committed codebook."""
-    return dict(store.one("SELECT * FROM codebook_state WHERE id = 1"))
+    return dict(store.row("SELECT * FROM codebook_state WHERE id = 1"))
 
 
 def set_codebook_state(
@@ -151,7 +157,7 @@ def file_written(store: Store, file_sha256: str) -> None:
 
 
 def codebook_version(store: Store) -> int:
-    return store.one("SELECT version FROM codebook_state WHERE id = 1")[0]
+    return store.row("SELECT version FROM codebook_state WHERE id = 1")[0]
 
 
 def log_change(store: Store, *, who: str, action: str, code_id: str, details: dict) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -63,7 +63,7 @@ def insert_document(
     return guid
 
 
-def set_attributes(store: Store, document_guid: str, values: dict[str, str | None]) -> None:
+def set_attributes(store: Store, document_guid: str, values: Mapping[str, str | None]) -> None:
     """Upsert attribute values (``None`` deletes the value)."""
     for name, value in values.items():
         if value is None:
@@ -131,11 +131,11 @@ def attributes_frame(store: Store, document_ids: list[str] | None = None) -> pd.
 
 
 def text(store: Store, guid: str) -> str:
-    return store.one("SELECT text FROM documents WHERE guid = ?", (guid,))["text"]
+    return store.row("SELECT text FROM documents WHERE guid = ?", (guid,))["text"]
 
 
 def length(store: Store, guid: str) -> int:
-    return store.one("SELECT length FROM documents WHERE guid = ?", (guid,))["length"]
+    return store.row("SELECT length FROM documents WHERE guid = ?", (guid,))["length"]
 
 
 def units_frame(store: Store, guid: str, kind: str | None = None) -> pd.DataFrame:

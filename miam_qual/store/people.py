@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from . import Store, new_guid, now
@@ -50,7 +52,7 @@ def ensure_participant(store: Store, pseudonym: str) -> str:
     return guid
 
 
-def set_participant_attributes(store: Store, guid: str, values: dict[str, str | None]) -> None:
+def set_participant_attributes(store: Store, guid: str, values: Mapping[str, str | None]) -> None:
     for name, value in values.items():
         if value is None:
             store.db.execute(

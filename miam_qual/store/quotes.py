@@ -36,7 +36,7 @@ def add_quote(
     """Insert a quote (display text = original) and its first history row; returns its GUID."""
     guid = new_guid()
     stamp = now()
-    number = store.one("SELECT COALESCE(MAX(number), 0) + 1 AS n FROM quotes")["n"]
+    number = store.row("SELECT COALESCE(MAX(number), 0) + 1 AS n FROM quotes")["n"]
     store.db.execute(
         'INSERT INTO quotes (guid, number, document_guid, start, "end", original, display, '
         "coding_guid, theme_id, participant, begin_ms, end_ms, status, created_by, created_at, "
