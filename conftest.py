@@ -8,6 +8,10 @@ notebook gets its own fresh copy, named before its kernel starts, so a test run 
 user's ``demo_projet/`` and notebooks running side by side never share one. A ``MIAM_PROJET`` set
 by the user is respected.
 
+Each notebook must leave its project as it found it: its copy is fingerprinted before the kernel
+starts and checked by one extra test after its last cell (``tests/notebook_guard.py``). With a
+``MIAM_PROJET`` set by the user there is no private copy, so no such check.
+
 In CI (``MIAM_CI=1``) any skipped test fails the run: see ``SkipsFailInCI`` below.
 """
 
@@ -16,10 +20,15 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+
+# tests/ holds the notebook guard; pytest puts it on sys.path only for runs that load tests/.
+sys.path.append(str(Path(__file__).parent / "tests"))
+import notebook_guard  # noqa: E402
 
 DEMO_CACHE = "MIAM_DEMO_CACHE"
 OWNED_CACHE = pytest.StashKey[Path]()
@@ -80,6 +89,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     folder = Path(tempfile.mkdtemp(prefix="carnet_", dir=os.environ[DEMO_CACHE]))
     shutil.copytree(demo_build(), folder / "demo_projet")
     os.environ["MIAM_PROJET"] = str(folder / "demo_projet")
+    notebook_guard.remember(item.config, item.path, folder / "demo_projet")
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.stash[USER_PROJECT]:
+        notebook_guard.add_guards(items)
 
 
 # --- In CI a skip is a failure -------------------------------------------------------------
