@@ -1,7 +1,9 @@
 """The bundled demo project: fictional MIAM material turned into a coded project.
 
-The material lives in the repository (``corpus/``, ``codebooks/``, ``demo/codages_demo.yml``); this
-module builds a project folder from it: participants and consents, every source file with its
+The material lives in the repository (``corpus/``, ``codebooks/``, ``demo/codages_demo.yml``); a
+built wheel carries a copy of those folders in ``miam_qual/demo_data/`` (see ``setup.py``), so
+``miam-qual demo`` also works from an installed package. This module builds a project folder from
+it: participants and consents, every source file with its
 metadata, the shared codebook, and the codings of two coders who partly disagree. Excerpts in
 ``codages_demo.yml`` are quoted text, located in the imported documents, so the file stays
 readable and independent of offsets.
@@ -16,6 +18,8 @@ from .project import Project
 from .yamlio import expect, line_of, load_yaml, text_of, texts_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The copy of the demo material that a built wheel carries (absent in a source checkout).
+PACKAGED_MATERIAL = Path(__file__).resolve().parent / "demo_data"
 QUESTIONNAIRE = "questionnaire_representations.csv"
 ANSWER_PREFIX = "Q"
 #: Speaker labels of the team's interviewers (``None``: in every document), so that consent is
@@ -25,8 +29,15 @@ INTERVIEWERS = {"Enquêtrice": None, "E": "temoignage_08.txt"}
 NOT_SOURCES = {"metadonnees.csv", "participants.csv", "LISEZMOI.md"}
 
 
-def demo_material(root: Path = REPO_ROOT) -> dict[str, Path]:
-    """Paths of the demo material; raises ``CorpusError`` if the repository lacks it."""
+def material_root() -> Path:
+    """Where the demo material is: the installed package's copy, else the repository."""
+    return PACKAGED_MATERIAL if PACKAGED_MATERIAL.is_dir() else REPO_ROOT
+
+
+def demo_material(root: Path | None = None) -> dict[str, Path]:
+    """Paths of the demo material under ``root`` (default: ``material_root()``); raises
+    ``CorpusError`` naming what is missing."""
+    root = material_root() if root is None else root
     paths = {
         "corpus": root / "corpus",
         "codebook": root / "codebooks" / "livre_de_codes.yml",
@@ -39,9 +50,10 @@ def demo_material(root: Path = REPO_ROOT) -> dict[str, Path]:
 
 
 def build_demo(
-    destination: Path | str, *, quiet: bool = False, material: Path = REPO_ROOT
+    destination: Path | str, *, quiet: bool = False, material: Path | None = None
 ) -> Project:
-    """Build the demo project into ``destination`` (which must not hold a project); returns it open."""
+    """Build the demo project into ``destination`` (which must not hold a project) from the
+    material under ``material`` (default: ``material_root()``); returns it open."""
     paths = demo_material(material)
     project = Project.create(
         destination, name="MIAM — projet de démonstration (fictif)", codebook=paths["codebook"]
