@@ -8,6 +8,7 @@ are matched by local name, so a file using another version's namespace (or none)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 
@@ -59,18 +60,16 @@ def local(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1]
+    return tag[tag.rfind("}") + 1 :]
 
 
 def children(element: etree._Element, name: str) -> Iterator[etree._Element]:
-    """Direct children called ``name`` (any namespace)."""
-    for child in element:
-        if local(child) == name:
-            yield child
+    """Direct children called ``name`` (in any namespace, or none)."""
+    return element.iterchildren(f"{{*}}{name}")
 
 
 def child(element: etree._Element, name: str) -> etree._Element | None:
-    return next(children(element, name), None)
+    return element.find(f"{{*}}{name}")
 
 
 def child_text(element: etree._Element, name: str) -> str:
@@ -108,11 +107,17 @@ def color(value: str | None) -> tuple[str | None, bool]:
     return None, True
 
 
+_STORED_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+@functools.lru_cache(maxsize=65_536)
 def date_time(value: str | None) -> str | None:
     """An ``xsd:dateTime`` as miam_qual stores dates (UTC, ``…Z``, seconds); ``None`` when absent
-    or unreadable."""
+    or unreadable. (Cached: an export repeats the same few dates thousands of times.)"""
     if not value or not value.strip():
         return None
+    if _STORED_DATE.fullmatch(value):
+        return value
     text = value.strip().replace("z", "Z")
     try:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -286,30 +286,41 @@ class _Reader:
         return values
 
     def _selection(self, element: etree._Element, start: int, end: int) -> XSelection:
-        codings = []
-        for coding in qx.children(element, "Coding"):
-            ref = qx.child(coding, "CodeRef")
-            if ref is None:
-                raise UnreadableFile(
-                    f"{qx.place(self.where, coding)} : codage sans CodeRef (quel code ?)."
+        """A selection and its codings, read in one pass over its children (the hot path of a
+        large import: lxml's path searches cost more than the walk)."""
+        user = self._user(element.get("creatingUser"))
+        created = qx.date_time(element.get("creationDateTime"))
+        codings, notes, comment = [], [], ""
+        for item in element:
+            kind = qx.local(item)
+            if kind == "Coding":
+                code, coding_notes = None, []
+                for part in item:
+                    part_kind = qx.local(part)
+                    if part_kind == "CodeRef":
+                        code = guid_key(part.get("targetGUID"))
+                    elif part_kind == "NoteRef":
+                        coding_notes.append(guid_key(part.get("targetGUID")))
+                if code is None:
+                    raise UnreadableFile(
+                        f"{qx.place(self.where, item)} : codage sans CodeRef (quel code ?)."
+                    )
+                codings.append(
+                    XCoding(
+                        code=code,
+                        coder=self._user(item.get("creatingUser")) or user,
+                        created_at=qx.date_time(item.get("creationDateTime")) or created,
+                        guid=item.get("guid") or "",
+                        notes=coding_notes,
+                    )
                 )
-            codings.append(
-                XCoding(
-                    code=guid_key(ref.get("targetGUID")),
-                    coder=self._user(coding.get("creatingUser"))
-                    or self._user(element.get("creatingUser")),
-                    created_at=qx.date_time(coding.get("creationDateTime"))
-                    or qx.date_time(element.get("creationDateTime")),
-                    guid=coding.get("guid") or "",
-                    notes=[guid_key(n.get("targetGUID")) for n in qx.children(coding, "NoteRef")],
-                )
-            )
+            elif kind == "NoteRef":
+                notes.append(guid_key(item.get("targetGUID")))
+            elif kind == "Description":
+                comment = (item.text or "").strip()
         return XSelection(
             start=start, end=end, text="", codings=codings, guid=element.get("guid") or "",
-            coder=self._user(element.get("creatingUser")),
-            created_at=qx.date_time(element.get("creationDateTime")),
-            comment=qx.child_text(element, "Description").strip(),
-            notes=[guid_key(n.get("targetGUID")) for n in qx.children(element, "NoteRef")],
+            coder=user, created_at=created, comment=comment, notes=notes,
             where=qx.place(self.where, element),
         )  # fmt: skip
 
@@ -532,17 +543,23 @@ class _Reader:
         if self.forced is not None:
             return self.forced
         known = reading_for(self.ex.origin)
-        candidates = [known] if known is not None else [
-            Reading(unit, lines) for unit in UNITS for lines in LINE_RULES
-        ]  # fmt: skip
-        if known is not None and known.lines == "brut":
-            candidates.append(Reading(known.unit, "lf"))
+        crlf = any("\r\n" in raw.text.raw for raw in self.raw if raw.selections)
+        wide = any(not raw.text.raw.isascii() for raw in self.raw if raw.selections)
+        units = [known.unit] if known is not None else (list(UNITS) if wide else ["points"])
+        rules = [known.lines] if known is not None else ["brut"]
+        if crlf and known is not None and known.lines == "brut":
+            rules.append("lf")  # how a producer counts line endings is less settled
+        elif crlf and known is None:
+            rules = list(LINE_RULES)
+        candidates = [Reading(unit, lines) for unit in units for lines in rules]
+        if len(candidates) == 1:
+            return candidates[0]
         best, best_score = candidates[0], -1.0
         for candidate in candidates:
             score, total = 0.0, 0
             valid = True
             for raw in self.raw:
-                chosen = [s for s in raw.selections if s.start >= 0]
+                chosen = [s for s in raw.selections if s.start >= 0][:500]  # a sample suffices
                 if not chosen:
                     continue
                 result = raw.text.boundary_score(
@@ -567,20 +584,26 @@ class _Reader:
             source = raw.source
             length = raw.text.length(reading)
             for item in raw.selections:
+                if item.start != -1 and not 0 <= item.start <= item.end <= length:
+                    raise UnreadableFile(
+                        f"{item.selection.where} : passage [{item.start}, {item.end}) hors du "
+                        f"texte de « {source.name} » ({length} positions en "
+                        f"{UNITS[reading.unit]}). L'export est incohérent : exportez à "
+                        "nouveau le projet depuis le logiciel d'origine."
+                    )
+            whole = len(source.text)
+            starts = raw.text.offsets(
+                [max(i.start, 0) for i in raw.selections], reading, side="start"
+            )
+            ends = raw.text.offsets([max(i.end, 0) for i in raw.selections], reading, side="end")
+            for item, start, end in zip(
+                raw.selections, starts.tolist(), ends.tolist(), strict=True
+            ):
                 selection = item.selection
                 if item.start == -1:  # coding on the whole source
-                    selection.start, selection.end = 0, len(source.text)
-                else:
-                    if not 0 <= item.start <= item.end <= length:
-                        raise UnreadableFile(
-                            f"{selection.where} : passage [{item.start}, {item.end}) hors du "
-                            f"texte de « {source.name} » ({length} positions en "
-                            f"{UNITS[reading.unit]}). L'export est incohérent : exportez à "
-                            "nouveau le projet depuis le logiciel d'origine."
-                        )
-                    selection.start = raw.text.offset(item.start, reading, side="start")
-                    selection.end = raw.text.offset(item.end, reading, side="end")
-                selection.text = source.text[selection.start : selection.end]
+                    start, end = 0, whole
+                selection.start, selection.end = start, end
+                selection.text = source.text[start:end]
                 source.selections.append(selection)
             if raw.text.moved:
                 self.ex.adapted.append(
