@@ -112,3 +112,21 @@ def test_usage_errors_are_french_too():
     assert "Erreur : Commande inconnue 'importer'. Vouliez-vous dire 'import' ?" in result.output
     result = CliRunner().invoke(main, ["import"])
     assert "Argument manquant 'FICHIERS...'" in result.output
+
+
+def test_help_starts_without_the_heavy_libraries():
+    """``miam-qual --help`` and each command's help load neither pandas, numpy, matplotlib,
+    spaCy nor WeasyPrint (measured in ``benchmarks/bench_startup.py``)."""
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "numpy", "matplotlib", "spacy", "weasyprint", "jinja2", "lxml", "av")
+    probe = (
+        "import sys\nfrom miam_qual.cli import main\n"
+        "for args in ([], ['rapport'], ['citations', 'exporter'], ['import'], ['fusionner']):\n"
+        "    try:\n        main([*args, '--help'])\n    except SystemExit:\n        pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "Utilisation :" in done.stdout

@@ -13,30 +13,57 @@ export that would still hold one is stopped. Recordings live in ``<project>/medi
 each transcript's ``media``.
 """
 
+import importlib
 from typing import TYPE_CHECKING
 
-from .cards import export_social_cards
-from .consent import ExportReport
-from .exhibition import export_exhibition
-from .media import MEDIA_DIR, synthesize_recordings
-from .quotes import (
-    STATUSES,
-    TARGETS,
-    USE_OF_TARGET,
-    edit_quote,
-    list_quotes,
-    propose_quote,
-    quote_attribution,
-    quote_consents,
-    quote_history,
-    remove_quote,
-    set_quote_status,
-)
-from .radio import export_radio
-from .settings import PublicationSettings, load_settings
-from .spreadsheet import export_spreadsheet
+#: Public name → the module that defines it, loaded on first use: the command line registers
+#: ``miam-qual citations`` from this package and must start without pandas, WeasyPrint or PyAV,
+#: and only notebooks need the board's ipywidgets.
+_HOMES = {
+    "export_social_cards": "cards",
+    "ExportReport": "consent",
+    "export_exhibition": "exhibition",
+    "MEDIA_DIR": "media",
+    "synthesize_recordings": "media",
+    "STATUSES": "quotes",
+    "TARGETS": "quotes",
+    "USE_OF_TARGET": "quotes",
+    "edit_quote": "quotes",
+    "list_quotes": "quotes",
+    "propose_quote": "quotes",
+    "quote_attribution": "quotes",
+    "quote_consents": "quotes",
+    "quote_history": "quotes",
+    "remove_quote": "quotes",
+    "set_quote_status": "quotes",
+    "export_radio": "radio",
+    "PublicationSettings": "settings",
+    "load_settings": "settings",
+    "export_spreadsheet": "spreadsheet",
+    "QuoteBoard": "widget",
+}
 
 if TYPE_CHECKING:
+    from .cards import export_social_cards
+    from .consent import ExportReport
+    from .exhibition import export_exhibition
+    from .media import MEDIA_DIR, synthesize_recordings
+    from .quotes import (
+        STATUSES,
+        TARGETS,
+        USE_OF_TARGET,
+        edit_quote,
+        list_quotes,
+        propose_quote,
+        quote_attribution,
+        quote_consents,
+        quote_history,
+        remove_quote,
+        set_quote_status,
+    )
+    from .radio import export_radio
+    from .settings import PublicationSettings, load_settings
+    from .spreadsheet import export_spreadsheet
     from .widget import QuoteBoard
 
 __all__ = [
@@ -65,9 +92,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # The board imports ipywidgets; scripts and exports do not need it.
-    if name == "QuoteBoard":
-        from .widget import QuoteBoard
-
-        return QuoteBoard
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _HOMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

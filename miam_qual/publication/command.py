@@ -1,5 +1,7 @@
 """``miam-qual citations``: list quotes, review names, and export (radio, exposition, tableur,
-réseaux). A thin click layer: errors become French messages in ``miam_qual.cli``."""
+réseaux). A thin click layer: errors become French messages in ``miam_qual.cli``. Only click and
+the list of audio formats are imported at the top: the command line registers this group at
+start-up."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from ..project import Project
 from .media import ENCODERS
 
 FORMATS = ("radio", "exposition", "tableur", "reseaux")
@@ -25,6 +26,7 @@ def citations() -> None:
 @click.option("--statut", help="Statut (proposée, retenue, validée, publiée, écartée).")
 def show_quotes(project_path: Path, theme: str | None, statut: str | None) -> None:
     """Affiche les citations (identifiant, statut, thème, attribution, texte)."""
+    from ..project import Project
     from .quotes import list_quotes
 
     with Project.open(project_path) as project:
@@ -66,6 +68,7 @@ def show_quotes(project_path: Path, theme: str | None, statut: str | None) -> No
 def export(project_path, fmt, output, theme, padding, max_duration, audio, papier, orientation,
            max_chars, sans_nuage, strict) -> None:  # fmt: skip
     """Exporte les citations validées : radio, exposition, tableur ou réseaux."""
+    from ..project import Project
     from .cards import export_social_cards
     from .exhibition import export_exhibition
     from .radio import export_radio
