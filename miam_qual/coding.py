@@ -9,7 +9,7 @@ them as ``project.code(...)``, ``project.codings(...)``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import pandas as pd
 
@@ -60,6 +60,16 @@ def coder_id(project: Project, coder: str) -> str:
 
 
 # -- writing --------------------------------------------------------------------------------------
+@overload
+def code(
+    project: Project, document: str, start: int, end: int, code: str, *, coder: str,
+    memo: str | None = None,
+) -> str: ...  # fmt: skip
+@overload
+def code(
+    project: Project, document: str, start: int, end: int, code: list[str], *, coder: str,
+    memo: str | None = None,
+) -> list[str]: ...  # fmt: skip
 def code(
     project: Project,
     document: str,

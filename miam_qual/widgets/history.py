@@ -76,54 +76,59 @@ class History:
         self.undone.clear()
 
 
-class Undoing:
-    """Undo and redo methods of ``CodingSession``."""
+# -- CodingSession's undo and redo (bound on the class in session.py) -----------------------
 
-    # -- undo / redo --------------------------------------------------------------------------
-    def undo(self: CodingSession) -> bool:
-        """Undo the session's last action; returns ``False`` when there is nothing to undo."""
-        return self._replay(self.history.done, self.history.undone, backwards=True)
 
-    def redo(self: CodingSession) -> bool:
-        """Redo the last undone action."""
-        return self._replay(self.history.undone, self.history.done, backwards=False)
+# -- undo / redo --------------------------------------------------------------------------
+def undo(session: CodingSession) -> bool:
+    """Undo the session's last action; returns ``False`` when there is nothing to undo."""
+    return _replay(session, session.history.done, session.history.undone, backwards=True)
 
-    def _replay(self, source: list[Action], target: list[Action], *, backwards: bool) -> bool:
-        if not source:
-            self._say("Rien à annuler." if backwards else "Rien à rétablir.", "erreur")
-            return False
-        action = source.pop()
-        problems = []
-        for step in reversed(action.steps) if backwards else action.steps:
-            try:
-                self._play(step, backwards)
-            except MiamError as err:
-                problems.append(str(err))
-        target.append(action)
-        verb = "Annulé" if backwards else "Rétabli"
-        if problems:
-            self._say(f"{verb} en partie ({action.label}) : " + " ; ".join(problems), "erreur")
-        else:
-            self._say(f"{verb} : {action.label}.")
-        return not problems
 
-    def _play(self: CodingSession, step: Step, backwards: bool) -> None:
-        current = self.history.current(step.coding_id)
-        if step.kind == "memo":
-            text = step.memo if backwards else step.new_memo
-            self.project.set_memo("coding", current, text, author=self.coder)
-        elif (step.kind == "apply") == backwards:  # undo an apply, or redo a removal
-            try:
-                self.project.uncode(current)
-            except CodingError:
-                raise CodingError("ce codage avait déjà été retiré ailleurs") from None
-        else:  # undo a removal, or redo an apply
-            try:
-                guid = self.project.code(
-                    step.document_id, step.start, step.end, step.code_id, coder=self.coder
-                )
-            except CodebookError:
-                raise CodingError(f"le code « {step.code_id} » n'existe plus") from None
-            self.history.renamed(current, guid)
-            if step.kind == "remove" and step.memo:
-                self.project.set_memo("coding", guid, step.memo, author=self.coder)
+def redo(session: CodingSession) -> bool:
+    """Redo the last undone action."""
+    return _replay(session, session.history.undone, session.history.done, backwards=False)
+
+
+def _replay(
+    session: CodingSession, source: list[Action], target: list[Action], *, backwards: bool
+) -> bool:
+    if not source:
+        session.say("Rien à annuler." if backwards else "Rien à rétablir.", "erreur")
+        return False
+    action = source.pop()
+    problems = []
+    for step in reversed(action.steps) if backwards else action.steps:
+        try:
+            _play(session, step, backwards)
+        except MiamError as err:
+            problems.append(str(err))
+    target.append(action)
+    verb = "Annulé" if backwards else "Rétabli"
+    if problems:
+        session.say(f"{verb} en partie ({action.label}) : " + " ; ".join(problems), "erreur")
+    else:
+        session.say(f"{verb} : {action.label}.")
+    return not problems
+
+
+def _play(session: CodingSession, step: Step, backwards: bool) -> None:
+    current = session.history.current(step.coding_id)
+    if step.kind == "memo":
+        text = step.memo if backwards else step.new_memo
+        session.project.set_memo("coding", current, text, author=session.coder)
+    elif (step.kind == "apply") == backwards:  # undo an apply, or redo a removal
+        try:
+            session.project.uncode(current)
+        except CodingError:
+            raise CodingError("ce codage avait déjà été retiré ailleurs") from None
+    else:  # undo a removal, or redo an apply
+        try:
+            guid = session.project.code(
+                step.document_id, step.start, step.end, step.code_id, coder=session.coder
+            )
+        except CodebookError:
+            raise CodingError(f"le code « {step.code_id} » n'existe plus") from None
+        session.history.renamed(current, guid)
+        if step.kind == "remove" and step.memo:
+            session.project.set_memo("coding", guid, step.memo, author=session.coder)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
@@ -72,7 +73,7 @@ class ImportPanel:
             ]
         )
 
-    def attributes(self) -> dict[str, str]:
+    def attributes(self) -> dict[str, Any]:
         """The attributes chosen in the form (empty choices left out)."""
         chosen = {name: box.value for name, box in self.choices.items() if box.value != NOT_CHOSEN}
         if self.participant.value.strip():

@@ -7,6 +7,8 @@ title before the first turn) become ``context`` blocks, so every word stays sele
 
 from __future__ import annotations
 
+import numbers
+
 import pandas as pd
 
 from .textspans import unit_body
@@ -16,9 +18,9 @@ __all__ = ["document_blocks", "format_ms"]
 
 def format_ms(ms: object) -> str | None:
     """``83000`` → ``"01:23"``; an hour or more → ``"1:02:03"``; ``None``/NaN → ``None``."""
-    if ms is None or pd.isna(ms):
+    if not isinstance(ms, numbers.Real) or pd.isna(ms):  # None, NaN, pd.NA (numpy ints are Real)
         return None
-    seconds = int(ms) // 1000
+    seconds = int(float(ms)) // 1000
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"

@@ -8,7 +8,7 @@ in synced traits. Nothing here decides anything about text or codes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets
@@ -34,16 +34,16 @@ class CodingPanel(anywidget.AnyWidget):
     _css = STATIC / "coder.css"
 
     doc = traitlets.Dict().tag(sync=True)
-    codings = traitlets.List().tag(sync=True)
-    selection = traitlets.List().tag(sync=True)
-    here = traitlets.List().tag(sync=True)
-    codes = traitlets.List().tag(sync=True)
-    shortcuts = traitlets.List().tag(sync=True)
-    recent = traitlets.List().tag(sync=True)
+    codings: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    selection: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    here: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    codes: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    shortcuts: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    recent: traitlets.List[Any] = traitlets.List().tag(sync=True)
     coder = traitlets.Unicode().tag(sync=True)
-    coders = traitlets.List().tag(sync=True)
+    coders: traitlets.List[Any] = traitlets.List().tag(sync=True)
     show_others = traitlets.Bool(False).tag(sync=True)
-    progress = traitlets.List().tag(sync=True)
+    progress: traitlets.List[Any] = traitlets.List().tag(sync=True)
     status = traitlets.Dict().tag(sync=True)
     history = traitlets.Dict().tag(sync=True)
     grid = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
@@ -79,7 +79,8 @@ class CodingPanel(anywidget.AnyWidget):
             self.progress = list(s.progress())
             self.status = {"text": s.status, "level": s.status_level}
             self.history = {"undo": s.history.can_undo, "redo": s.history.can_redo}
-            self.grid = s.grid() if self.grid_open and s.kind == "questionnaire" else None
+            # allow_none=True on the trait; traitlets' annotations cannot express it for Dict
+            self.grid = s.grid() if self.grid_open and s.kind == "questionnaire" else None  # type: ignore[assignment]
 
     def _document_payload(self) -> dict:
         s = self.session
@@ -146,20 +147,20 @@ class CodingPanel(anywidget.AnyWidget):
                 str(content.get("document")), str(content.get("question"))
             ),
         }
-        handler = handlers.get(action)
+        handler = handlers.get(str(action))
         if handler is None:
-            s._say(f"Action inconnue « {action} » : rechargez le panneau.", "erreur")
+            s.say(f"Action inconnue « {action} » : rechargez le panneau.", "erreur")
         else:
             try:
                 handler()
             except (MiamError, ValueError, TypeError) as err:
-                s._say(f"Action impossible : {err}", "erreur")
+                s.say(f"Action impossible : {err}", "erreur")
         self.push()
         self.ack = int(content.get("seq", self.ack + 1))
 
     def _shortcut(self, key: int) -> None:
         shortcuts = self.session.shortcuts
         if not 1 <= key <= len(shortcuts):
-            self.session._say(f"Aucun code sur la touche {key}.", "erreur")
+            self.session.say(f"Aucun code sur la touche {key}.", "erreur")
             return
         self.session.apply([shortcuts[key - 1]])

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import CodingError, MiamError
+from . import codes_menu as _codes_menu
+from . import history as _history
+from . import navigation as _navigation
 from . import prefs
-from .codes_menu import CodesMenu
-from .history import Action, History, Step, Undoing
-from .navigation import Navigation
+from .history import Action, History, Step
 from .textspans import sentence_at, snap_to_words, unit_body
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def _excerpt(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class CodingSession(CodesMenu, Navigation, Undoing):
+class CodingSession:
     """One coder working through a project's documents.
 
     ``coder``: a name; by default the coder remembered on this machine, else ``$MIAM_CODEUR`` or
@@ -45,6 +46,33 @@ class CodingSession(CodesMenu, Navigation, Undoing):
     chosen with ``set_coder``): opening a session writes nothing. ``document``: name or GUID to
     open first (default: the first document).
     """
+
+    # Navigation, undo/redo and code choosing are functions of their own modules taking the
+    # session first, bound here (as ``Project`` binds its concept modules' functions): one home
+    # each, checked by mypy, and none of those modules imports this one at run time.
+
+    # -- navigation (navigation.py) ---------------------------------------------------------
+    refresh_documents = _navigation.refresh_documents
+    open = _navigation.open
+    next_document = _navigation.next_document
+    previous_document = _navigation.previous_document
+    coded_documents = _navigation.coded_documents
+    progress = _navigation.progress
+    next_uncoded = _navigation.next_uncoded
+    next_occurrence = _navigation.next_occurrence
+    grid = _navigation.grid
+    select_cell = _navigation.select_cell
+
+    # -- undo and redo (history.py) -----------------------------------------------------------
+    undo = _history.undo
+    redo = _history.redo
+
+    # -- choosing codes (codes_menu.py) -------------------------------------------------------
+    code_usage = _codes_menu.code_usage
+    compute_shortcuts = _codes_menu.compute_shortcuts
+    find_codes = _codes_menu.find_codes
+    code_choices = _codes_menu.code_choices
+    create_code = _codes_menu.create_code
 
     def __init__(self, project: Project, coder: str | None = None, *, document: str | None = None):
         from ..common import default_user
@@ -60,20 +88,39 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         self.units = pd.DataFrame()
         self.selection: tuple[int, int] | None = None
         self.focus: int | None = None
-        self._book_stamp = self._codebook_stamp()
+        self.documents = pd.DataFrame()
+        self.book_stamp = self.codebook_stamp()
         self._cache: dict | None = None
         self.coder = (coder or prefs.saved_coder() or default_user()).strip()
-        self.shortcuts = self._compute_shortcuts()
+        self.shortcuts = self.compute_shortcuts()
         self.refresh_documents()
         if document is not None:
             self.open(document)
         elif len(self.documents):
             self.open(self.documents["document_id"].iloc[0])
         else:
-            self._say(
+            self.say(
                 "Le projet ne contient aucun document : importez-en d'abord (miam-qual import).",
                 "erreur",
             )
+
+    # -- the open document ----------------------------------------------------------------------
+    @property
+    def position(self) -> int:
+        """Index of the open document in import order (-1 when none)."""
+        ids = list(self.documents["document_id"])
+        return ids.index(self.document_id) if self.document_id in ids else -1
+
+    @property
+    def document(self) -> str | None:
+        """Name of the open document."""
+        pos = self.position
+        return None if pos < 0 else str(self.documents["document"].iloc[pos])
+
+    @property
+    def kind(self) -> str | None:
+        pos = self.position
+        return None if pos < 0 else str(self.documents["kind"].iloc[pos])
 
     # -- reading the store once per refresh ---------------------------------------------------
     @contextlib.contextmanager
@@ -93,12 +140,13 @@ class CodingSession(CodesMenu, Navigation, Undoing):
             self._cache[key] = load()
         return self._cache[key]
 
-    def _coder_codings(self) -> pd.DataFrame:
+    def coder_codings(self) -> pd.DataFrame:
         """Every coding by this coder in the project."""
         return self._read(("coder", self.coder), lambda: self.project.codings(coder=self.coder))
 
     # -- status -------------------------------------------------------------------------------
-    def _say(self, message: str, level: str = "info") -> None:
+    def say(self, message: str, level: str = "info") -> None:
+        """Put a French ``message`` on the status line (``level``: ``info`` or ``erreur``)."""
         self.status, self.status_level = message, level
 
     # -- coder --------------------------------------------------------------------------------
@@ -106,27 +154,27 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         """Code as ``name`` from now on (registered if new) and remember it on this machine."""
         name = (name or "").strip()
         if not name:
-            self._say("Indiquez un nom de codeur.", "erreur")
+            self.say("Indiquez un nom de codeur.", "erreur")
             return None
         try:
             self.project.add_coder(name)
         except MiamError as err:  # a busy or read-only database: say so on the status line
-            self._say(str(err), "erreur")
+            self.say(str(err), "erreur")
             return None
         self.coder = name
         self.history.clear()
         self.recent = []
-        self.shortcuts = self._compute_shortcuts()
+        self.shortcuts = self.compute_shortcuts()
         try:
             prefs.save_coder(name)
         except (OSError, MiamError) as err:
             reason = err.strerror if isinstance(err, OSError) else str(err)
-            self._say(
+            self.say(
                 f"Codeur : {name} (impossible de le mémoriser sur cette machine : {reason}).",
                 "erreur",
             )
             return name
-        self._say(f"Vous codez maintenant en tant que « {name} ».")
+        self.say(f"Vous codez maintenant en tant que « {name} ».")
         return name
 
     def coders(self) -> list[str]:
@@ -143,7 +191,7 @@ class CodingSession(CodesMenu, Navigation, Undoing):
     def select(self, start: object, end: object) -> tuple[int, int] | None:
         """Select ``[start, end)`` snapped to word boundaries; returns the span kept, or ``None``."""
         if self.document_id is None:
-            self._say("Aucun document ouvert.", "erreur")
+            self.say("Aucun document ouvert.", "erreur")
             return None
         length = len(self.text)
         if (
@@ -152,19 +200,19 @@ class CodingSession(CodesMenu, Navigation, Undoing):
             or isinstance(start, bool)
             or isinstance(end, bool)
         ):
-            self._say(
+            self.say(
                 f"Sélection invalide ({start!r}, {end!r}) : il faut deux positions entières.",
                 "erreur",
             )
             return None
         if start == end:
             self.selection = None
-            self._say("Sélection vide : surlignez des mots avec la souris.", "erreur")
+            self.say("Sélection vide : surlignez des mots avec la souris.", "erreur")
             return None
         start, end = min(start, end), max(start, end)
         if start < 0 or end > length:
             self.selection = None
-            self._say(
+            self.say(
                 f"Sélection hors du texte ([{start}, {end}) alors que le document compte {length} "
                 "caractères) : rechargez le panneau si le document a changé.",
                 "erreur",
@@ -173,10 +221,10 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         snapped = snap_to_words(self.text, start, end)
         if snapped is None:
             self.selection = None
-            self._say("La sélection ne contient que des espaces : surlignez des mots.", "erreur")
+            self.say("La sélection ne contient que des espaces : surlignez des mots.", "erreur")
             return None
         self.selection, self.focus = snapped, snapped[0]
-        self._say(
+        self.say(
             f"Sélection : « {_excerpt(self.selected_text)} » ({snapped[1] - snapped[0]} caractères)."
         )
         return snapped
@@ -185,7 +233,7 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         """A click without selection: forget the selection, remember where the reader is."""
         self.selection = None
         self.focus = max(0, min(int(offset), len(self.text)))
-        self._say("")
+        self.say("")
 
     @property
     def selected_text(self) -> str:
@@ -198,7 +246,7 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         unit around the current selection or click. A turn is selected without its speaker label.
         """
         if kind not in UNIT_KINDS:
-            self._say(f"Unité inconnue « {kind} » (possibles : {', '.join(UNIT_KINDS)}).", "erreur")
+            self.say(f"Unité inconnue « {kind} » (possibles : {', '.join(UNIT_KINDS)}).", "erreur")
             return None
         where = self.selection[0] if self.selection else (self.focus or 0)
         if kind == "sentence":
@@ -206,7 +254,7 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         else:
             span = self._unit_span(kind, index, where)
         if span is None:
-            self._say(f"Pas de {UNIT_KINDS[kind]} à cet endroit dans ce document.", "erreur")
+            self.say(f"Pas de {UNIT_KINDS[kind]} à cet endroit dans ce document.", "erreur")
             return None
         return self.select(*span)
 
@@ -230,7 +278,8 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         return unit_body(self.text, start, end) if kind == "turn" else (start, end)
 
     # -- codebook freshness -------------------------------------------------------------------
-    def _codebook_stamp(self) -> tuple[int, int] | None:
+    def codebook_stamp(self) -> tuple[int, int] | None:
+        """(mtime, size) of the codebook file, to notice another notebook's change."""
         try:
             stat = self.project.codebook_path.stat()
         except OSError:
@@ -239,11 +288,11 @@ class CodingSession(CodesMenu, Navigation, Undoing):
 
     def sync_codebook(self) -> bool:
         """Reload the codebook if another notebook changed its file; returns whether it did."""
-        stamp = self._codebook_stamp()
-        if stamp == self._book_stamp:
+        stamp = self.codebook_stamp()
+        if stamp == self.book_stamp:
             return False
         self.project.reload_codebook()
-        self._book_stamp = stamp
+        self.book_stamp = stamp
         return True
 
     # -- coding -------------------------------------------------------------------------------
@@ -255,10 +304,10 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         """
         codes = [code_ids] if isinstance(code_ids, str) else list(dict.fromkeys(code_ids))
         if not codes:
-            self._say("Choisissez au moins un code.", "erreur")
+            self.say("Choisissez au moins un code.", "erreur")
             return None
         if self.selection is None:
-            self._say(
+            self.say(
                 "Sélectionnez d'abord un passage avec la souris (ou un tour, une phrase).", "erreur"
             )
             return None
@@ -267,26 +316,28 @@ class CodingSession(CodesMenu, Navigation, Undoing):
             missing = [c for c in codes if c not in self.project.codebook]
             if missing:
                 self.project.reload_codebook()
-                self._book_stamp = self._codebook_stamp()
+                self.book_stamp = self.codebook_stamp()
                 missing = [c for c in codes if c not in self.project.codebook]
             if missing:
-                self.shortcuts = self._compute_shortcuts()
+                self.shortcuts = self.compute_shortcuts()
                 names = ", ".join(f"« {c} »" for c in missing)
-                self._say(
+                self.say(
                     f"Le code {names} n'existe plus dans le livre de codes (supprimé ou fusionné "
                     "dans un autre carnet ?). Le livre de codes a été rechargé ; rien n'a été écrit.",
                     "erreur",
                 )
                 return None
             start, end = self.selection
+            document_id = self.document_id
+            assert document_id is not None  # a selection exists only in an open document
             existing = self._own_codings_on(start, end)
             self._register_coder()
-            ids = self.project.code(self.document_id, start, end, codes, coder=self.coder)
+            ids = self.project.code(document_id, start, end, codes, coder=self.coder)
         except MiamError as err:
-            self._say(str(err), "erreur")
+            self.say(str(err), "erreur")
             return None
         steps = [
-            Step("apply", guid, self.document_id, start, end, code)
+            Step("apply", guid, document_id, start, end, code)
             for guid, code in zip(ids, codes, strict=True)
             if guid not in existing
         ]
@@ -295,9 +346,9 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         for code in codes:
             self.recent = [code] + [c for c in self.recent if c != code]
         if steps:
-            self._say(f"« {labels} » appliqué à « {_excerpt(self.selected_text)} ».")
+            self.say(f"« {labels} » appliqué à « {_excerpt(self.selected_text)} ».")
         else:
-            self._say(f"« {labels} » était déjà appliqué à ce passage : rien de nouveau.")
+            self.say(f"« {labels} » était déjà appliqué à ce passage : rien de nouveau.")
         return ids
 
     def _own_codings_on(self, start: int, end: int) -> set[str]:
@@ -310,13 +361,13 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         try:
             found = self.project.coding(coding_id)
         except CodingError:
-            self._say(
+            self.say(
                 "Ce codage a déjà été retiré (peut-être dans un autre carnet) : affichage mis à jour.",
                 "erreur",
             )
             return False
         if found["coder"] != self.coder:
-            self._say(
+            self.say(
                 f"Ce codage appartient à « {found['coder']} » : seul son auteur peut le retirer.",
                 "erreur",
             )
@@ -325,7 +376,7 @@ class CodingSession(CodesMenu, Navigation, Undoing):
         try:
             self.project.uncode(coding_id)
         except MiamError as err:
-            self._say(str(err), "erreur")
+            self.say(str(err), "erreur")
             return False
         step = Step(
             "remove",
@@ -336,9 +387,9 @@ class CodingSession(CodesMenu, Navigation, Undoing):
             found["code_id"],
             memo,
         )
-        label = self._label(found["code_id"])
+        label = self.code_label(found["code_id"])
         self.history.record(Action(f"retrait {label}", [step]))
-        self._say(f"Codage « {label} » retiré de « {_excerpt(found['text'])} ».")
+        self.say(f"Codage « {label} » retiré de « {_excerpt(found['text'])} ».")
         return True
 
     def memo_of(self, coding_id: str) -> str:
@@ -361,13 +412,14 @@ class CodingSession(CodesMenu, Navigation, Undoing):
                 return True
             self.project.set_memo("coding", coding_id, text, author=self.coder)
         except MiamError as err:
-            self._say(f"Mémo non enregistré : {err}", "erreur")
+            self.say(f"Mémo non enregistré : {err}", "erreur")
             return False
         self.history.record(Action("mémo", [Step("memo", coding_id, memo=before, new_memo=text)]))
-        self._say("Mémo enregistré." if text else "Mémo effacé.")
+        self.say("Mémo enregistré." if text else "Mémo effacé.")
         return True
 
-    def _label(self, code_id: str) -> str:
+    def code_label(self, code_id: str) -> str:
+        """A code's label, or its id when the codebook no longer holds it."""
         return (
             self.project.codebook.get(code_id).label
             if code_id in self.project.codebook
