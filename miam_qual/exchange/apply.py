@@ -162,8 +162,8 @@ def _documents(project: Project, plan: Plan, files: dict, who: str) -> dict:
             attributes=match.attributes, imported_by=who,
         )  # fmt: skip
     for match in plan.sources:
-        if match.action != NEW_DOC and match.attributes:
-            docs_sql.set_attributes(store, match.document_id, match.attributes)
+        if match.document_id is not None and match.attributes:
+            docs_sql.set_attributes(store, match.document_id, dict(match.attributes))
     for match in plan.sources:
         person = match.attributes.get("participant")
         if person:

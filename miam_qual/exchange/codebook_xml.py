@@ -40,7 +40,9 @@ def read_codes(book: etree._Element, *, where: str, ex: Exchange) -> list[XCode]
     holder = qx.child(book, "Codes")
     if holder is None:
         return codes
-    stack = [(element, None) for element in reversed(list(qx.children(holder, "Code")))]
+    stack: list[tuple[etree._Element, str | None]] = [
+        (element, None) for element in reversed(list(qx.children(holder, "Code")))
+    ]
     while stack:
         element, parent = stack.pop()
         at = qx.place(where, element)

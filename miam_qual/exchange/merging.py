@@ -88,8 +88,8 @@ def read_project(other: Project) -> Exchange:
         guid = doc["document_id"]
         source = XSource(
             key=guid, guid=guid, name=doc["document"], text=other.text(guid),
-            media=_plain(doc.get("media")), notes=notes_on.get(guid, []),
-            created_at=doc["imported_at"], kind=doc["kind"], encoding=_plain(doc.get("encoding")),
+            media=_text(doc.get("media")), notes=notes_on.get(guid, []),
+            created_at=doc["imported_at"], kind=doc["kind"], encoding=_text(doc.get("encoding")),
             file=other.corpus_dir / doc["source_file"],
             values={
                 name: doc[name] for name, spec in specs.items()
@@ -152,6 +152,11 @@ def read_project(other: Project) -> Exchange:
             "pas fusionnés : le registre des consentements se tient dans le projet partagé."
         )
     return ex
+
+
+def _text(value: object) -> str | None:
+    """A text value, ``None`` for a missing one."""
+    return value if isinstance(value, str) and value else None
 
 
 def _plain(value: object) -> object:

@@ -183,7 +183,7 @@ def _back(redacted: Redacted, offset: int, side: str) -> int:
 # -- codings --------------------------------------------------------------------------------------
 def _codings(project: Project, plan: Plan, who: str) -> None:
     report = plan.report
-    existing_docs = [m.document_id for m in plan.sources if m.action == KNOWN_DOC]
+    existing_docs = [m.document_id for m in plan.sources if m.document_id is not None]
     present = exchange_sql.coding_keys(project.store, existing_docs)
     texts: dict[str, str] = {}
     seen: set[tuple] = set()
@@ -274,9 +274,10 @@ def _span(
             )
             return None
     start, end = _back(match.shared, start, "start"), _back(match.shared, end, "end")
-    if match.document_id not in texts:
-        texts[match.document_id] = docs_sql.text(project.store, match.document_id)
-    return start, end, texts[match.document_id][start:end]
+    document = str(match.document_id)  # matched through its shareable form: it exists
+    if document not in texts:
+        texts[document] = docs_sql.text(project.store, document)
+    return start, end, texts[document][start:end]
 
 
 # -- attributes and participants ------------------------------------------------------------------
@@ -571,7 +572,7 @@ def _target_guid(project: Project, plan: Plan, kind: str, target: object, made: 
     if kind == "code":
         return code_guid(str(target))
     if kind == "document":
-        match = plan.sources[int(target)]  # type: ignore[arg-type]
+        match = plan.sources[int(str(target))]
         return match.document_id or made.get(("document", target), f"nouveau:{target}")
     if kind == "participant":
         guid = people.participant_guid(project.store, str(target))

@@ -138,7 +138,9 @@ class SourceText:
             index -= bisect.bisect_left(removed, index)
         return self._through_nfc(index, side)
 
-    def offsets(self, positions: np.ndarray, reading: Reading, *, side: str) -> np.ndarray:
+    def offsets(
+        self, positions: np.ndarray | list[int], reading: Reading, *, side: str
+    ) -> np.ndarray:
         """Vectorised :meth:`offset` for many positions."""
         positions = np.asarray(positions, dtype=np.int64)
         offsets = self._unit_offsets(reading)

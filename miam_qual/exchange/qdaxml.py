@@ -151,10 +151,10 @@ def split_description(text: str) -> dict[str, object]:
     for paragraph in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
         match = _PART.match(paragraph)
         key = aliases.get(match.group(1).strip().casefold()) if match else None
-        if key is None or key in result and key != "keywords" or not match.group(2).strip():
+        value = match.group(2).strip() if match else ""
+        if key is None or (key in result and key != "keywords") or not value:
             kept.append(paragraph)
             continue
-        value = match.group(2).strip()
         if key == "keywords":
             result[key] = tuple(w.strip() for w in value.split(",") if w.strip())
         else:

@@ -429,15 +429,16 @@ class _Reader:
                 points[key] = (position, stamp, point)
             used = set()
             for selection in qx.children(transcript, "TranscriptSelection"):
-                ends = []
+                ends: list[int] = []
                 for attribute in ("fromSyncPoint", "toSyncPoint"):
                     key = guid_key(selection.get(attribute))
-                    if key not in points or points[key][0] is None:
+                    position = points[key][0] if key in points else None
+                    if position is None:
                         raise UnreadableFile(
                             f"{qx.place(self.where, selection)} : {attribute} désigne un point "
                             "de synchronisation absent ou sans position."
                         )
-                    ends.append(points[key][0])
+                    ends.append(position)
                     used.add(key)
                 raw.selections.append(
                     _RawSelection(ends[0], ends[1], self._selection(selection, *ends))

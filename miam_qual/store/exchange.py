@@ -46,7 +46,7 @@ def coding_keys(store: Store, document_guids: Iterable[str]) -> set[tuple[str, i
 
 def add_codings(
     store: Store,
-    rows: list[tuple[str, int, int, str, str, str, str]],
+    rows: list[tuple[str, int, int, str, str, str, str | None]],
 ) -> dict[int, str]:
     """Write codings given as ``(document, start, end, text, code GUID, coder GUID, created_at)``.
 
