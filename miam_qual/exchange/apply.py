@@ -28,7 +28,8 @@ from ..store import codes as codes_sql
 from ..store import documents as docs_sql
 from ..store import exchange as exchange_sql
 from ..store import people
-from .plan import NEW_DOC, Plan, SourceMatch, _target_guid, combine_memos
+from .memos import combine_memos, target_guid
+from .model import NEW_DOC, Plan, SourceMatch
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -73,7 +74,7 @@ def apply_plan(project: Project, plan: Plan, *, who: str) -> None:
                 crash_point("exchange:codings")
                 codings = exchange_sql.add_codings(store, rows)
                 notes = [
-                    (kind, _target_guid(project, plan, kind, target, made), text, author, created)
+                    (kind, target_guid(project, plan, kind, target, made), text, author, created)
                     for kind, target, text, author, created in plan.notes
                 ] + [
                     ("coding", codings[row], text, author, created)

@@ -40,10 +40,11 @@ from ..errors import ExportError
 from ..privacy.consent import ConsentCheck
 from ..privacy.gate import ExportGate
 from ..privacy.pseudonyms import Pseudonyms
-from ..privacy.redact import Redacted, redact
+from ..privacy.redact import Redacted
 from ..store import exchange as exchange_sql
 from .positions import to_unit
 from .qdaxml import PROJECT_NS, describe_code
+from .shareable import moved, shareable_texts
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -90,59 +91,6 @@ def _attr(value: object) -> str:
 
 def _attrs(**attributes: object) -> str:
     return "".join(f' {k}="{_attr(v)}"' for k, v in attributes.items() if v is not None and v != "")
-
-
-def shareable_texts(
-    project: Project,
-    *,
-    check: ConsentCheck | None = None,
-    pseudonyms: Pseudonyms | None = None,
-) -> dict[str, Redacted]:
-    """Each document's text in its shareable form (real names replaced, the words of people
-    without *analysis* consent withheld), by document GUID; a document that is all such words
-    is left out."""
-    pseudonyms = pseudonyms if pseudonyms is not None else Pseudonyms.load(project.root)
-    check = check if check is not None else ConsentCheck(project)
-    documents = project.documents()["document_id"]
-    people = project.participants()["participant"]
-    # Only a registered participant without analysis consent has words withheld (unidentified
-    # speakers and interviewers never do): when there is none, no document needs cutting.
-    refusing = [p for p in people if not check.allows(p, "analyse")]
-    withheld_all = check.spans_without("analyse", documents, unknown=True) if refusing else {}
-    result = {}
-    for doc in documents:
-        text = project.text(doc)
-        withheld = withheld_all.get(doc)
-        spans = list(zip(*withheld, strict=True)) if withheld is not None else []
-        if spans and _covers_all_words(text, spans):
-            continue  # the whole document is the words of someone who refused analysis
-        result[doc] = redact(text, pseudonyms, withheld=spans)
-    return result
-
-
-def _covers_all_words(text: str, spans: list[tuple[int, int]]) -> bool:
-    """Whether ``spans`` hold every letter or digit of ``text``."""
-    covered = bytearray(len(text))
-    for start, end in spans:
-        covered[start:end] = b"\x01" * (end - start)
-    return not any(not covered[i] and c.isalnum() for i, c in enumerate(text))
-
-
-def _moved(redacted: Redacted, offsets: np.ndarray, side: str) -> np.ndarray:
-    """Vectorised ``Redacted.position``: old offsets carried over to the shareable text."""
-    if not redacted.edits:
-        return offsets
-    edits = np.asarray(redacted.edits, dtype=np.int64)
-    index = np.searchsorted(edits[:, 0], offsets, side="right") - 1
-    result = offsets.copy()
-    inside = index >= 0
-    old_start, old_end, new_start, new_end = (edits[index[inside], k] for k in range(4))
-    at = offsets[inside]
-    after = at >= old_end
-    moved = np.where(after, new_end + (at - old_end), new_end if side == "end" else new_start)
-    moved = np.where(at == old_start, new_start, moved)
-    result[inside] = moved
-    return result
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -437,8 +385,8 @@ def _source(
     if run is not None:
         s, e = run
         old_starts, old_ends = codings.start[s:e], codings.end[s:e]
-        shared_starts = _moved(shared, old_starts, "start")
-        shared_ends = _moved(shared, old_ends, "end")
+        shared_starts = moved(shared, old_starts, "start")
+        shared_ends = moved(shared, old_ends, "end")
         starts, ends = unit(shared_starts), unit(shared_ends)
         selection = codings.selection[s:e]
         heads = np.r_[0, np.flatnonzero(selection[1:] != selection[:-1]) + 1]
@@ -499,8 +447,8 @@ def _source(
     yield (
         f"<Transcript{_attrs(guid=_guid(guid, 'transcription'), name=name, plainTextPath=f'internal://{file_name}')}>\n"
     )  # fmt: skip
-    starts = unit(_moved(shared, cues["start"].to_numpy(dtype=np.int64), "start"))
-    ends = unit(_moved(shared, cues["end"].to_numpy(dtype=np.int64), "end"))
+    starts = unit(moved(shared, cues["start"].to_numpy(dtype=np.int64), "start"))
+    ends = unit(moved(shared, cues["end"].to_numpy(dtype=np.int64), "end"))
     for k, (start, end, begin, finish) in enumerate(
         zip(starts, ends, cues["begin_ms"], cues["end_ms"], strict=True)
     ):

@@ -11,6 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import AttributeSpec
+    from ..privacy.redact import Redacted
+    from .matching import CodesPlan
+    from .report import ExchangeReport
 
 _BRACES = re.compile(r"^\{(.*)\}$")
 
@@ -174,3 +181,41 @@ class Exchange:
         for code in self.codes:
             path(code.key)
         return paths
+
+
+# -- what an exchange will write (made by ``plan``, written by ``apply``) --------------------------
+#: What happens to an incoming source: added, found in the project, or left out (a merge).
+NEW_DOC, KNOWN_DOC, MISSING_DOC = "nouveau", "existant", "absent"
+
+
+@dataclass
+class SourceMatch:
+    source: XSource
+    action: str
+    document_id: str | None = None
+    document: str = ""
+    shared: Redacted | None = None  # matched through the shareable form of the document
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """Everything an exchange will write: the sources and how they matched, the codes
+    (``matching``), the new codings, memos, participants and attribute declarations."""
+
+    ex: Exchange
+    mode: str
+    report: ExchangeReport
+    sources: list[SourceMatch]
+    codes: CodesPlan
+    codebook_version: int
+    coders: list[str]  # every coder name used, new ones included
+    # (source index, start, end, excerpt, code id, coder, created_at)
+    codings: list[tuple[int, int, int, str, str, str, str | None]] = field(default_factory=list)
+    # (index into codings, memo text, author, created_at)
+    coding_memos: list[tuple[int, str, str, str | None]] = field(default_factory=list)
+    # (kind, target: source index | code id | pseudonym | "project", text, author, created_at)
+    notes: list[tuple[str, object, str, str, str | None]] = field(default_factory=list)
+    participants: dict[str, dict[str, str]] = field(default_factory=dict)
+    new_specs: dict[str, AttributeSpec] = field(default_factory=dict)
+    code_map: dict[str, str] = field(default_factory=dict)  # incoming GUID key → code id
