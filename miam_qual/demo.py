@@ -77,9 +77,43 @@ def build_demo(
         if document is None or document in set(project.documents()["document"]):
             project.identify_speaker(label, interviewer=True, document=document, by=who)
     apply_demo_codings(project, paths["codings"])
+    demo_publication(project, by=who)
     if not quiet:
         print(summary(project))
     return project
+
+
+def demo_publication(project: Project, *, by: str) -> list[str]:
+    """The demo's recordings and quotes, so that notebook 05 has something to show without
+    writing anything: stand-in recordings in ``medias/`` (the demo has no real audio), and the
+    first excerpts of each theme in the testimonies proposed as quotes, those whose speakers
+    consent validated for the uses they consent to (the demo is fictional: nobody was asked).
+    Returns the quote ids."""
+    from .publication import (
+        TARGETS,
+        edit_quote,
+        propose_quote,
+        quote_consents,
+        set_quote_status,
+        synthesize_recordings,
+    )
+
+    synthesize_recordings(project)
+    codings = project.codings(coder="camille").drop_duplicates("selection_id")
+    chosen = codings[codings["document"].str.startswith("temoignage_0")]
+    quotes = []
+    for number, coding in enumerate(chosen.groupby("theme_id").head(3)["coding_id"]):
+        quote = propose_quote(project, coding, targets=list(TARGETS), by=by)
+        quotes.append(quote)
+        if number % 4 == 3:
+            continue  # some stay « proposée », to be looked at
+        allowed = quote_consents(project, quote).set_index("target")["allowed"]
+        targets = [t for t in TARGETS if allowed[t]]
+        set_quote_status(project, quote, "retenue", by=by)
+        if targets:
+            edit_quote(project, quote, targets=targets, by=by)
+            set_quote_status(project, quote, "validée", by=by, note="démonstration (fictif)")
+    return quotes
 
 
 def apply_demo_codings(project: Project, path: Path) -> int:

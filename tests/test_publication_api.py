@@ -12,7 +12,7 @@ from miam_qual.publication import load_settings
 def test_public_names_are_exactly_the_intended_ones():
     assert set(publication.__all__) == {
         "MEDIA_DIR", "STATUSES", "TARGETS", "USE_OF_TARGET", "ExportReport", "PublicationSettings",
-        "QuoteBoard", "edit_quote", "export_exhibition", "export_radio", "export_social_cards",
+        "QuoteBoard", "QuoteExport", "edit_quote", "export_exhibition", "export_radio", "export_social_cards",
         "export_spreadsheet", "list_quotes", "load_settings", "propose_quote", "quote_attribution",
         "quote_consents", "quote_history", "remove_quote", "set_quote_status",
         "synthesize_recordings",

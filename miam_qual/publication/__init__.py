@@ -41,12 +41,14 @@ _HOMES = {
     "load_settings": "settings",
     "export_spreadsheet": "spreadsheet",
     "QuoteBoard": "widget",
+    "QuoteExport": "export_panel",
 }
 
 if TYPE_CHECKING:
     from .cards import export_social_cards
     from .consent import ExportReport
     from .exhibition import export_exhibition
+    from .export_panel import QuoteExport
     from .media import MEDIA_DIR, synthesize_recordings
     from .quotes import (
         STATUSES,
@@ -74,6 +76,7 @@ __all__ = [
     "ExportReport",
     "PublicationSettings",
     "QuoteBoard",
+    "QuoteExport",
     "edit_quote",
     "export_exhibition",
     "export_radio",

@@ -40,8 +40,11 @@ class QuoteBoard:
     """
 
     def __init__(self, project: Project, *, by: str | None = None):
+        from ..widgets.prefs import saved_coder
+
         self.project = project
-        self.by = by
+        #: who signs the changes: ``by``, else the coder chosen on this machine (notebook 03)
+        self.by = by or saved_coder()
         self.theme_id: str | None = None
         self.current: str | None = None
         themes = [(t.label, t.id) for t in project.codebook.themes()]
@@ -127,9 +130,18 @@ class QuoteBoard:
             for r in frame.itertuples()
         ]
 
+    def _signer(self) -> str:
+        """Who signs a change; refused (French) when nobody chose a name on this machine."""
+        if not self.by:
+            raise QuoteError(
+                "Choisissez d'abord votre nom de codeur ou codeuse (carnet 03, panneau de codage) :"
+                " chaque changement d'une citation est signé."
+            )
+        return self.by
+
     def shortlist(self, coding_id: str) -> str:
         """Propose a coding as a quote; returns its id and loads it in the editor."""
-        quote = propose_quote(self.project, coding_id, by=self.by)
+        quote = propose_quote(self.project, coding_id, by=self._signer())
         self._refresh_quotes()
         self.load(quote)
         self.message.value = f"Citation {quote} proposée."
@@ -174,7 +186,7 @@ class QuoteBoard:
             self.current,
             text=text if text is not None else self.editor.value,
             targets=chosen,
-            by=self.by,
+            by=self._signer(),
         )
         self.load(self.current)
         self._refresh_quotes()
@@ -184,7 +196,7 @@ class QuoteBoard:
         """Move the current quote to ``status``."""
         if self.current is None:
             raise QuoteError("Choisissez d'abord une citation.")
-        set_quote_status(self.project, self.current, status, by=self.by)
+        set_quote_status(self.project, self.current, status, by=self._signer())
         self.load(self.current)
         self._refresh_quotes()
         self.message.value = f"Citation {self.current} : {status}."
