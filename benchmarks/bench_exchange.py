@@ -55,11 +55,15 @@ print(json.dumps({
 """
 
 
-def in_child(action: str, source: Path, target: Path) -> dict:
+def in_child(action: str, source: Path, target: Path) -> dict | None:
+    """Run one export or import in a child process; ``None`` (its error printed) when it fails."""
     result = subprocess.run(
         [sys.executable, "-c", CHILD, action, str(source), str(target)],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if result.returncode != 0:
+        print(f"  {action} impossible : {result.stderr.strip().splitlines()[-1]}")
+        return None
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -95,11 +99,15 @@ def bench_project(folder: Path, codings: int) -> None:
           f"{time.perf_counter() - started:.0f} s)")  # fmt: skip
     archive = folder / f"export_{codings}.qdpx"
     export = in_child("export", folder / f"projet_{codings}", archive)
+    if export is None:
+        return
     print(
         f"  export .qdpx : {export['cpu']:.2f} s CPU, {export['wall']:.2f} s, "
         f"pic mémoire {export['rss_mb']:.0f} Mo, archive {archive.stat().st_size / 1e6:.1f} Mo"
     )
     back = in_child("import", archive, folder / f"reimport_{codings}")
+    if back is None:
+        return
     print(
         f"  réimport dans un projet vide : {back['cpu']:.2f} s CPU, {back['wall']:.2f} s, "
         f"pic mémoire {back['rss_mb']:.0f} Mo"

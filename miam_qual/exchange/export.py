@@ -186,6 +186,8 @@ def project_xml(
 ) -> tuple[list[str], dict[str, str]]:
     """The ``project.qde`` XML as text pieces, and the plain texts to store as ``{file: text}``.
 
+    (``export_qdpx`` streams the same pieces into the archive instead of keeping them.)
+
     The archive leaves the project, so: the words of anyone who did not consent to *analysis* are
     withheld (their turns replaced by a short notice, a document that is all theirs left out,
     their case, memos and codings dropped), and every text — sources, names of documents, codes,
@@ -198,6 +200,13 @@ def project_xml(
     ``texte`` writes it as a ``TextSource`` like any document.
     Raises ``ExportError`` for an unknown option.
     """
+    _check_options(positions, transcripts)
+    texts: dict[str, str] = {}
+    pieces = list(_pieces(project, texts, positions=positions, transcripts=transcripts))
+    return pieces, texts
+
+
+def _check_options(positions: str, transcripts: str) -> None:
     if positions not in POSITION_UNITS:
         raise ExportError(
             f"Unité de position « {positions} » inconnue (possibles : {', '.join(POSITION_UNITS)})."
@@ -207,6 +216,12 @@ def project_xml(
             f"Forme des transcriptions « {transcripts} » inconnue (possibles : "
             f"{', '.join(TRANSCRIPT_FORMS)})."
         )
+
+
+def _pieces(
+    project: Project, texts: dict[str, str], *, positions: str, transcripts: str
+) -> Iterator[str]:
+    """The XML of ``project_xml``, piece by piece; fills ``texts`` as the sources go by."""
     pseudonyms = Pseudonyms.load(project.root)
     check = ConsentCheck(project)
     cache: dict[str, str] = {}
@@ -238,49 +253,46 @@ def project_xml(
         refs.setdefault(target, []).append(note)
 
     origin = "miam_qual" + ("; positions UTF-16" if positions == "utf16" else "")
-    out: list[str] = [
-        '<?xml version="1.0" encoding="utf-8"?>\n',
-        f'<Project xmlns="{NAMESPACE}"{_attrs(name=clean(project.name), origin=origin)}>\n',
-    ]
+    yield '<?xml version="1.0" encoding="utf-8"?>\n'
+    yield f'<Project xmlns="{NAMESPACE}"{_attrs(name=clean(project.name), origin=origin)}>\n'
     coders = project.coders()
     user_guid = dict(zip(coders["coder"], coders["coder_id"], strict=True))
     if user_guid:
-        out.append("<Users>\n")
-        out.extend(f"<User{_attrs(guid=g, name=clean(n))}/>\n" for n, g in user_guid.items())
-        out.append("</Users>\n")
+        yield ("<Users>\n")
+        yield from (f"<User{_attrs(guid=g, name=clean(n))}/>\n" for n, g in user_guid.items())
+        yield ("</Users>\n")
     if len(book):
-        out.append(_codebook_xml(book, clean, refs))
+        yield (_codebook_xml(book, clean, refs))
     specs = project.config.attributes
     if specs:
-        out.append("<Variables>\n")
+        yield ("<Variables>\n")
         for spec in specs.values():
-            out.append(
+            yield (
                 f"<Variable{_attrs(guid=variable_guid(spec.name), name=spec.name, typeOfVariable=_TYPES[spec.type])}>"
                 f"<Description>{_text(clean(spec.label))}</Description></Variable>\n"
             )
-        out.append("</Variables>\n")
+        yield ("</Variables>\n")
     if len(people):
-        out.append("<Cases>\n")
+        yield ("<Cases>\n")
         owned = documents.groupby("participant")["document_id"].apply(list).to_dict() if (
             "participant" in documents
         ) else {}  # fmt: skip
         for person in people.to_dict("records"):
-            out.append(
+            yield (
                 f"<Case{_attrs(guid=person['participant_id'], name=clean(person['participant']))}>"
             )
             for name, spec in specs.items():
                 value = person.get(name)
                 if spec.scope == "participant" and isinstance(value, str):
-                    out.append(_value(spec.type, name, clean(value)))
-            out.extend(
+                    yield (_value(spec.type, name, clean(value)))
+            yield from (
                 f'<SourceRef targetGUID="{g}"/>' for g in owned.get(person["participant"], [])
             )
-            out.append("</Case>\n")
-        out.append("</Cases>\n")
+            yield ("</Case>\n")
+        yield ("</Cases>\n")
 
-    texts: dict[str, str] = {}
     if len(documents):
-        out.append("<Sources>\n")
+        yield ("<Sources>\n")
         names = _unique_names([clean(n) for n in documents["document"]])
         bounds = np.flatnonzero(codings.document[1:] != codings.document[:-1]) + 1
         runs = {
@@ -290,30 +302,29 @@ def project_xml(
         }
         timecodes = exchange_sql.timecodes_by_document(project.store)
         for doc, name in zip(documents.to_dict("records"), names, strict=True):
-            out.extend(
+            yield from (
                 _source(timecodes, doc, name, redacted[doc["document_id"]], codings,
                         runs.get(doc["document_id"]), user_guid, refs, specs, refusing, clean,
                         texts, positions, transcripts)
             )  # fmt: skip
-        out.append("</Sources>\n")
+        yield ("</Sources>\n")
 
     if len(notes):
-        out.append("<Notes>\n")
+        yield ("<Notes>\n")
         for note in notes.to_dict("records"):
             attributes = _attrs(
                 guid=note["note_id"], name=clean(f"Mémo · {note['target']}"),
                 creatingUser=user_guid.get(note["author"]), creationDateTime=note["created_at"],
             )  # fmt: skip
-            out.append(
+            yield (
                 f"<Note{attributes}><PlainTextContent>{_text(clean(note['text']))}"
                 "</PlainTextContent></Note>\n"
             )
-        out.append("</Notes>\n")
+        yield ("</Notes>\n")
     for kind, note in zip(notes["target_kind"], notes["note_id"], strict=True):
         if kind in ("participant", "project"):  # they hang on the project
-            out.append(f'<NoteRef targetGUID="{note}"/>\n')
-    out.append("</Project>\n")
-    return out, texts
+            yield (f'<NoteRef targetGUID="{note}"/>\n')
+    yield ("</Project>\n")
 
 
 def _value(spec_type: str, name: str, value: str) -> str:
@@ -479,13 +490,20 @@ def export_qdpx(
     path = Path(path)
     if path.suffix.lower() != ".qdpx":
         raise ExportError(f"« {path.name} » : un projet REFI-QDA doit avoir l'extension .qdpx.")
-    pieces, texts = project_xml(project, positions=positions, transcripts=transcripts)
+    _check_options(positions, transcripts)
+    texts: dict[str, str] = {}
+    pieces = _pieces(project, texts, positions=positions, transcripts=transcripts)
     with ExportGate(project.root, path, what="REFI-QDA", single_file=True) as gate:
         # level 1: three times faster than the default, the archive barely larger
         with zipfile.ZipFile(gate.target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             with archive.open("project.qde", "w") as stream:
-                for at in range(0, len(pieces), 4096):  # a few large writes, not many small
-                    stream.write("".join(pieces[at : at + 4096]).encode("utf-8"))
+                batch: list[str] = []
+                for piece in pieces:  # streamed: the whole XML is never held in memory
+                    batch.append(piece)
+                    if len(batch) == 4096:
+                        stream.write("".join(batch).encode("utf-8"))
+                        batch.clear()
+                stream.write("".join(batch).encode("utf-8"))
             for name, text in texts.items():
                 archive.writestr(f"sources/{name}", text.encode("utf-8"))
     return gate.files[0]
