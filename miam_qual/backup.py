@@ -24,6 +24,7 @@ import secrets
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,6 +139,8 @@ def _recover_committed_imports(project: Project, partial: Path) -> None:
     used = docs_sql.source_files(project.store)
     for temporary in corpus.temporaries(project.corpus_dir):
         target = corpus.target_of(temporary)
+        if target is None:  # not a temporary (temporaries() lists only those)
+            continue
         copy = partial / "corpus" / target
         if target in used and not copy.exists():
             data = temporary.read_bytes()
@@ -145,7 +148,7 @@ def _recover_committed_imports(project: Project, partial: Path) -> None:
                 _write(copy, data)
 
 
-def _copy_tree(source: Path, target: Path, *, skip: set[str] = frozenset()) -> None:
+def _copy_tree(source: Path, target: Path, *, skip: AbstractSet[str] = frozenset()) -> None:
     """Copy the visible files of ``source`` (recursively) to ``target``."""
     target.mkdir(parents=True, exist_ok=True)
     for item in sorted(source.iterdir()):

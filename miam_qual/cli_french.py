@@ -83,7 +83,7 @@ def install() -> None:
     """Point click's message functions at the French catalogue."""
     for name in _MODULES:
         module = importlib.import_module(f"click.{name}")
-        if hasattr(module, "_"):
-            module._ = gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
+        # click looks these names up in its own modules at call time: replacing them translates
+        for attribute, function in (("_", gettext), ("ngettext", ngettext)):
+            if hasattr(module, attribute):
+                setattr(module, attribute, function)

@@ -146,6 +146,8 @@ def recover(project: Project, referenced: Callable[[], dict[str, str]]) -> list[
         used = referenced()
         for temporary in found:
             target = target_of(temporary)
+            if target is None:  # not a temporary (found lists only those)
+                continue
             destination = corpus / target
             if target in used and not destination.exists() and _sha256(temporary) == used[target]:
                 put_in_place([(temporary, destination)])

@@ -13,6 +13,7 @@ import difflib
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -327,7 +328,7 @@ class Project:
             if "participant" in clean:
                 people.ensure_participant(self.store, clean["participant"])
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> dict[str, Any]:
         """Summary counts: documents, words, codes, codings per coder, participants."""
         documents = self.documents()
         words = (

@@ -249,7 +249,7 @@ def _build(parser: Any, *, line_offset: int, max_depth: int, max_aliases: int, m
         frame = stack[-1]
         container = frame.container
         shown = line + 1 + line_offset
-        if type(container) is YamlList:
+        if isinstance(container, YamlList):
             if written is not None:
                 container.raw[len(container)] = written
             container.append(value)
@@ -319,6 +319,7 @@ def _build(parser: Any, *, line_offset: int, max_depth: int, max_aliases: int, m
             frame = stack.pop()
             container = frame.container
             for source, merge_line in frame.merges:
+                assert isinstance(container, YamlMap)  # only a mapping takes « << »
                 for merged in source if isinstance(source, YamlList) else [source]:
                     if not isinstance(merged, YamlMap):
                         raise _Refused(
@@ -330,6 +331,7 @@ def _build(parser: Any, *, line_offset: int, max_depth: int, max_aliases: int, m
                             container.key_lines[key] = merge_line + 1 + line_offset
             if frame.anchor is not None:
                 anchors[frame.anchor] = (container, nodes - frame.start, None)
+            assert container.line is not None  # set when the collection opened
             add(container, container.line - 1 - line_offset, None)
         elif kind is AliasEvent:
             if event.anchor not in anchors:
@@ -455,7 +457,11 @@ def _megabytes(size: int) -> str:
 
 # --- shapes -----------------------------------------------------------------------------------
 
-_KINDS = {dict: "un dictionnaire (clé: valeur)", list: "une liste", str: "un texte"}
+_KINDS: dict[type, str] = {
+    dict: "un dictionnaire (clé: valeur)",
+    list: "une liste",
+    str: "un texte",
+}
 
 
 def describe(value: Any) -> str:

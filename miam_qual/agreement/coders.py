@@ -129,7 +129,7 @@ def compare(
         units = units.iloc[kept].reset_index(drop=True)
         presence = presence.assign(unit=remap[presence["unit"].to_numpy()])
     order = {c.id: i for i, c in enumerate(project.codebook)}
-    used = sorted(presence["code_id"].unique(), key=order.get)
+    used = sorted(presence["code_id"].unique(), key=lambda c: order.get(c, len(order)))
     return Comparison(units, presence.reset_index(drop=True), coders, used, unit, uncoded)
 
 

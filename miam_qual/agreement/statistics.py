@@ -7,6 +7,8 @@ unit) make a unit count as that many identical units. Everything is vectorised w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -126,7 +128,9 @@ def percent_agreement(data: object, *, weights: object = None) -> float:
     return float((agreeing * w[keep]).sum() / w[keep].sum())
 
 
-def confusion_matrix(first: object, second: object, *, weights: object = None) -> pd.DataFrame:
+def confusion_matrix(
+    first: Iterable[object], second: Iterable[object], *, weights: object = None
+) -> pd.DataFrame:
     """Cross-table of two coders' categories (rows: first coder) over units both judged."""
     codes, categories = _encode(pd.DataFrame({"a": list(first), "b": list(second)}))
     w = _weights(weights, codes.shape[0])
@@ -150,6 +154,8 @@ def kappa_from_confusion(table: object) -> float:
     return float((observed - expected) / (1.0 - expected))
 
 
-def cohen_kappa(first: object, second: object, *, weights: object = None) -> float:
+def cohen_kappa(
+    first: Iterable[object], second: Iterable[object], *, weights: object = None
+) -> float:
     """Cohen's kappa of two coders' nominal judgements (units either left missing are dropped)."""
     return kappa_from_confusion(confusion_matrix(first, second, weights=weights))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def coded_segments(
-    project: Project, codings: pd.DataFrame | None = None, **filters: object
+    project: Project, codings: pd.DataFrame | None = None, **filters: Any
 ) -> pd.DataFrame:
     """``codings`` if given (already filtered by the caller), else ``project.codings(**filters)``,
     with a ``participant_key`` column added (see ``participant_keys``)."""

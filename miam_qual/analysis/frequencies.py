@@ -3,7 +3,7 @@ saturation. Every function returns a DataFrame whose columns are listed in its d
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -263,7 +263,7 @@ def compare_waves(
     present = set(sets["before"][0]["code_id"]) | set(sets["after"][0]["code_id"])
     used = [c for c in code_order(project) if c in present]
     for code_id in used:
-        row = {
+        row: dict[str, Any] = {
             "code_id": code_id,
             "code": book.get(code_id).label,
             "theme": book.get(book.theme_of(code_id)).label,

@@ -162,7 +162,7 @@ def retrieve(
     labels = {c.id: c.label for c in book}
     grouped = member[member["passage"].isin(np.flatnonzero(keep))].groupby("passage")
     code_lists = grouped["code_id"].agg(
-        lambda s: " ; ".join(labels[c] for c in sorted(set(s), key=order.get))
+        lambda s: " ; ".join(labels[c] for c in sorted(set(s), key=lambda c: order.get(c, 0)))
     )
     coder_lists = grouped["coder"].agg(lambda s: ", ".join(sorted(set(s))))
     result = passages[keep].copy()

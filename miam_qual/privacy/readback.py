@@ -164,9 +164,9 @@ def _pdf_text(path: Path, label: str) -> Iterator[tuple[str, str]]:
     finally:
         document.close()
     reader = PdfReader(str(path))
-    info = reader.metadata or {}
+    info = dict(reader.metadata or {})
     yield f"{label} (propriétés)", "\n".join(str(v) for v in info.values())
-    xmp = reader.trailer["/Root"].get("/Metadata")
+    xmp = reader.root_object.get("/Metadata")
     if xmp is not None:
         yield f"{label} (métadonnées XMP)", _decode(xmp.get_object().get_data())
     for name, contents in (reader.attachments or {}).items():

@@ -347,7 +347,7 @@ def _render_panels(panels: list[dict], context: dict, per_panel: int):
         document = render_html(html)
         if len(document.pages) == len(panels):
             return html, document
-        first_page = {}
+        first_page: dict[int, int] = {}
         for index, page in enumerate(document.pages):
             for anchor in page.anchors:
                 if anchor.startswith("panneau-"):

@@ -176,10 +176,12 @@ class _WavReader:
         self.rate = handle.getframerate()
         self.channels = handle.getnchannels()
         self.sample_width = handle.getsampwidth()
-        self.total_frames: int | None = handle.getnframes()
+        self._frames = handle.getnframes()
+        self.total_frames: int | None = self._frames
+        self.estimated_ms = self._frames * 1000 // self.rate if self.rate else 0
 
     def read(self, first: int, last: int) -> bytes:
-        self._handle.setpos(min(first, self.total_frames))
+        self._handle.setpos(min(first, self._frames))
         return self._handle.readframes(last - first)
 
     def close(self) -> None:
@@ -229,6 +231,7 @@ class _DecodedReader:
             if began <= first:
                 return data
         # Even from the very beginning the sound starts after ``first``: that stretch is silent.
+        assert began is not None  # each try returned above when nothing was decoded
         return bytes((began - first) * self.sample_width * self.channels) + data
 
     def _decode(self, first: int, last: int, preroll: Fraction | None) -> tuple[int | None, bytes]:
@@ -237,17 +240,20 @@ class _DecodedReader:
         import av
 
         stream, rate = self._stream, self.rate
+        time_base = stream.time_base or Fraction(1, rate)  # audio streams always have one
         frame_bytes = self.sample_width * self.channels
         seek_s = None if preroll is None else Fraction(first, rate) - preroll
         # Always seek (to the start when the clip is near it): a previous clip may have read past.
-        target = self._start + (int(seek_s / stream.time_base) if seek_s and seek_s > 0 else 0)
+        target = self._start + (int(seek_s / time_base) if seek_s and seek_s > 0 else 0)
         chunks: list[bytes] = []
         began = position = None
         try:
             self._container.seek(target, stream=stream, backward=True)
             for frame in self._container.decode(stream):
                 if frame.pts is not None:
-                    position = round((frame.pts - self._start) * frame.time_base * rate)
+                    position = round(
+                        (frame.pts - self._start) * (frame.time_base or time_base) * rate
+                    )
                 elif position is None:
                     if target > self._start:  # no timestamps after a seek: place unknown
                         return last + 1, b""
@@ -327,16 +333,15 @@ def _cut_one(
     last = first + len(data) // frame_bytes
     clip.destination.parent.mkdir(parents=True, exist_ok=True)
     suffix = clip.destination.suffix.lower().lstrip(".")
-    if ENCODERS[suffix] is None:
+    encoder = ENCODERS[suffix]
+    if encoder is None:
         with wave.open(str(clip.destination), "wb") as out:
             out.setnchannels(reader.channels)
             out.setsampwidth(reader.sample_width)
             out.setframerate(rate)
             out.writeframes(data)
     else:
-        _encode(
-            data, clip.destination, ENCODERS[suffix], rate, reader.channels, reader.sample_width
-        )
+        _encode(data, clip.destination, encoder, rate, reader.channels, reader.sample_width)
     clip.start_frame, clip.end_frame, clip.rate = first, last, rate
 
 
@@ -363,10 +368,11 @@ def _encode(
     try:
         with av.open(str(target), "w") as container:
             stream = container.add_stream(encoder, rate=rate, layout=layout)
+            assert isinstance(stream, av.audio.stream.AudioStream)  # an audio encoder was named
             frame = av.AudioFrame.from_ndarray(samples, format=source_format, layout=layout)
             frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
             resampler = av.AudioResampler(
-                format=stream.codec_context.format.name, layout=layout, rate=rate
+                format=stream.codec_context.format, layout=layout, rate=rate
             )
             for converted in [*resampler.resample(frame), *resampler.resample(None)]:
                 container.mux(stream.encode(converted))

@@ -67,6 +67,7 @@ def _render_page(page, target: Path, *, dpi: float | None, size_px: int | None) 
     if size_px is not None:
         scale = size_px / max(width_pt, height_pt)
     else:
+        assert dpi is not None  # pdf_to_pngs checked that exactly one is given
         scale = dpi / POINTS_PER_INCH
     bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255))
     try:

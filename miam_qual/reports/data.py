@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ class ReportData:
     project_name: str
     generated_at: str
     scope: str  # French sentence: which themes and coders the report covers
-    status: dict[str, object]
+    status: dict[str, Any]
     codings: pd.DataFrame
     themes: pd.DataFrame
     codes: pd.DataFrame
@@ -231,7 +232,7 @@ def _draw(data: ReportData) -> None:
     """Draw the charts and word clouds from the (pseudonymised) data; record the words each
     picture shows in ``data.picture_words`` for the privacy gate."""
     group_label = data.group_label.lower()
-    charts_to_draw = {
+    charts_to_draw: dict[str, tuple[Callable[..., Any], pd.DataFrame, str]] = {
         "by_group": (charts.bars_by_group, data.by_group,
                      f"Segments codés par thème et {group_label}"),
         "cooccurrence": (charts.heatmap, data.cooccurrence,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +39,12 @@ def _repeat_header(row) -> None:
 
 
 def _table(
-    doc, headers: list[str], rows: list[list[str]], *, numeric: set[int] = frozenset(), widths=None
+    doc,
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    numeric: AbstractSet[int] = frozenset(),
+    widths=None,
 ) -> None:
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"

@@ -153,7 +153,9 @@ class ReviewPanel:
                 dropdown = w.Dropdown(options=options, description=self.labels[name],
                                       style={"description_width": "110px"})  # fmt: skip
                 dropdown.observe(
-                    lambda change, n=name: self._syncing or self._picked(n, change["new"]),
+                    lambda change, n=name: (
+                        None if self._syncing else self._picked(n, change["new"])
+                    ),
                     names="value",
                 )
                 self._dropdowns[name] = dropdown

@@ -101,8 +101,9 @@ def _blocks(lines: list[str]):
 
 
 def _note_attributes(lines: list[str]) -> dict[str, str]:
-    pairs = [_KEY_VALUE.fullmatch(line.strip()) for line in lines if line.strip()]
-    if not pairs or not all(pairs):
+    written = [line.strip() for line in lines if line.strip()]
+    pairs = [m for m in map(_KEY_VALUE.fullmatch, written) if m is not None]
+    if not written or len(pairs) != len(written):
         return {}
     return {m.group(1).strip(): m.group(2).strip() for m in pairs}
 
