@@ -5,7 +5,7 @@ stderr and exit code 1, in one place (``main``). Everything it prints is French.
 
 Each command imports what it uses inside its function, so that ``miam-qual --help`` and a
 command's ``--help`` load neither pandas nor matplotlib (``benchmarks/bench_startup.py``); the
-modules that define ``rapport`` and ``citations`` import only click at the top.
+command modules of ``reports``, ``publication`` and ``exchange`` import only click at the top.
 """
 
 from __future__ import annotations
