@@ -1,6 +1,6 @@
 # miam_qual — two commands do all the set-up:
 #   make lab    opens JupyterLab on notebooks/ with the demo project
-#   make test   runs ruff and every test (notebooks included)
+#   make test   runs ruff, mypy and every test (notebooks included)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -29,6 +29,7 @@ lab: $(STAMP) $(DEMO)/projet.yml
 test: $(STAMP)
 	$(BIN)/ruff check miam_qual tests benchmarks
 	$(BIN)/ruff format --check miam_qual tests benchmarks
+	$(BIN)/mypy miam_qual
 	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider -n auto --dist loadfile
 
 demo: $(STAMP)

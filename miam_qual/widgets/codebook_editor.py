@@ -111,7 +111,8 @@ class CodebookEditor:
     def code(self) -> Code | None:
         """The selected code (``None`` when the codebook is empty)."""
         book = self.project.codebook
-        return book.get(self.selected) if self.selected in book else None
+        selected = self.selected
+        return book.get(selected) if selected is not None and selected in book else None
 
     def choices(self) -> list[tuple[str, str]]:
         """(label indented by depth, code id) for every code, in the codebook's tree order."""

@@ -154,5 +154,5 @@ def _as_frame(data: object, header: str) -> pd.DataFrame:
             columns=["code_id", "code", "parent_id", "definition"],
         )
     if items and all(dataclasses.is_dataclass(item) for item in items):
-        return pd.DataFrame([dataclasses.asdict(item) for item in items])  # type: ignore[arg-type]
+        return pd.DataFrame([dataclasses.asdict(item) for item in items])
     return pd.DataFrame({header: pd.Series(items, dtype=object)})
