@@ -107,4 +107,4 @@ def test_report_form_refusals_write_nothing(demo_project, tmp_path, monkeypatch)
     form._folder.value = "rapports/mars"  # relative: in the home folder
     assert form.folder == tmp_path / "maison" / "rapports" / "mars"
     form._folder.value = "  "
-    assert form.status == "Indiquez le dossier où écrire le rapport."
+    assert form.status == "Indiquez le dossier où écrire."

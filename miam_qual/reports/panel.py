@@ -151,7 +151,7 @@ class ReviewPanel:
             for name in self.columns:
                 options = [(label, _EVERY if v is None else v) for label, v in self.choices(name)]
                 dropdown = w.Dropdown(options=options, description=self.labels[name],
-                                      style={"description_width": "110px"})  # fmt: skip
+                                      style={"description_width": "130px"})  # fmt: skip
                 dropdown.observe(
                     lambda change, n=name: (
                         None if self._syncing else self._picked(n, change["new"])

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 THEME = ""
 COLORS = {"info": "#1b5e20", "attention": "#8a5300", "erreur": "#b71c1c"}
 LABEL_STYLE = {"description_width": "8em"}
+CSS_CLASS = "miam-livre-de-codes"
+#: Tab titles as wide as their words (ipywidgets cuts them at 144 pixels).
+STYLE = (
+    f"<style>.jupyter-widgets.widget-tab.{CSS_CLASS} > .lm-TabBar .lm-TabBar-tab "
+    "{ flex: 0 0 auto; }</style>"
+)
 
 
 def _text_area(description: str, rows: int = 2) -> w.Textarea:
@@ -45,8 +51,8 @@ class CodebookPanel:
             value=self.editor.by,
             description="Votre nom",
             continuous_update=False,
-            layout=w.Layout(width="22em"),
-            style={"description_width": "5em"},
+            layout=w.Layout(width="24em"),
+            style={"description_width": "6.5em"},
         )
         self.search = w.Text(
             placeholder="chercher un code…", continuous_update=True, layout=w.Layout(width="98%")
@@ -129,7 +135,8 @@ class CodebookPanel:
             titles=["Modifier ce code", "Ajouter un code", "Déplacer, fusionner, supprimer"],
             layout=w.Layout(width="98%"),
         )
-        left = w.VBox([self.search, self.codes], layout=w.Layout(flex="0 0 20em", width="20em"))
+        self.tabs.add_class(CSS_CLASS)
+        left = w.VBox([self.search, self.codes], layout=w.Layout(flex="0 0 23em", width="23em"))
         right = w.VBox(
             [self.summary, self.tabs], layout=w.Layout(flex="1 1 30em", min_width="30em")
         )
@@ -138,8 +145,9 @@ class CodebookPanel:
                 w.HBox([self.title, self.by], layout=w.Layout(justify_content="space-between")),
                 w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", width="100%")),
                 self.status,
+                w.HTML(STYLE),
             ],
-            layout=w.Layout(max_width="70em"),
+            layout=w.Layout(max_width="72em"),
         )
 
         self.by.observe(lambda change: self._act(self.editor.set_by, change["new"]), names="value")

@@ -97,14 +97,15 @@ def running_lab(root: Path, env: dict[str, str], *, log: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def chromium_page(profile: Path) -> Iterator[object]:
-    """A Playwright page in headless Debian Chromium with a fresh profile."""
+def chromium_page(profile: Path, *, width: int = 1500, height: int = 1000) -> Iterator[object]:
+    """A Playwright page in headless Debian Chromium with a fresh profile, ``width`` × ``height``
+    CSS pixels."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
-            viewport={"width": 1500, "height": 1000},
+            viewport={"width": width, "height": height},
         )  # fmt: skip
         try:
             yield context.pages[0] if context.pages else context.new_page()
