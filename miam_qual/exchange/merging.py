@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..common import default_user
 from ..errors import ProjectError
 from ..store import exchange as exchange_sql
 from .apply import apply_plan
-from .export import _TYPES
+from .export import VARIABLE_TYPES
 from .model import (
     Exchange,
     XCase,
@@ -38,7 +39,7 @@ from .model import (
     guid_key,
 )
 from .plan import plan_exchange
-from .qdpx_import import _who, reading_of
+from .qdpx_import import reading_of
 from .qdpx_read import read_qdpx
 from .report import ExchangeReport
 
@@ -66,7 +67,7 @@ def read_project(other: Project) -> Exchange:
     for spec in specs.values():
         ex.variables.append(
             XVariable(
-                key=spec.name, name=spec.name, type=_TYPES[spec.type], description=spec.label,
+                key=spec.name, name=spec.name, type=VARIABLE_TYPES[spec.type], description=spec.label,
                 spec_type=spec.type, choices=spec.choices,
             )
         )  # fmt: skip
@@ -200,7 +201,7 @@ def preview_merge(
     ex, opened = _exchange(project, source, unit, lines)
     try:
         plan = plan_exchange(
-            project, ex, mode="fusion", new_documents=new_documents, who=_who(None)
+            project, ex, mode="fusion", new_documents=new_documents, who=default_user()
         )
     finally:
         if opened is not None:
@@ -224,7 +225,7 @@ def merge(
     Raises ``ProjectError`` when ``source`` is the project itself, ``UnreadableFile`` for a
     broken archive, a ``StorageError`` subclass or ``CodebookConflict`` when writing fails (the
     project is then exactly as it was)."""
-    who = _who(by)
+    who = by or default_user()
     ex, opened = _exchange(project, source, unit, lines)
     try:
         plan = plan_exchange(project, ex, mode="fusion", new_documents=new_documents, who=who)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..common import default_user
 from ..errors import UnreadableFile
 from .apply import apply_plan
 from .codebook_xml import read_qdc
@@ -42,16 +43,6 @@ def reading_of(unit: str | None, lines: str | None) -> Reading | None:
     return Reading(unit or "points", lines or "brut")
 
 
-def _who(by: str | None) -> str:
-    """Who acts: ``by``, else ``$MIAM_CODEUR`` or the login (the project's ``default_user``)."""
-    try:
-        from ..common import default_user
-    except ImportError:  # before Project's internals became plain functions
-        from ..project import default_user  # type: ignore[attr-defined,no-redef]
-
-    return by or default_user()
-
-
 def _read(path: Path, unit: str | None, lines: str | None) -> Exchange:
     suffix = path.suffix.lower()
     if suffix == ".qdpx":
@@ -75,7 +66,7 @@ def preview_import(
     path = Path(path)
     ex = _read(path, unit, lines)
     mode = "livre de codes" if path.suffix.lower() == ".qdc" else "import"
-    return plan_exchange(project, ex, mode=mode, new_documents=True, who=_who(None)).report
+    return plan_exchange(project, ex, mode=mode, new_documents=True, who=default_user()).report
 
 
 def import_refi(
@@ -95,7 +86,7 @@ def import_refi(
     Raises ``UnreadableFile`` for a broken file, a ``StorageError`` subclass or
     ``CodebookConflict`` when writing fails; the project is then exactly as it was."""
     path = Path(path)
-    who = _who(by)
+    who = by or default_user()
     ex = _read(path, unit, lines)
     mode = "livre de codes" if path.suffix.lower() == ".qdc" else "import"
     plan = plan_exchange(project, ex, mode=mode, new_documents=True, who=who)

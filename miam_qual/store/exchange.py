@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 import os
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import Store, now
@@ -133,16 +135,44 @@ def put_notes(store: Store, rows: list[tuple[str, str, str, str, str | None]]) -
     )
 
 
-def coding_rows(store: Store) -> list[tuple]:
-    """Every coding as ``(coding GUID, selection GUID, document GUID, start, end, code GUID,
-    coder name, created_at)``, by document (import order), start, end, then code and coder: the
-    rows of one selection follow each other. One lean read for exports of many codings."""
-    return store.db.execute(
-        'SELECT c.guid, s.guid, s.document_guid, s.start, s."end", c.code_guid, u.name, '
-        "c.created_at FROM codings c JOIN selections s ON s.guid = c.selection_guid "
-        "JOIN documents d ON d.guid = s.document_guid JOIN users u ON u.guid = c.coder_guid "
-        'ORDER BY d.position, s.start, s."end", s.guid, c.code_guid, u.name'
+def coding_columns(store: Store) -> dict[str, list]:
+    """Every coding as parallel columns sorted by document (import order), start and end, so
+    that the codings of one selection follow each other: ``coding, selection, document, code,
+    coder, created_at`` (lists of texts), ``position`` (the document's), ``start``, ``end``
+    (lists of integers).
+
+    Two sequential scans joined here: SQLite's own join looks each of 200,000 codings up by a
+    random GUID in three indexes (7.7 s against 2.7 s for the scans, on the national project).
+    """
+    db = store.db
+    order = dict(db.execute("SELECT guid, position FROM documents").fetchall())
+    coders = dict(db.execute("SELECT guid, name FROM users").fetchall())
+    spans = {
+        guid: (document, start, end)
+        for guid, document, start, end in db.execute(
+            'SELECT guid, document_guid, start, "end" FROM selections'
+        )
+    }
+    found = db.execute(
+        "SELECT guid, selection_guid, code_guid, coder_guid, created_at FROM codings"
     ).fetchall()
+    columns = list(zip(*found, strict=True)) if found else [(), (), (), (), ()]
+    coding, selection, code, coder, created = (list(c) for c in columns)
+    located = [spans[s] for s in selection]
+    document = [d for d, _s, _e in located]
+    position = [order[d] for d in document]
+    start = [s for _d, s, _e in located]
+    end = [e for _d, _s, e in located]
+    result = {
+        "coding": coding, "selection": selection, "document": document, "code": code,
+        "coder": [coders[c] for c in coder], "created_at": created, "position": position,
+        "start": start, "end": end,
+    }  # fmt: skip
+    if len(coding) < 2:
+        return result
+    keys = np.lexsort((np.asarray(end), np.asarray(start), np.asarray(position))).tolist()
+    pick = operator.itemgetter(*keys)  # reorders a list in C
+    return {name: list(pick(values)) for name, values in result.items()}
 
 
 def timecodes_by_document(store: Store) -> dict[str, pd.DataFrame]:
