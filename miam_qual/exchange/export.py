@@ -120,45 +120,54 @@ def _name_key(name: str) -> str:
 
 @dataclass
 class _Codings:
-    """The exported codings as parallel arrays sorted by document, start, end (selections are
-    runs of equal ``selection``)."""
+    """The exported codings as parallel columns sorted by document, start, end: the codings of
+    one selection follow each other. Texts stay lists (numpy object arrays cost more than they
+    give); positions and run boundaries are integer arrays."""
 
-    document: np.ndarray
-    selection: np.ndarray
-    coding: np.ndarray
+    document: list[str]
+    selection: list[str]
+    coding: list[str]
+    code: list[str]
+    coder: list[str]
+    created: list[str]
     start: np.ndarray
     end: np.ndarray
-    code: np.ndarray
-    coder: np.ndarray
-    created: np.ndarray
+    position: np.ndarray  # the document's import position, one per coding
+
+
+def _runs(values: np.ndarray) -> list[tuple[int, int]]:
+    """``(head, tail)`` of each run of equal ``values``."""
+    if not len(values):
+        return []
+    heads = np.r_[0, np.flatnonzero(values[1:] != values[:-1]) + 1]
+    return list(zip(heads.tolist(), [*heads[1:].tolist(), len(values)], strict=True))
 
 
 def _codings(project: Project, redacted: dict[str, Redacted]) -> _Codings:
-    rows = exchange_sql.coding_rows(project.store)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
-    coding, selection, documents, starts, ends, code, coder, created = (
-        np.array(c, dtype=object) for c in columns
-    )
-    starts = np.array(columns[3], dtype=np.int64)
-    ends = np.array(columns[4], dtype=np.int64)
-    keep = np.fromiter((d in redacted for d in documents), dtype=bool, count=len(documents))
-    bounds_of = np.flatnonzero(documents[1:] != documents[:-1]) + 1
-    for head, tail in zip(np.r_[0, bounds_of], np.r_[bounds_of, len(documents)], strict=True):
-        if tail <= head or not keep[head]:
+    columns = exchange_sql.coding_columns(project.store)
+    document = columns["document"]
+    starts = np.asarray(columns["start"], dtype=np.int64)
+    ends = np.asarray(columns["end"], dtype=np.int64)
+    positions = np.asarray(columns["position"], dtype=np.int64)
+    keep = np.ones(len(document), dtype=bool)
+    for head, tail in _runs(positions):
+        shared = redacted.get(document[head])
+        if shared is None:  # a document that is all the words of someone who refused
+            keep[head:tail] = False
             continue
-        spans = redacted[documents[head]].withheld
-        if not spans:
+        if not shared.withheld:
             continue
-        bounds = np.asarray(sorted(spans), dtype=np.int64)
+        bounds = np.asarray(sorted(shared.withheld), dtype=np.int64)
         first = np.searchsorted(bounds[:, 1], starts[head:tail], side="right")
         inside = first < len(bounds)
         overlap = np.zeros(tail - head, dtype=bool)
         overlap[inside] = bounds[first[inside], 0] < ends[head:tail][inside]
         keep[head:tail] &= ~overlap
-    return _Codings(
-        documents[keep], selection[keep], coding[keep], starts[keep], ends[keep], code[keep],
-        coder[keep], created[keep],
-    )  # fmt: skip
+    lists = [columns[k] for k in ("document", "selection", "coding", "code", "coder", "created_at")]
+    if not keep.all():
+        kept = np.flatnonzero(keep).tolist()
+        lists = [[values[k] for k in kept] for values in lists]
+    return _Codings(*lists, starts[keep], ends[keep], positions[keep])
 
 
 def _interpolate(cues: pd.DataFrame, offsets: np.ndarray) -> np.ndarray:
@@ -295,12 +304,7 @@ def _pieces(
     if len(documents):
         yield ("<Sources>\n")
         names = _unique_names([clean(n) for n in documents["document"]])
-        bounds = np.flatnonzero(codings.document[1:] != codings.document[:-1]) + 1
-        runs = {
-            codings.document[s]: (s, e)
-            for s, e in zip(np.r_[0, bounds], np.r_[bounds, len(codings.document)], strict=True)
-            if e > s
-        }
+        runs = {codings.document[h]: (h, t) for h, t in _runs(codings.position)}
         timecodes = exchange_sql.timecodes_by_document(project.store)
         for doc, name in zip(documents.to_dict("records"), names, strict=True):
             yield from (
@@ -401,12 +405,14 @@ def _source(
         shared_ends = moved(shared, old_ends, "end")
         starts, ends = unit(shared_starts), unit(shared_ends)
         selection = codings.selection[s:e]
-        heads = np.r_[0, np.flatnonzero(selection[1:] != selection[:-1]) + 1]
-        tails = np.r_[heads[1:], len(selection)]
+        # one span, one selection: runs of equal (start, end) are the selections
+        key = old_starts * (int(old_ends.max()) + 1 if len(old_ends) else 1) + old_ends
+        pairs = _runs(key)
+        heads = np.array([h for h, _t in pairs], dtype=np.int64)
         if audio:
             begin_ms = _interpolate(cues, old_starts[heads])
             end_ms = _interpolate(cues, old_ends[heads])
-        for number, (h, t) in enumerate(zip(heads, tails, strict=True)):
+        for number, (h, t) in enumerate(pairs):
             i = s + h
             creator = user_guid[codings.coder[i]]
             inner = []
