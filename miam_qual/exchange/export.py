@@ -167,7 +167,11 @@ def _codings(project: Project, redacted: dict[str, Redacted]) -> _Codings:
     if not keep.all():
         kept = np.flatnonzero(keep).tolist()
         lists = [[values[k] for k in kept] for values in lists]
-    return _Codings(*lists, starts[keep], ends[keep], positions[keep])
+    document, selection, coding, code, coder, created = lists
+    return _Codings(
+        document, selection, coding, code, coder, created, starts[keep], ends[keep],
+        positions[keep],
+    )  # fmt: skip
 
 
 def _interpolate(cues: pd.DataFrame, offsets: np.ndarray) -> np.ndarray:
