@@ -247,6 +247,14 @@ def _fill_report(project: Project, plan: Plan) -> None:
                 f"code « {' › '.join(plan.codes.paths[match.code.key])} » reconnu comme "
                 f"« {match.code_id} » ({match.matched_by}) : " + "; ".join(match.differences) + "."
             )
+    authors = {author for _k, _t, _x, author, _c in plan.notes}
+    idle = sorted(set(plan.ex.users.values()) - set(plan.coders) - authors)
+    if idle:
+        report.adapted.append(
+            f"{len(idle)} utilisateur(s) sans codage ni mémo ne deviennent pas des codeurs : "
+            + ", ".join(f"« {u} »" for u in idle)
+            + "."
+        )
     known_coders = set(people.coders_frame(project.store)["coder"])
     targets = note_targets(project, plan)
     memos = combine_memos(targets, exchange_sql.note_texts(project.store)) if targets else []
