@@ -94,6 +94,11 @@ def import_(fichiers, project_path, attributes, answers, id_column, metadonnees,
             raise click.BadParameter(
                 "importez les fichiers .qdpx ou .qdc à part des autres fichiers sources."
             )
+        if attributes or answers or id_column or metadonnees:
+            raise click.BadParameter(
+                "--attribut, --reponses, --identifiant et --metadonnees ne s'appliquent pas à un "
+                "projet REFI-QDA : ses attributs viennent de ses variables et de ses cas."
+            )
         with Project.open(project_path) as project:
             import_refi_files(project, refi, by=by, unit=unit, lines=lines)
         return

@@ -174,6 +174,10 @@ def test_the_command_line_previews_merges_imports_and_exports(copies, tmp_path: 
                "-p", str(fresh)],
     )  # fmt: skip
     assert mixed.exit_code == 2 and ".qdpx ou .qdc à part" in mixed.output
+    with_options = runner.invoke(
+        main, ["import", str(tmp_path / "tout.qdpx"), "-p", str(fresh), "-a", "vague=bilan"]
+    )
+    assert with_options.exit_code == 2 and "ne s'appliquent pas" in with_options.output
     broken = tmp_path / "casse.qdpx"
     broken.write_bytes(b"pas une archive")
     result = runner.invoke(main, ["import", str(broken), "-p", str(fresh)])
