@@ -26,10 +26,6 @@ from pathlib import Path
 
 import pytest
 
-# tests/ holds the notebook guard; pytest puts it on sys.path only for runs that load tests/.
-sys.path.append(str(Path(__file__).parent / "tests"))
-import notebook_guard  # noqa: E402
-
 DEMO_CACHE = "MIAM_DEMO_CACHE"
 OWNED_CACHE = pytest.StashKey[Path]()
 USER_PROJECT = pytest.StashKey[bool]()
@@ -89,13 +85,24 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     folder = Path(tempfile.mkdtemp(prefix="carnet_", dir=os.environ[DEMO_CACHE]))
     shutil.copytree(demo_build(), folder / "demo_projet")
     os.environ["MIAM_PROJET"] = str(folder / "demo_projet")
-    notebook_guard.remember(item.config, item.path, folder / "demo_projet")
+    notebook_guard().remember(item.config, item.path, folder / "demo_projet")
 
 
 @pytest.hookimpl(trylast=True)  # after -k/-m deselection
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.stash[USER_PROJECT]:
-        notebook_guard.add_guards(items)
+    if not config.stash[USER_PROJECT] and any(i.path.suffix == ".ipynb" for i in items):
+        notebook_guard().add_guards(items)
+
+
+def notebook_guard():
+    """``tests/notebook_guard.py``, loaded when notebooks run (pytest puts ``tests/`` on
+    ``sys.path`` only for runs that load ``tests/``)."""
+    folder = str(Path(__file__).parent / "tests")
+    if folder not in sys.path:
+        sys.path.append(folder)
+    import notebook_guard as guard
+
+    return guard
 
 
 # --- In CI a skip is a failure -------------------------------------------------------------

@@ -63,6 +63,9 @@ def test_a_value_the_filter_does_not_offer_is_refused(demo_project):
     with pytest.raises(UnknownOption, match="aucune valeur « Bilan »"):
         panel.select(coder="camille", wave="Bilan")
     assert panel.filters["coder"] == "karim" and panel._dropdowns["coder"].value == "karim"
+    demo_project.add_coder("Inès")  # registered, no coding yet: a true empty answer
+    assert panel.select(coder="Inès").codings().empty
+    assert panel._dropdowns["coder"].label == "Inès"
 
 
 # -- the report form: nothing is written before the click ---------------------------------------

@@ -22,9 +22,12 @@ def send(panel: CodingPanel, action: str, **content: object) -> None:
 
 def test_public_names() -> None:
     assert sorted(widgets.__all__) == [
+        "CodebookEditor",
+        "CodebookPanel",
         "CodingPanel",
         "CodingSession",
         "ImportPanel",
+        "french",
         "sentence_spans",
         "snap_to_words",
     ]

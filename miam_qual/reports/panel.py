@@ -77,20 +77,32 @@ class ReviewPanel:
     def select(self, **values: str | None) -> ReviewPanel:
         """Set filters (``theme=``, ``coder=``, an attribute of ``revue: filtres``, or the roles
         ``source_type=``/``wave=``; ``None`` clears). The dropdowns show the same choices. An
-        unknown name raises ``TypeError``; a value the filter does not offer raises
-        ``UnknownOption`` (a misspelt value would otherwise keep no row) and changes nothing."""
+        unknown name raises ``TypeError``; a value that is neither offered, nor declared in
+        ``projet.yml``, nor a registered coder raises ``UnknownOption`` (a misspelt value would
+        otherwise keep no row) and changes nothing."""
         wanted = {self._name(name): value for name, value in values.items()}
         for name, value in wanted.items():
-            offered = [v for _label, v in self.choices(name)]
-            if value not in offered:
+            allowed = self._allowed(name)
+            if value is not None and value not in allowed:
                 raise UnknownOption(
                     f"Filtre « {self.labels[name]} » : aucune valeur « {value} » "
-                    f"(possibles : {', '.join(str(v) for v in offered if v is not None)})."
+                    f"(possibles : {', '.join(allowed)})."
                 )
         self.filters.update(wanted)
         self._show_filters()
         self._refresh()
         return self
+
+    def _allowed(self, name: str) -> list[str]:
+        """Values a filter accepts: those offered, the attribute's declared choices (a choice no
+        coding carries yet keeps no row, truly), the registered coders."""
+        values = [v for _label, v in self.choices(name) if v is not None]
+        spec = self.project.config.attributes.get(self.columns[name])
+        if spec is not None:
+            values += spec.choices
+        if name == "coder":
+            values += list(self.project.coders()["coder"])
+        return list(dict.fromkeys(values))
 
     def _show_filters(self) -> None:
         """Put the filters into the dropdowns, so that widget and state never disagree."""
@@ -99,7 +111,10 @@ class ReviewPanel:
         self._syncing = True
         try:
             for name, dropdown in self._dropdowns.items():
-                dropdown.value = _EVERY if self.filters[name] is None else self.filters[name]
+                value = _EVERY if self.filters[name] is None else self.filters[name]
+                if value not in [v for _label, v in dropdown.options]:  # allowed, not yet offered
+                    dropdown.options = [*dropdown.options, (value, value)]
+                dropdown.value = value
         finally:
             self._syncing = False
 
