@@ -40,6 +40,10 @@ PICTURE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 AUDIO_SUFFIXES = {".wav", ".mp3", ".ogg", ".opus", ".m4a", ".flac", ".aac"}
 
 _TAG = re.compile(r"<[^>]*>")
+_NOT_WORDS = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?|[\d.,:%+-]*"
+)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _BLOCK = re.compile(
@@ -122,12 +126,14 @@ def xml_text(data: bytes) -> str:
     text = _COMMENT.sub(lambda m: " " + html.escape(m.group(1)) + " ", text)
     joined = html.unescape(_TAG.sub("", text))
     separated = html.unescape(_TAG.sub("\n", text))
-    attributes = [
-        html.unescape(m.group(2))
+    # attribute values, but not picture data, identifiers and timestamps (no words in them; a
+    # GUID's hex digits could even spell a short name between two digits)
+    attributes = "\n".join(
+        value
         for m in _ATTRIBUTE.finditer(text)
-        if not m.group(2).startswith("data:")
-    ]
-    return "\n".join([joined, separated, *attributes])
+        if not _NOT_WORDS.fullmatch(value := m.group(2)) and not value.startswith("data:")
+    )
+    return "\n".join([joined, separated, html.unescape(attributes)])
 
 
 def _zip_text(path: Path, label: str) -> Iterator[tuple[str, str]]:
