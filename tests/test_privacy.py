@@ -624,3 +624,12 @@ def propose_and_validate(project, document: str, start: int, end: int, targets: 
     set_quote_status(project, quote, "retenue", by="léa")
     set_quote_status(project, quote, "validée", by="léa")
     return quote
+
+
+def test_markdown_shows_quoted_words_as_written():
+    from miam_qual.publication.outputs import markdown_text
+
+    quoted = "Il a dit *non* <script>x</script> [voir](http://x) # 1 | 2\nfin"
+    escaped = markdown_text(quoted)
+    assert "\n" not in escaped and "<script>" not in escaped
+    assert re.sub(r"\\(.)", r"\1", escaped) == quoted.replace("\n", " ")
