@@ -274,6 +274,8 @@ def test_public_names():
             "cohen_kappa",
             "compare",
             "confusion_matrix",
+            "default_coders",
+            "describe",
             "disagreements",
             "kappa_from_confusion",
             "krippendorff_alpha",
@@ -284,3 +286,44 @@ def test_public_names():
         ]  # fmt: skip
     )
     assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_a_third_coder_leaves_the_default_comparison_as_it_was(demo_project):
+    """The intern codes a little: the default still compares the pair sharing the most documents,
+    and says who is left out; naming all three compares only what all three coded, and says
+    which documents were left out and why."""
+    from miam_qual.agreement import compare, describe
+
+    before = agreement(demo_project, unit="turn")
+    codings = demo_project.codings()
+    shared = codings.groupby("document")["coder"].nunique()
+    both = sorted(shared[shared == 2].index)
+    both.sort(key=lambda d: demo_project.units(d, "turn").empty)  # one with turns first
+    alone = sorted(set(demo_project.documents()["document"]) - set(codings["document"]))
+    assert both and alone
+    demo_project.add_coder("stagiaire")
+    code = next(c.id for c in demo_project.codebook if c.codable)
+    for document in (both[0], alone[0]):
+        demo_project.code(document, 0, 5, code, coder="stagiaire")
+
+    pd.testing.assert_frame_equal(agreement(demo_project, unit="turn"), before)
+    default = compare(demo_project, unit="turn")
+    assert (default.coders, default.others, default.chosen) == (
+        ["camille", "karim"],
+        ["stagiaire"],
+        "pair",
+    )
+    said = describe(default)
+    assert "« camille » et « karim » (la paire qui a codé le plus de documents en commun)" in said
+    assert "Non comparé·e : « stagiaire »" in said
+    assert f"{len(both)} document(s) comparé(s)" in said
+
+    three = compare(demo_project, unit="turn", coders=["camille", "karim", "stagiaire"])
+    assert three.documents == [both[0]]
+    left = three.left_out.set_index("document")
+    assert set(left.index) == (set(both) - {both[0]}) | {alone[0]} | set(shared[shared == 1].index)
+    assert left.loc[alone[0], "reason"] == "codé seulement par « stagiaire »"
+    assert left.loc[both[1], "coders"] == "camille, karim"
+    table = agreement(demo_project, comparison=three)
+    assert table.iloc[0]["units"] == len(demo_project.units(both[0], "turn"))
+    assert "laissé(s) de côté" in describe(three) and "choisi·es" in describe(three)

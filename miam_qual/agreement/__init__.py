@@ -10,8 +10,9 @@ Two layers:
 * **Project level** (``agreement``, ``disagreements``, ``agreement_units``): the user chooses the
   unit of analysis — speaker turn, sentence (``miam_qual.segmentation``, the sentences the coding
   workbench selects), questionnaire answer, paragraph or character — and
-  how uncoded text counts. Only documents that every compared coder coded (at least one coding)
-  are used. For each code, every coder gives each unit a binary judgement (code applied to a
+  how uncoded text counts. The coders compared are named, or chosen by ``default_coders`` (among
+  three or more, the pair sharing the most documents); only documents that every compared coder
+  coded (at least one coding) are used, and ``describe`` says which, and what was left out. For each code, every coder gives each unit a binary judgement (code applied to a
   span overlapping the unit, or not); the overall figures pool those binary decisions over all
   codes (coincidence and confusion matrices are summed across codes).
 
@@ -28,6 +29,8 @@ from .coders import (
     Comparison,
     agreement,
     compare,
+    default_coders,
+    describe,
     disagreements,
 )
 from .statistics import (
@@ -57,6 +60,8 @@ __all__ = [
     "cohen_kappa",
     "compare",
     "confusion_matrix",
+    "default_coders",
+    "describe",
     "disagreements",
     "kappa_from_confusion",
     "krippendorff_alpha",

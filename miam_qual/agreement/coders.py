@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,11 +29,23 @@ AGREEMENT_COLUMNS = [
 ]  # fmt: skip
 
 
+#: Columns of ``Comparison.left_out``.
+LEFT_OUT_COLUMNS = ["document", "coders", "reason"]
+
+
 @dataclass
 class Comparison:
     """What the coders are compared on: ``units`` (``agreement_units`` columns), ``presence``
     (``unit`` position in ``units``, ``coder``, ``code_id``: who applied which code to which
-    unit), the ``coders`` and the ``codes`` used (codebook order), and the options."""
+    unit), the ``coders`` and the ``codes`` used (codebook order), and the options.
+
+    ``documents``: names of the documents compared. ``left_out``: the coded documents left out
+    (columns ``document, coders``: who coded it, and ``reason``, in French). ``others``: coders
+    who coded something but are not compared. ``chosen``: ``"explicit"`` when the caller named
+    the coders, ``"all"`` when exactly the coders who coded are compared, ``"pair"`` when the
+    pair sharing the most documents was chosen among three or more. ``describe`` says all of it
+    in French.
+    """
 
     units: pd.DataFrame
     presence: pd.DataFrame
@@ -41,6 +53,67 @@ class Comparison:
     codes: list[str]
     unit: str
     uncoded: str
+    documents: list[str] = field(default_factory=list)
+    left_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LEFT_OUT_COLUMNS))
+    others: list[str] = field(default_factory=list)
+    chosen: str = "explicit"
+
+
+def default_coders(codings: pd.DataFrame) -> tuple[list[str], str]:
+    """The coders compared when none are named: everyone who coded when there are two; among
+    three or more, the pair who coded the most documents in common (ties: the pair with the most
+    codings in those documents, then alphabetical order). Returns ``(coders, chosen)`` with
+    ``chosen`` ``"all"`` or ``"pair"`` (see ``Comparison``)."""
+    everyone = sorted(codings["coder"].unique())
+    if len(everyone) <= 2:
+        return everyone, "all"
+    docs = {c: set(d) for c, d in codings.groupby("coder")["document_id"]}
+    per_doc = codings.groupby(["coder", "document_id"]).size()
+    best: tuple[int, int, tuple[str, str]] | None = None
+    for i, first in enumerate(everyone):
+        for second in everyone[i + 1 :]:
+            shared = docs[first] & docs[second]
+            weight = sum(int(per_doc[(c, d)]) for c in (first, second) for d in shared)
+            key = (len(shared), weight, (first, second))
+            if best is None or (key[0], key[1]) > (best[0], best[1]):
+                best = key
+    assert best is not None
+    return list(best[2]), "pair"
+
+
+def describe(comparison: Comparison) -> str:
+    """What an agreement compares, in French: the coders and how they were chosen, the documents
+    and units compared, and what was left out and why."""
+    coders = _names(comparison.coders)
+    how = {
+        "explicit": "choisi·es",
+        "all": "les deux personnes qui ont codé",
+        "pair": "la paire qui a codé le plus de documents en commun",
+    }[comparison.chosen]
+    text = [f"Codeur·ses comparé·es : {coders} ({how})."]
+    if comparison.others:
+        text.append(
+            f"Non comparé·e{'s' if len(comparison.others) > 1 else ''} : "
+            f"{_names(comparison.others)} (passez coders=[...] pour choisir)."
+        )
+    unit_label = UNIT_LABELS[comparison.unit]
+    weight = float(comparison.units["weight"].sum()) if len(comparison.units) else 0.0
+    text.append(
+        f"{len(comparison.documents)} document(s) comparé(s) (ceux que chacun·e a codés), "
+        f"{weight:.0f} unité(s) « {unit_label} » ; texte non codé "
+        f"{UNCODED_LABELS[comparison.uncoded]}."
+    )
+    left = comparison.left_out
+    if len(left):
+        shown = [
+            f"{d} ({r})" for d, r in zip(left["document"][:5], left["reason"][:5], strict=True)
+        ]
+        more = f" et {len(left) - 5} autre(s)" if len(left) > 5 else ""
+        text.append(
+            f"{len(left)} document(s) codé(s) laissé(s) de côté, car codé(s) par une partie "
+            f"seulement des personnes comparées : {' ; '.join(shown)}{more}."
+        )
+    return " ".join(text)
 
 
 def compare(
@@ -54,8 +127,9 @@ def compare(
 ) -> Comparison:
     """Prepare an agreement computation (shared by ``agreement`` and ``disagreements``).
 
-    ``codings``: an already read ``project.codings()`` to reuse. Only documents that every
-    compared coder coded are kept.
+    ``codings``: an already read ``project.codings()`` to reuse. ``coders``: the coders to compare
+    (default: ``default_coders``). Only documents that every compared coder coded are kept; the
+    others are listed in ``left_out``.
 
     Raises ``UnknownOption`` for an unknown ``unit`` or ``uncoded`` option, ``DuplicateCoder`` when
     a coder is named twice, ``UnknownCoder`` for a coder the project does not know, and
@@ -76,7 +150,13 @@ def compare(
         codings = project.codings(coder=coders) if coders else project.codings()
     elif coders:
         codings = codings[codings["coder"].isin(coders)]
-    coders = coders or sorted(codings["coder"].unique())
+    chosen = "explicit"
+    if not coders:
+        coders, chosen = default_coders(codings)
+        others = sorted(set(codings["coder"]) - set(coders))
+        codings = codings[codings["coder"].isin(coders)]
+    else:
+        others = []
     if len(coders) < 2:
         raise AgreementError(
             "L'accord inter-codeurs demande au moins deux codeurs ayant codé "
@@ -95,6 +175,18 @@ def compare(
             f"Aucun document n'a été codé à la fois par {_names(coders)} : l'accord se calcule "
             "sur les documents que chacun·e a codés. Faites coder au moins un même document."
         )
+    names = codings.drop_duplicates("document_id").set_index("document_id")["document"]
+    partial = per_doc.index[per_doc < len(coders)]
+    who = codings[codings["document_id"].isin(partial)].groupby("document_id")["coder"].unique()
+    left_out = pd.DataFrame(
+        {
+            "document": [names[d] for d in partial],
+            "coders": [", ".join(sorted(who[d])) for d in partial],
+            "reason": [f"codé seulement par {_names(sorted(who[d]))}" for d in partial],
+        },
+        columns=LEFT_OUT_COLUMNS,
+    )
+    documents = [names[d] for d in common]
     codings = codings[codings["document_id"].isin(common)]
     if codes is not None:
         wanted: list[str] = []
@@ -130,7 +222,10 @@ def compare(
         presence = presence.assign(unit=remap[presence["unit"].to_numpy()])
     order = {c.id: i for i, c in enumerate(project.codebook)}
     used = sorted(presence["code_id"].unique(), key=lambda c: order.get(c, len(order)))
-    return Comparison(units, presence.reset_index(drop=True), coders, used, unit, uncoded)
+    return Comparison(
+        units, presence.reset_index(drop=True), coders, used, unit, uncoded,
+        documents=documents, left_out=left_out, others=others, chosen=chosen,
+    )  # fmt: skip
 
 
 def _registered(project: Project, coders: list[str]) -> list[str]:
@@ -166,7 +261,8 @@ def agreement(
     uncoded: str = "absent",
     comparison: Comparison | None = None,
 ) -> pd.DataFrame:
-    """Agreement among ``coders`` (default: every coder who coded) per code and overall.
+    """Agreement among ``coders`` per code and overall (default coders: see ``default_coders``;
+    ``describe(compare(...))`` says who and what is compared).
 
     ``unit``: ``turn``, ``sentence``, ``answer``, ``paragraph`` or ``character`` (see
     ``UNIT_LABELS``). ``uncoded``: ``"absent"`` (a unit a coder left without the code counts as

@@ -141,12 +141,7 @@ def build_report_data(
         disagreement_table = _quotable_passages(
             project, agreement_stats.disagreements(project, comparison=comparison), check
         )
-        compared = [c for c in disagreement_table.columns[5:]]
-        note = (
-            f"Codeur·ses comparé·es : {', '.join(compared)}. Unité d'analyse : {unit_label}. "
-            f"Texte non codé : {agreement_stats.UNCODED_LABELS[uncoded]}. Seuls les documents codés "
-            "par toutes et tous sont comparés."
-        )
+        note = f"Unité d'analyse : {unit_label}. " + agreement_stats.describe(comparison)
     except MiamError as err:
         note = f"Accord inter-codeurs non calculé : {err}"
     scope = (

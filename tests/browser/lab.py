@@ -1,8 +1,10 @@
 """Helpers for driving a real JupyterLab in headless Chromium (tests and benchmarks).
 
-One fresh server per use, on 127.0.0.1 and a free port, with a fixed token, its own HOME and
-Jupyter folders under a scratch directory, stopped by its own PID. Chromium is Debian's
-(``/usr/bin/chromium``), launched by Playwright with a fresh profile.
+A server runs on 127.0.0.1 and a free port, with a fixed token, its own HOME and Jupyter folders
+under a scratch directory, and is stopped by its own PID. Chromium is Debian's
+(``/usr/bin/chromium``), launched by Playwright with a fresh profile. Each notebook is opened in
+its own JupyterLab workspace so that one server can serve several tests without one test's tabs
+(and kernels) coming back in the next.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"  # screenshots, kept by CI
 TOKEN = "miam-test-token"
 FLAGS = [
     "--headless",
@@ -113,20 +116,62 @@ def chromium_page(profile: Path, *, width: int = 1500, height: int = 1000) -> It
             context.close()
 
 
-def open_and_run(page, base: str, notebook: str, *, timeout: float = 120_000) -> None:
-    """Open a notebook in JupyterLab, wait for an idle kernel, then run all its cells."""
-    page.goto(f"{base}/lab/tree/{notebook}?token={TOKEN}")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
-        ".some(e => /\\|\\s*Idle/.test(e.textContent))",
-        timeout=timeout,
-    )
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(
-        "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];"
-        " return p.length && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
-        timeout=timeout,
-    )
+def require_chromium() -> None:
+    """Skip (French reason) when Debian's Chromium is absent; fail instead when
+    ``MIAM_NAVIGATEUR_REQUIS=1`` (CI)."""
+    import pytest
+
+    if CHROMIUM.exists():
+        return
+    reason = f"Chromium absent ({CHROMIUM}) : test du panneau dans le navigateur non exécuté."
+    if os.environ.get("MIAM_NAVIGATEUR_REQUIS") == "1":
+        pytest.fail(reason + " MIAM_NAVIGATEUR_REQUIS=1 exige ce test.")
+    pytest.skip(reason)
+
+
+def stop_kernels(base: str) -> None:
+    """Shut down every kernel of the server (between tests sharing it)."""
+    request = urllib.request.Request(f"{base}/api/kernels?token={TOKEN}")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        kernels = json.load(answer)
+    for kernel in kernels:
+        url = f"{base}/api/kernels/{kernel['id']}?token={TOKEN}"
+        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=20).close()
+
+
+def open_and_run(
+    page, base: str, notebook: str, *, timeout: float = 120_000, workspace: str | None = None
+) -> None:
+    """Open a notebook in JupyterLab (in its own workspace when ``workspace`` is given), wait for
+    an idle kernel, then run all its cells."""
+    where = f"lab/workspaces/{workspace}" if workspace else "lab"
+    page.goto(f"{base}/{where}/tree/{notebook}?token={TOKEN}")
+    try:
+        page.wait_for_function(  # the notebook is the current tab, its kernel connected and idle
+            "() => { const w = window.jupyterapp.shell.currentWidget;"
+            " const k = w && w.sessionContext && w.sessionContext.session"
+            " && w.sessionContext.session.kernel;"
+            f" return k && k.connectionStatus === 'connected' && k.status === 'idle'"
+            f" && w.context.path === {json.dumps(notebook)}; }}",
+            timeout=timeout,
+        )
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(
+            "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];"
+            " return p.length && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }",
+            timeout=timeout,
+        )
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        stem = Path(notebook).stem
+        page.screenshot(path=str(ARTIFACTS / f"echec_{stem}.png"))
+        cells = page.eval_on_selector_all(  # each cell's prompt and the start of its output
+            ".jp-CodeCell",
+            "cs => cs.map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent + ' '"
+            " + ((c.querySelector('.jp-OutputArea') || {}).innerText || '').slice(0, 300))",
+        )
+        (ARTIFACTS / f"echec_{stem}.txt").write_text("\n".join(cells), encoding="utf-8")
+        raise
     page.wait_for_timeout(500)  # the notebook scrolls to the last cell; let it settle
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from . import test_coding_in_lab as lab_test
+from . import lab as lab_test
 
 
 def test_missing_chromium_skips_or_fails(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,252 @@
+"""The notebooks in a real browser: JupyterLab, mouse, keyboard, database.
+
+- notebook 03: a passage selected with the mouse and coded by key and by click, down to the
+  database;
+- notebook 02 on a 1366×768 screen: Run All writes nothing; the codebook panel fits the screen and
+  saves a change;
+- notebook 04 on a 1366×768 screen: Run All writes nothing; the report is written on its button
+  only, outside the project.
+
+One JupyterLab server and one Chromium serve the three tests (starting them is most of the cost);
+each test opens its notebook in its own JupyterLab workspace, on a page of its own, and the
+kernels are stopped between tests. The tests share one copy of the demo project: each compares
+the project before and after its own actions only.
+
+Skipped when Debian's Chromium is absent, unless ``MIAM_NAVIGATEUR_REQUIS=1`` (CI), where a
+missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from notebook_guard import differences, fingerprint
+
+from miam_qual import Project
+from miam_qual.widgets import snap_to_words
+
+from .lab import (
+    CHROMIUM,
+    FLAGS,
+    drag_select,
+    glyph_box,
+    isolated_env,
+    open_and_run,
+    require_chromium,
+    running_lab,
+    stop_kernels,
+)
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+NOTEBOOKS = [
+    "02_livre_de_codes.ipynb",
+    "03_coder_les_entretiens.ipynb",
+    "04_revue_des_themes.ipynb",
+]
+CODER = "stagiaire"
+SMALL = {"width": 1366, "height": 768}
+
+
+@dataclass
+class Lab:
+    base: str
+    project: Path
+    exports: Path
+    browser: object  # a Playwright persistent context
+
+
+@pytest.fixture(scope="module")
+def lab(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    scratch = tmp_path_factory.mktemp("lab")
+    work = scratch / "travail"
+    shutil.copytree(built_demo, work / "demo_projet")
+    (work / "notebooks").mkdir(parents=True)
+    for notebook in NOTEBOOKS:
+        shutil.copy(REPO / "notebooks" / notebook, work / "notebooks" / notebook)
+    exports = scratch / "exports"
+    env = isolated_env(
+        scratch / "scratch",
+        MIAM_PROJET=str(work / "demo_projet"),
+        MIAM_CODEUR=CODER,
+        MIAM_EXPORTS=str(exports),
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with (
+        running_lab(work, env, log=scratch / "lab.log") as base,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch_persistent_context(
+            str(scratch / "profil"), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
+            viewport={"width": 1500, "height": 1000},
+        )  # fmt: skip
+        try:
+            yield Lab(base, work / "demo_projet", exports, browser)
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(lab: Lab) -> Iterator[object]:
+    """A fresh page (tab) on the shared browser; its page errors must stay empty."""
+    tab = lab.browser.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    try:
+        yield tab
+    finally:
+        tab.close()
+        stop_kernels(lab.base)
+    assert errors == [], errors
+
+
+def utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def rows(project_root: Path) -> set[tuple]:
+    with Project.open(project_root) as project:
+        frame = project.codings()
+        return set(
+            zip(
+                *(
+                    frame[c]
+                    for c in ("coding_id", "document", "start", "end", "text", "code_id", "coder")
+                ),
+                strict=True,
+            )
+        )
+
+
+def test_code_a_passage_in_jupyterlab(lab: Lab, page) -> None:
+    before = rows(lab.project)
+    open_and_run(page, lab.base, "notebooks/03_coder_les_entretiens.ipynb", workspace="coder")
+    page.wait_for_selector(".miam-cp-doc [data-s]", timeout=60_000)
+    document = page.inner_text(".miam-cp-title strong")
+    offset = page.eval_on_selector_all(  # the first passage long enough to drag over
+        ".miam-cp-text [data-s]:not(.miam-cp-speaker)",
+        "spans => spans.find(s => s.textContent.split(/\\s+/).length > 8).dataset.s",
+    )
+    target = f".miam-cp-text [data-s='{offset}']"
+    span = page.wait_for_selector(target, state="attached")
+    span.evaluate("n => n.scrollIntoView({block: 'center'})")  # away from the sticky toolbar
+    page.wait_for_timeout(300)
+    piece = span.evaluate("n => n.textContent")
+    offset = int(offset)
+    words = [m.start() for m in re.finditer(r"\w+", piece)]
+    first, last = words[1], words[4] + 1  # from the 2nd word to inside the 5th
+    drag_select(
+        page,
+        glyph_box(page, target, utf16(piece, first)),
+        glyph_box(page, target, utf16(piece, last)),
+    )
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('.miam-cp-status').textContent.startsWith('Sélection')"
+        )
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "coding_in_lab_selection.png"))
+    with Project.open(lab.project) as project:
+        start, end = snap_to_words(project.text(document), offset + first, offset + last + 1)
+        text = project.text(document)[start:end]
+    assert page.inner_text(".miam-cp-excerpt") == f"« {text} »"
+
+    shortcut = page.eval_on_selector(
+        ".miam-cp-code kbd", "k => k.parentElement.querySelector('[data-code]').dataset.code"
+    )
+    assert page.inner_text(".miam-cp-code kbd") == "1"
+    page.keyboard.press("1")
+    page.wait_for_function("() => document.querySelectorAll('.miam-cp-here').length === 1")
+    clicked = page.eval_on_selector_all(
+        ".miam-cp-apply",
+        "(bs, skip) => bs.map(b => b.dataset.code).find(c => c !== skip)",
+        shortcut,
+    )
+    page.click(f".miam-cp-apply[data-code='{clicked}']")
+    page.wait_for_function("() => document.querySelectorAll('.miam-cp-here').length === 2")
+    page.click(".miam-cp-here:has(.miam-cp-remove) >> nth=0 >> .miam-cp-remove")
+    page.wait_for_function("() => document.querySelectorAll('.miam-cp-here').length === 1")
+    assert page.query_selector(".miam-cp-hl") is not None  # the highlight is drawn
+    page.screenshot(path=str(ARTIFACTS / "coding_in_lab.png"))
+    page.locator(".miam-cp").screenshot(path=str(ARTIFACTS / "coding_panel.png"))
+
+    after = rows(lab.project)
+    assert before <= after
+    added = {row[1:] for row in after - before}
+    kept = {shortcut, clicked} - {row[5] for row in after - before}
+    assert len(kept) == 1  # one of the two codes was removed again
+    assert added == {(document, start, end, text, ({shortcut, clicked} - kept).pop(), CODER)}
+
+
+def test_codebook_panel_fits_the_screen_and_saves(lab: Lab, page) -> None:
+    page.set_viewport_size(SMALL)
+    before = fingerprint(lab.project)
+    open_and_run(page, lab.base, "notebooks/02_livre_de_codes.ipynb", workspace="livre")
+    assert differences(before, fingerprint(lab.project)) == []  # Run All wrote nothing
+
+    panel = page.locator(".jp-OutputArea-output:has(.widget-select)").first
+    panel.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= SMALL["width"], box
+    assert box["height"] <= SMALL["height"] - 200, box  # leaves room for JupyterLab's bars
+    page.screenshot(path=str(ARTIFACTS / "livre_de_codes_1366x768.png"))
+
+    page.locator(".widget-select select").first.select_option(label="\u2003› Prix et budget")
+    label = page.locator(".widget-text:has(label:text-is('Libellé')) input").first
+    page.wait_for_function(
+        "e => e.value === 'Prix et budget'", arg=label.element_handle(), timeout=10_000
+    )
+    label.fill("Prix et budget des familles")
+    page.locator("button.jupyter-button", has_text="Enregistrer").click()
+    page.wait_for_selector("text=« Prix et budget des familles » enregistré (libellé).")
+    tab = page.locator(".lm-TabBar-tab", has_text="Déplacer, fusionner, supprimer")
+    title = tab.locator(".lm-TabBar-tabLabel")
+    assert title.evaluate("e => e.scrollWidth <= e.clientWidth")  # the title is not cut
+    tab.click()
+    page.locator("button.jupyter-button", has_text="Supprimer…").click()
+    page.wait_for_selector("text=ne peut pas être supprimé : il porte")
+    panel.screenshot(path=str(ARTIFACTS / "livre_de_codes_refus.png"))
+
+    with Project.open(lab.project) as reopened:
+        assert reopened.codebook.get("prix").label == "Prix et budget des familles"
+        change = reopened.codebook_history().iloc[-1]
+        assert (change["who"], change["action"], change["code_id"]) == (
+            CODER,
+            "modification",
+            "prix",
+        )
+        assert "prix" in reopened.codebook  # the refused deletion left it
+
+
+def test_report_is_written_on_click_only(lab: Lab, page) -> None:
+    page.set_viewport_size(SMALL)
+    before = fingerprint(lab.project)
+    open_and_run(page, lab.base, "notebooks/04_revue_des_themes.ipynb", workspace="revue")
+    assert not lab.exports.exists()
+    labels = page.locator(".widget-dropdown select").evaluate_all(
+        "s => s.map(e => e.options[e.selectedIndex]?.text)"
+    )
+    assert labels.count("(tous)") == len(labels) - 2, labels  # theme and wave set in code
+    page.locator("button.jupyter-button", has_text="Écrire le rapport").click()
+    page.wait_for_selector("text=3 fichier(s) écrit(s)", timeout=180_000)
+    form = page.locator(".jp-OutputArea-output:has(button:has-text('Écrire le rapport'))")
+    form.first.screenshot(path=str(ARTIFACTS / "rapport_ecrit.png"))
+
+    folder = lab.exports / "demo_projet" / "rapports"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "revue_des_themes.docx", "revue_des_themes.html", "revue_des_themes.xlsx",
+    ]  # fmt: skip
+    assert (
+        differences(before, fingerprint(lab.project)) == []
+    )  # the report went outside the project
