@@ -12,8 +12,6 @@ from miam_qual.privacy import Pseudonyms, names_to_review
 from miam_qual.privacy.readback import readable_text
 from miam_qual.publication import (
     export_exhibition,
-    export_radio,
-    export_social_cards,
     export_spreadsheet,
 )
 from miam_qual.text import fold
@@ -73,34 +71,6 @@ def test_names_to_review_with_the_trained_pipeline(project):
     found = names_to_review(project)
     people = found[found["source"] == "personne (spaCy)"]
     assert "Josiane Lefebvre" in set(people["name"])
-
-
-def test_no_real_name_leaves_the_project_in_any_export(project, tmp_path):
-    codings = fill(project)
-    validated(project, codings, ALL)
-    # The « entraide » quote says « Josiane Lefebvre » and « rue Jean Jaurès » (see the mapping).
-    reports = [
-        export_radio(project, tmp_path / "radio"),
-        export_exhibition(project, tmp_path / "expo", with_word_cloud=True),
-        export_spreadsheet(project, tmp_path / "tableur"),
-        export_social_cards(project, tmp_path / "cartes"),
-    ]
-    names = Pseudonyms.load(project.root)
-    real = [fold(n) for n in names.mapping]
-    seen_pseudonym = False
-    checked = 0
-    for report in reports:
-        for path in report.files:
-            text = "\n".join(t for _place, t in readable_text(path))
-            if not text.strip():
-                continue
-            checked += 1
-            assert names.leaks(text) == [], path
-            assert not any(r in fold(text) for r in real), path
-            seen_pseudonym |= "Martine L." in " ".join(text.split())
-    suffixes = {p.suffix for r in reports for p in r.files}
-    assert {".docx", ".md", ".csv", ".xlsx", ".pdf", ".txt"} <= suffixes
-    assert checked >= 8 and seen_pseudonym  # the check read real text, and the pseudonym is there
 
 
 def test_settings_text_is_pseudonymised_too(project, tmp_path):

@@ -76,13 +76,13 @@ def write_report(
         )
     target = Path(path)
     single = len(formats) == 1 and target.suffix.lower() == f".{formats[0]}"
+    gate = ExportGate(  # refuses a destination in prive/ before any work
+        project.root, target, what="rapport", single_file=single, replace_previous=False
+    )
     if data is None:
         data = build_report_data(
             project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded
         )
-    gate = ExportGate(
-        project.root, target, what="rapport", single_file=single, replace_previous=False
-    )
     with gate:
         for picture, words in data.picture_words.items():
             gate.picture(f"image « {picture} » du rapport", words)
