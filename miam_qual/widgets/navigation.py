@@ -120,6 +120,34 @@ def next_occurrence(session: CodingSession, code_id: str) -> tuple[str, int, int
     return str(session.document), int(start), int(end)
 
 
+def go_to(
+    session: CodingSession, document: str, start: int, end: int, *, coder: str | None = None
+) -> tuple[int, int] | None:
+    """Open ``document`` (name or GUID) and select exactly ``[start, end)``: the way back from a
+    retrieved segment to its passage. The span is kept as stored (no snapping to words), so the
+    selection is the coded passage itself. ``coder``: whose coding it is; another coder's turns
+    on ``show_others`` so that the passage's codings are visible. Returns the span, or ``None``
+    (with a French message) for an unknown document or a span outside its text."""
+    if session.document_id is None or document not in (session.document_id, session.document):
+        if session.open(document) is None:
+            return None
+    length = len(session.text)
+    if not 0 <= start < end <= length:
+        session.say(
+            f"Passage [{start}, {end}) hors de « {session.document} » ({length} caractères) : "
+            "relancez la recherche, le codage a peut-être changé.",
+            "erreur",
+        )
+        return None
+    if coder is not None and coder != session.coder:
+        session.show_others = True
+    session.selection, session.focus = (start, end), start
+    excerpt = " ".join(session.text[start:end].split())
+    excerpt = excerpt if len(excerpt) <= 40 else excerpt[:39] + "…"
+    session.say(f"Passage « {excerpt} » de « {session.document} ».")
+    return start, end
+
+
 # -- questionnaires -----------------------------------------------------------------------
 def grid(session: CodingSession, source_file: str | None = None) -> dict | None:
     """The questionnaire grid of ``source_file`` (default: the open document's file):

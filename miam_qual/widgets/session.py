@@ -60,6 +60,7 @@ class CodingSession:
     progress = _navigation.progress
     next_uncoded = _navigation.next_uncoded
     next_occurrence = _navigation.next_occurrence
+    go_to = _navigation.go_to
     grid = _navigation.grid
     select_cell = _navigation.select_cell
 
