@@ -1,5 +1,6 @@
 # miam_qual — two commands do all the set-up:
-#   make lab    opens JupyterLab on notebooks/ with the demo project
+#   make lab    opens JupyterLab on notebooks/ with the demo project (the server's root is the
+#               repository, so the links to exports written in demo_projet/exports/ open)
 #   make test   runs ruff, mypy and every test (notebooks included)
 PYTHON ?= python3.11
 VENV   := .venv
@@ -24,7 +25,7 @@ $(DEMO)/projet.yml: | $(STAMP)
 	$(BIN)/miam-qual demo $(DEMO)
 
 lab: $(STAMP) $(DEMO)/projet.yml
-	MIAM_PROJET=$(CURDIR)/$(DEMO) $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	MIAM_PROJET=$(CURDIR)/$(DEMO) $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: $(STAMP)
 	$(BIN)/ruff check miam_qual tests benchmarks

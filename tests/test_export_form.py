@@ -1,7 +1,10 @@
 """The notebooks' export forms: nothing is written before the click; the click writes through the
-privacy gate into a folder outside the project, and says in French what it did or refused."""
+privacy gate into a dated folder of the project's exports/ (or under $MIAM_EXPORTS), and says in
+French what it did or refused."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
@@ -16,11 +19,12 @@ def exports_home(tmp_path, monkeypatch):
 
 
 def test_the_quote_form_writes_only_on_click(demo_project: Project, exports_home):
+    today = dt.date.today().isoformat()
     form = QuoteExport(demo_project)
-    assert form.folder == exports_home / demo_project.root.name / "citations" / "radio"
+    assert form.folder == exports_home / demo_project.root.name / f"{today}_radio"
     assert demo_project.root not in form.folder.parents
     form.choose("tableur")
-    assert form.folder.name == "tableur" and not form.folder.exists()
+    assert form.folder.name == f"{today}_tableur" and not form.folder.exists()
     files = form.write()
     assert files and {f.name for f in files} >= {"citations.csv", "citations.xlsx"}
     assert all(f.is_file() and form.folder in f.parents for f in files)
@@ -46,3 +50,17 @@ def test_panels_and_their_previews_from_the_form(demo_project: Project, exports_
     assert form.write()
     assert form.previews() and all(p.suffix == ".png" for p in form.previews())
     assert "Export « exposition »" in form.status
+
+
+def test_without_a_setting_exports_go_into_the_project_by_day_and_kind(
+    demo_project: Project, monkeypatch
+):
+    monkeypatch.delenv("MIAM_EXPORTS", raising=False)
+    form = QuoteExport(demo_project)
+    today = dt.date.today().isoformat()
+    assert form.folder == demo_project.root / "exports" / f"{today}_radio"
+    form.choose("exposition")
+    assert form.folder == demo_project.root / "exports" / f"{today}_exposition"
+    given = QuoteExport(demo_project, folder=demo_project.root.parent / "ailleurs")
+    given.choose("tableur")  # a folder given to the form keeps one sub-folder per kind
+    assert given.folder == demo_project.root.parent / "ailleurs" / "tableur"

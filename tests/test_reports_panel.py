@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import spacy
+from notebook_guard import differences, fingerprint
 
 from miam_qual.errors import UnknownOption
 from miam_qual.reports import report_panel, review_panel
@@ -73,13 +77,21 @@ def test_a_value_the_filter_does_not_offer_is_refused(demo_project):
 BLANK = spacy.blank("fr")
 
 
-def test_report_form_writes_only_on_click_outside_the_project(demo_project, tmp_path, monkeypatch):
-    monkeypatch.setenv("MIAM_EXPORTS", str(tmp_path / "exports"))
+def test_report_form_writes_only_on_click_into_the_dated_exports_folder(demo_project, monkeypatch):
+    import datetime as dt
+    import os
+    import urllib.parse
+
+    monkeypatch.delenv("MIAM_EXPORTS", raising=False)
+    monkeypatch.chdir(demo_project.root.parent)  # where a notebook beside the project runs
+    before = fingerprint(demo_project.root)
     form = ReportExport(demo_project, nlp=BLANK)
-    assert form.folder == tmp_path / "exports" / demo_project.root.name / "rapports"
+    today = dt.date.today().isoformat()
+    assert form.folder == demo_project.root / "exports" / f"{today}_rapports"
     assert report_panel(demo_project).folder == form.folder
     view = form.widget
-    assert not (tmp_path / "exports").exists()
+    assert not (demo_project.root / "exports").exists()
+    assert differences(before, fingerprint(demo_project.root)) == []
     assert form._folder.value == str(form.folder)
     form._boxes["docx"].value = False
     assert form.formats == ["html", "xlsx"]
@@ -88,9 +100,19 @@ def test_report_form_writes_only_on_click_outside_the_project(demo_project, tmp_
     assert written == ["revue_des_themes.html", "revue_des_themes.xlsx"]
     assert sorted(p.name for p in form.files) == written
     assert "2 fichier(s) écrit(s)" in form._status.value
-    assert all(str(p) in form._status.value for p in form.files)
+    links = re.findall(r"<a href='([^']+)'[^>]*title='([^']+)'", form._status.value)
+    assert [Path(t).name for _h, t in links] == ["revue_des_themes.html"]  # Excel: no link
+    assert "clic droit › Download" in form._status.value
+    for href, title in links:  # each link, read from the notebook's folder, reaches its file
+        assert Path(os.getcwd(), urllib.parse.unquote(href)).resolve() == Path(title).resolve()
     page = (form.folder / "revue_des_themes.html").read_text(encoding="utf-8")
     assert "Prix et budget" in page
+    changed = differences(before, fingerprint(demo_project.root))
+    assert changed == [  # the click wrote the report, and nothing else changed
+        "dossier ajouté : exports",
+        f"dossier ajouté : exports/{today}_rapports",
+        *(f"fichier ajouté : exports/{today}_rapports/{name}" for name in written),
+    ]
     assert view is form.widget
 
 

@@ -3,8 +3,8 @@
 Choose what to produce — the radio package, the exhibition panels, the social-network cards or
 the spreadsheet —, its options and the folder, then click: the matching ``export_*`` function runs
 (consent per speaker, pseudonyms, the privacy gate) and the form shows its French summary, the
-quotes refused and why. Nothing is written before the click; the default folder is outside the
-project (``~/miam_exports/<project>/citations/<kind>``).
+quotes refused and why. Nothing is written before the click; the default folder is the project's
+``exports/<date>_<kind>`` (``exports/2026-12-02_radio``…).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..widgets.export_form import ExportForm
+from ..widgets.prefs import export_folder
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -39,22 +40,29 @@ class QuoteExport(ExportForm):
 
     def __init__(self, project: Project, *, folder: Path | str | None = None):
         super().__init__(project, folder=folder)
-        self.base = self.folder
+        self.base = Path(folder) if folder is not None else None
         self.choice = "radio"
         self.options: dict[str, Any] = {
             "theme": None, "padding_ms": None, "max_duration_s": None, "audio_format": "wav",
             "paper": "A3", "orientation": "portrait", "with_word_cloud": True,
         }  # fmt: skip
-        self.folder = self.base / self.choice
+        self.folder = self.default_folder(self.choice)
         self.report: ExportReport | None = None
+
+    def default_folder(self, kind: str) -> Path:
+        """Where ``kind`` goes unless the user types another folder: ``<folder>/<kind>`` when the
+        form was given a folder, else ``exports/<date>_<kind>`` in the project."""
+        if self.base is not None:
+            return self.base / kind
+        return export_folder(self.project.root, kind)
 
     def choose(self, kind: str) -> None:
         """Export ``kind`` (``radio``, ``exposition``, ``reseaux``, ``tableur``) on the next click;
         the folder follows the choice unless the user typed another one."""
         if kind not in KINDS:
             raise ValueError(f"unknown export kind: {kind}")
-        if self.folder == self.base / self.choice:
-            self.folder = self.base / kind
+        if self.folder == self.default_folder(self.choice):
+            self.folder = self.default_folder(kind)
             if self._widget is not None:
                 self._folder.value = str(self.folder)
         self.choice = kind

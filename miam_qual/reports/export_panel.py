@@ -2,8 +2,8 @@
 
 An ``ExportForm`` (destination folder, button, French status line, the files written) with the
 report's formats as its own controls. Nothing is written until ``write`` runs, and it writes only
-through ``write_report`` (the privacy gate). The default folder lies outside the project:
-``~/miam_exports/<project>/rapports``.
+through ``write_report`` (the privacy gate). The default folder is the project's
+``exports/<date>_rapports``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ FORMAT_LABELS = {"html": "HTML (navigateur)", "docx": "Word (.docx)", "xlsx": "E
 class ReportExport(ExportForm):
     """The report form of notebook 04: which formats, which folder, and the writing itself.
 
-    ``folder``: the destination (default: ``~/miam_exports/<project folder>/rapports``).
+    ``folder``: the destination (default: ``exports/<date>_rapports`` in the project).
     ``nlp``: the spaCy pipeline for word clouds (default: the French model, loaded on writing).
     """
 

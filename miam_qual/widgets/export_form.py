@@ -3,13 +3,16 @@
 ``ExportForm`` is state plus a thin view. Subclasses say what one click writes (``run``: called
 with the folder, returns the files written or raises a ``MiamError``) and may add their own
 controls (``controls``). Nothing is written until ``write`` runs, and subclasses only call the
-package's export functions, which go through the privacy gate. The default folder lies outside
-the project (``~/miam_exports/<project folder>/<kind>``, see ``prefs.export_folder``).
+package's export functions, which go through the privacy gate. The default folder is a dated
+folder in the project's ``exports/`` (``exports/2026-12-02_rapports``, see
+``prefs.export_folder``); the files written are shown as links the notebook can open.
 """
 
 from __future__ import annotations
 
 import html
+import os
+import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +25,31 @@ if TYPE_CHECKING:
 COLORS = {"info": "#1b5e20", "attente": "#37474f", "erreur": "#b71c1c"}
 
 
+#: Kinds of file JupyterLab shows in a tab of its own; the others (Word, Excel, sound) are
+#: downloaded from its file browser (right click › Download).
+LAB_VIEWABLE = {".html", ".pdf", ".png", ".jpg", ".svg", ".csv", ".md", ".txt", ".json"}
+
+
+def file_link(path: Path, here: Path | None = None) -> str:
+    """``path``'s name as HTML: a link relative to ``here`` (default: the working directory, which
+    in a notebook is the notebook's folder) for the kinds JupyterLab shows, which it opens in a
+    tab when the file lies under its root folder; the full path is the tooltip."""
+    name = f"<code>{html.escape(path.name)}</code>"
+    if path.suffix.lower() not in LAB_VIEWABLE:
+        return f"<span title='{html.escape(str(path))}'>{name}</span>"
+    relative = os.path.relpath(path, here or Path.cwd())
+    href = urllib.parse.quote(Path(relative).as_posix())
+    return (
+        f"<a href='{html.escape(href)}' target='_blank' title='{html.escape(str(path))}' "
+        f"style='color:#0b57d0;text-decoration:underline'>{name}</a>"
+    )
+
+
 class ExportForm:
     """A destination folder, a button and a French status line over one kind of export.
 
-    ``kind``: the folder name under ``~/miam_exports/<project>/`` (``"rapports"``…); ``button``:
-    the button's French label; ``folder``: another destination.
+    ``kind``: the dated folder's suffix under ``exports/`` (``"rapports"``…); ``button``: the
+    button's French label; ``folder``: another destination.
     """
 
     kind = "exports"
@@ -135,11 +158,16 @@ class ExportForm:
         lines = [f"<span style='color:{color}'>{html.escape(self.status)}</span>"]
         if self.files and self.status_level == "info":
             items = "".join(
-                f"<li><code>{html.escape(str(f))}</code> ({max(1, f.stat().st_size // 1024)} Ko)</li>"
+                f"<li>{file_link(f)} ({max(1, f.stat().st_size // 1024)} Ko)</li>"
                 for f in self.files[:20]
                 if f.exists()
             )
             lines.append(f"<ul>{items}</ul>")
+            if any(f.suffix.lower() not in LAB_VIEWABLE for f in self.files):
+                lines.append(
+                    "<span>Les fichiers sans lien (Word, Excel, son…) s'ouvrent depuis "
+                    "l'explorateur de fichiers de JupyterLab : clic droit › Download.</span>"
+                )
         self._status.value = "".join(lines)
 
     def _ipython_display_(self) -> None:  # pragma: no cover - needs a kernel

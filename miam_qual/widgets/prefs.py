@@ -2,12 +2,14 @@
 coding and codebook panels) and where exports go by default.
 
 The folder is ``$MIAM_CONFIG_DIR`` when set (tests point it at a scratch folder), else
-``~/.config/miam_qual``. A preference that cannot be read is treated as absent. Exports go under
-``$MIAM_EXPORTS`` when set, else ``~/miam_exports``.
+``~/.config/miam_qual``. A preference that cannot be read is treated as absent. Exports go into
+the project's ``exports/`` folder, one dated folder per kind (``exports/2026-12-02_rapports``), or
+under ``$MIAM_EXPORTS/<project folder>/`` when that variable is set.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -42,10 +44,16 @@ def save_coder(name: str) -> Path:
     return path
 
 
-def export_folder(project_root: Path, kind: str) -> Path:
-    """The default folder for exports of ``kind`` (``"rapports"``…) from the project at
-    ``project_root``: ``~/miam_exports/<project folder>/<kind>``, outside the project. Nothing is
-    created here."""
+def export_root(project_root: Path) -> Path:
+    """Where the export forms write by default: ``<project>/exports``, or
+    ``$MIAM_EXPORTS/<project folder>`` when ``MIAM_EXPORTS`` is set."""
     configured = os.environ.get("MIAM_EXPORTS")
-    base = Path(configured) if configured else Path.home() / "miam_exports"
-    return base / Path(project_root).name / kind
+    root = Path(project_root)
+    return Path(configured) / root.name if configured else root / "exports"
+
+
+def export_folder(project_root: Path, kind: str, day: dt.date | None = None) -> Path:
+    """The default folder for exports of ``kind`` (``"rapports"``, ``"radio"``…) made on ``day``
+    (default: today): ``<export_root>/<YYYY-MM-DD>_<kind>``. A second export of the same kind on
+    the same day replaces the first. Nothing is created here."""
+    return export_root(project_root) / f"{(day or dt.date.today()).isoformat()}_{kind}"

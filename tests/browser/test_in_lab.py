@@ -5,7 +5,7 @@
 - notebook 02 on a 1366×768 screen: Run All writes nothing; the codebook panel fits the screen and
   saves a change;
 - notebook 04 on a 1366×768 screen: Run All writes nothing; the report is written on its button
-  only, outside the project.
+  only, into the project's dated ``exports/<date>_rapports``, shown with links JupyterLab opens.
 
 One JupyterLab server and one Chromium serve the three tests (starting them is most of the cost);
 each test opens its notebook in its own JupyterLab workspace, on a page of its own, and the
@@ -18,6 +18,7 @@ missing browser is a failure.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
@@ -59,7 +60,6 @@ SMALL = {"width": 1366, "height": 768}
 class Lab:
     base: str
     project: Path
-    exports: Path
     browser: object  # a Playwright persistent context
 
 
@@ -74,13 +74,10 @@ def lab(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     (work / "notebooks").mkdir(parents=True)
     for notebook in NOTEBOOKS:
         shutil.copy(REPO / "notebooks" / notebook, work / "notebooks" / notebook)
-    exports = scratch / "exports"
     env = isolated_env(
-        scratch / "scratch",
-        MIAM_PROJET=str(work / "demo_projet"),
-        MIAM_CODEUR=CODER,
-        MIAM_EXPORTS=str(exports),
+        scratch / "scratch", MIAM_PROJET=str(work / "demo_projet"), MIAM_CODEUR=CODER
     )
+    env.pop("MIAM_EXPORTS", None)  # the default: exports/<date>_<kind> inside the project
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with (
         running_lab(work, env, log=scratch / "lab.log") as base,
@@ -91,7 +88,7 @@ def lab(built_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             viewport={"width": 1500, "height": 1000},
         )  # fmt: skip
         try:
-            yield Lab(base, work / "demo_projet", exports, browser)
+            yield Lab(base, work / "demo_projet", browser)
         finally:
             browser.close()
 
@@ -233,7 +230,7 @@ def test_report_is_written_on_click_only(lab: Lab, page) -> None:
     page.set_viewport_size(SMALL)
     before = fingerprint(lab.project)
     open_and_run(page, lab.base, "notebooks/04_revue_des_themes.ipynb", workspace="revue")
-    assert not lab.exports.exists()
+    assert differences(before, fingerprint(lab.project)) == []  # Run All wrote nothing
     labels = page.locator(".widget-dropdown select").evaluate_all(
         "s => s.map(e => e.options[e.selectedIndex]?.text)"
     )
@@ -243,10 +240,14 @@ def test_report_is_written_on_click_only(lab: Lab, page) -> None:
     form = page.locator(".jp-OutputArea-output:has(button:has-text('Écrire le rapport'))")
     form.first.screenshot(path=str(ARTIFACTS / "rapport_ecrit.png"))
 
-    folder = lab.exports / "demo_projet" / "rapports"
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "revue_des_themes.docx", "revue_des_themes.html", "revue_des_themes.xlsx",
-    ]  # fmt: skip
-    assert (
-        differences(before, fingerprint(lab.project)) == []
-    )  # the report went outside the project
+    folder = f"exports/{dt.date.today().isoformat()}_rapports"
+    written = ["revue_des_themes.docx", "revue_des_themes.html", "revue_des_themes.xlsx"]
+    assert sorted(p.name for p in (lab.project / folder).iterdir()) == written
+    assert differences(before, fingerprint(lab.project)) == [  # the click wrote the report only
+        "dossier ajouté : exports",
+        f"dossier ajouté : {folder}",
+        *(f"fichier ajouté : {folder}/{name}" for name in written),
+    ]
+    link = form.first.locator("a", has_text="revue_des_themes.html")
+    target = link.evaluate("a => new URL(a.getAttribute('href'), location.href).pathname")
+    assert target == f"/lab/workspaces/revue/tree/demo_projet/{folder}/revue_des_themes.html"
