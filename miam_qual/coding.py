@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .project import Project
 
 MEMO_TARGETS = ("document", "code", "coding", "participant", "project")
+#: Longest memo accepted, in characters (some twenty pages): a longer text belongs in the corpus.
+MEMO_MAX_LENGTH = 50_000
 
 #: Columns of ``Project.codings()`` before the attribute columns.
 CODINGS_COLUMNS = [
@@ -186,10 +188,21 @@ def set_memo(project: Project, kind: str, target: str, text: str, *, author: str
     """Write ``author``'s memo on a document, code, coding, participant or the project.
 
     ``target`` is a document name, a code id, a coding GUID, a pseudonym, or ``""`` for the
-    project. An empty text deletes the memo. Raises ``MemoError`` for an unknown kind.
+    project. An empty text deletes the memo. The note keeps its author and when it was written
+    and last changed. Raises ``MemoError`` for an unknown kind, an empty author or a text longer
+    than ``MEMO_MAX_LENGTH``; ``CorpusError``, ``UnknownCode``, ``CodingError``… for an
+    unknown target. Nothing is written then.
     """
     if kind not in MEMO_TARGETS:
         raise MemoError(f"Type de mémo inconnu « {kind} » (possibles : {', '.join(MEMO_TARGETS)}).")
+    author = (author or "").strip()
+    if not author:
+        raise MemoError("Un mémo doit être signé : indiquez le nom de son auteur·rice.")
+    if len(text) > MEMO_MAX_LENGTH:
+        raise MemoError(
+            f"Mémo trop long ({len(text)} caractères, au plus {MEMO_MAX_LENGTH}) : "
+            "placez un texte aussi long dans un document du corpus."
+        )
     guid = _memo_target(project, kind, target)
     with project.store.transaction():
         people.set_note(project.store, kind, guid, text, author)

@@ -36,7 +36,7 @@ bare ``Exception``.
     │       ├── DuplicateCoder .. the same coder named twice in one comparison
     │       └── InvalidWeights .. unit weights negative, not finite, or not one per unit
     ├── ParticipantError ........ a participant cannot be registered (empty pseudonym)
-    ├── MemoError ............... a memo's target kind is unknown
+    ├── MemoError ............... a memo's target kind is unknown, its author empty, its text too long
     ├── ConsentError ............ a use that a participant has not consented to
     ├── QuoteError .............. a quote cannot be proposed or changed
     ├── LanguageModelMissing .... the spaCy language model asked for is not installed
@@ -214,7 +214,8 @@ class ParticipantError(MiamError):
 
 
 class MemoError(MiamError):
-    """Raised when a memo's target kind is not one of those miam_qual knows."""
+    """Raised when a memo's target kind is not one of those miam_qual knows, its author is empty
+    or its text longer than ``coding.MEMO_MAX_LENGTH``."""
 
 
 class ConsentError(MiamError):

@@ -3,10 +3,15 @@
 
 ``from miam_qual.widgets import CodingPanel; CodingPanel(projet)`` in a notebook cell;
 ``ImportPanel(projet).ui`` is the import form; ``CodebookPanel(projet)`` edits the codebook (over
-``CodebookEditor``); ``french(frame, projet)`` shows a table with French headers.
+``CodebookEditor``); ``RetrievalPanel(projet, panneau)`` lists a code's segments and goes back
+to them in the coding panel (over ``SegmentRetrieval``); ``MemoPanel(projet)`` reads and writes
+memos on documents, codes and codings (over ``MemoEditor``); ``french(frame, projet)`` shows a
+table with French headers.
 """
 
 from .codebook_editor import CodebookEditor
+from .memos import MemoEditor
+from .retrieval import SegmentRetrieval
 from .session import CodingSession
 from .tables import french
 from .textspans import sentence_spans, snap_to_words
@@ -17,6 +22,10 @@ __all__ = [
     "CodingPanel",
     "CodingSession",
     "ImportPanel",
+    "MemoEditor",
+    "MemoPanel",
+    "RetrievalPanel",
+    "SegmentRetrieval",
     "french",
     "sentence_spans",
     "snap_to_words",
@@ -37,4 +46,12 @@ def __getattr__(name: str):
         from .importer import ImportPanel
 
         return ImportPanel
+    if name == "RetrievalPanel":
+        from .retrieval_panel import RetrievalPanel
+
+        return RetrievalPanel
+    if name == "MemoPanel":
+        from .memo_panel import MemoPanel
+
+        return MemoPanel
     raise AttributeError(name)
