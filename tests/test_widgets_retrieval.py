@@ -187,3 +187,14 @@ def test_retrieval_panel_view(demo_project: Project) -> None:
     unlinked.code.value = "prix"
     unlinked.search()
     assert all(row.children[1].disabled for row in unlinked.rows.children)
+
+
+def test_retrieval_panel_follows_codes_added_elsewhere(demo_project: Project) -> None:
+    view = RetrievalPanel(demo_project)
+    demo_project.add_code("a_relire", "À relire", parent="prix", by="camille")
+    view.code.value = "prix"
+    view.search()
+    assert ("\u2003\u2003› À relire", "a_relire") in view.code.options and view.code.value == "prix"
+    view.code.value = "a_relire"
+    assert view.search() is not None and view.rows.children == ()
+    assert "Aucun passage codé « À relire »" in view.status.value

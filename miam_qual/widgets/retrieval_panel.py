@@ -95,8 +95,22 @@ class RetrievalPanel:
             return None
         filters = {name: box.value for name, box in self.filters.items() if box.value != ALL}
         found = self.retrieval.retrieve(self.code.value, coder=self.coder.value or None, **filters)
+        self._refresh_choices()
         self.show()
         return found
+
+    def _refresh_choices(self) -> None:
+        """Codes and coders as they are now (another notebook may have added some); the values
+        chosen stay when they still exist."""
+        r = self.retrieval
+        for box, options in (
+            (self.code, r.code_choices()),
+            (self.coder, [("Tous", ALL), *((c, c) for c in r.coder_choices())]),
+        ):
+            keep = box.value
+            if list(box.options) != options:
+                box.options = options
+                box.value = keep if keep in [value for _label, value in options] else None
 
     def _act(self, action, *args):
         result = action(*args)
