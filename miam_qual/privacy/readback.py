@@ -49,7 +49,8 @@ _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _BLOCK = re.compile(
     r"<(?:/?(?:p|div|li|td|th|tr|h[1-6]|blockquote|br|section|figure|table)\b)[^>]*>", re.I
 )
-_ATTRIBUTE = re.compile(r"""\s[\w:-]+\s*=\s*(["'])(.*?)\1""", re.S)
+# every quoted value after an "=" (attributes, and a few more strings of text: read too, harmless)
+_ATTRIBUTE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")  # (double-quoted, single-quoted)
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 
 
@@ -109,7 +110,7 @@ def _html_text(markup: str) -> str:
     import html
 
     text = _TAG.sub("", _BLOCK.sub("\n", markup))
-    attributes = "\n".join(m.group(2) for m in _ATTRIBUTE.finditer(markup))
+    attributes = "\n".join(double or single for double, single in _ATTRIBUTE.findall(markup))
     return html.unescape(text) + "\n" + html.unescape(attributes)
 
 
@@ -124,14 +125,16 @@ def xml_text(data: bytes) -> str:
     text = _decode(data)
     text = _CDATA.sub(lambda m: html.escape(m.group(1)), text)
     text = _COMMENT.sub(lambda m: " " + html.escape(m.group(1)) + " ", text)
-    joined = html.unescape(_TAG.sub("", text))
-    separated = html.unescape(_TAG.sub("\n", text))
+    marked = html.unescape(_TAG.sub("\0", text))  # one pass; XML text never holds a NUL
+    joined, separated = marked.replace("\0", ""), marked.replace("\0", "\n")
     # attribute values, but not picture data, identifiers and timestamps (no words in them; a
     # GUID's hex digits could even spell a short name between two digits)
+    # (each distinct value once: an office file repeats the same few thousands of times)
+    values = dict.fromkeys(double or single for double, single in _ATTRIBUTE.findall(text))
     attributes = "\n".join(
         value
-        for m in _ATTRIBUTE.finditer(text)
-        if not _NOT_WORDS.fullmatch(value := m.group(2)) and not value.startswith("data:")
+        for value in values
+        if not _NOT_WORDS.fullmatch(value) and not value.startswith("data:")
     )
     return "\n".join([joined, separated, html.unescape(attributes)])
 
