@@ -20,7 +20,9 @@ bare ``Exception``.
     │   └── UnknownAttribute .... a filter names no column and no attribute of ``projet.yml``
     ├── CorpusError ............. a source file cannot be imported
     │   ├── UnreadableFile ...... unknown format, malformed file, broken archive, empty
-    │   └── EncodingError ....... bytes that no supported encoding decodes safely
+    │   ├── EncodingError ....... bytes that no supported encoding decodes safely
+    │   └── TextEditError ....... an edit of a document's text is refused (range, speaker label)
+    │       └── StaleVersion .... the document was edited elsewhere since the version given
     ├── CodebookError ........... the codebook YAML or a codebook change is invalid
     │   ├── UnknownCode ......... a code id that the codebook does not hold
     │   ├── DuplicateCode ....... a code id used twice
@@ -62,6 +64,8 @@ __all__ = [
     "CorpusError",
     "UnreadableFile",
     "EncodingError",
+    "TextEditError",
+    "StaleVersion",
     "CodebookError",
     "UnknownCode",
     "DuplicateCode",
@@ -144,6 +148,16 @@ class UnreadableFile(CorpusError):
 
 class EncodingError(CorpusError):
     """Raised when a file's bytes cannot be decoded without guessing; names the byte offset."""
+
+
+class TextEditError(CorpusError):
+    """Raised when an edit of a document's text is refused: ranges out of the text, overlapping
+    or reversed, a speaker label cut in two, a coding or orphan that cannot be placed there."""
+
+
+class StaleVersion(TextEditError):
+    """Raised when the document was edited (in another notebook) since the version the edit was
+    prepared on (``expected_version``)."""
 
 
 class CodebookError(MiamError):
