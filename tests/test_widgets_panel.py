@@ -26,6 +26,7 @@ def test_public_names() -> None:
         "CodebookPanel",
         "CodingPanel",
         "CodingSession",
+        "ExchangeImport",
         "ImportPanel",
         "MemoEditor",
         "MemoPanel",

@@ -5,11 +5,13 @@
 ``ImportPanel(projet).ui`` is the import form; ``CodebookPanel(projet)`` edits the codebook (over
 ``CodebookEditor``); ``RetrievalPanel(projet, panneau)`` lists a code's segments and goes back
 to them in the coding panel (over ``SegmentRetrieval``); ``MemoPanel(projet)`` reads and writes
-memos on documents, codes and codings (over ``MemoEditor``); ``french(frame, projet)`` shows a
+memos on documents, codes and codings (over ``MemoEditor``); ``ExchangeImport(projet)`` previews,
+then imports or merges a ``.qdpx``/``.qdc`` from another tool; ``french(frame, projet)`` shows a
 table with French headers.
 """
 
 from .codebook_editor import CodebookEditor
+from .exchange_import import ExchangeImport
 from .memos import MemoEditor
 from .retrieval import SegmentRetrieval
 from .session import CodingSession
@@ -21,6 +23,7 @@ __all__ = [
     "CodebookPanel",
     "CodingPanel",
     "CodingSession",
+    "ExchangeImport",
     "ImportPanel",
     "MemoEditor",
     "MemoPanel",
