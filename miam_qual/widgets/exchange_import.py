@@ -69,7 +69,8 @@ class ExchangeImport:
                 else:
                     report = preview_import(self.project, path)
         except MiamError as err:
-            return self._refuse(str(err))
+            self._refuse(str(err))
+            return None
         self.report = report
         self._previewed = (self.mode, _digest(name, content))
         self._say(str(report))
@@ -81,10 +82,11 @@ class ExchangeImport:
         from ..exchange import import_refi, merge
 
         if self._previewed != (self.mode, _digest(name, content)):
-            return self._refuse(
+            self._refuse(
                 "Regardez d'abord l'aperçu de ce fichier (bouton « Aperçu ») : rien n'est écrit "
                 "avant."
             )
+            return None
         try:
             with self._file(name, content) as path:
                 if self.mode == "fusion":
@@ -92,7 +94,8 @@ class ExchangeImport:
                 else:
                     report = import_refi(self.project, path, by=self._who())
         except MiamError as err:
-            return self._refuse(str(err))
+            self._refuse(str(err))
+            return None
         self.report = report
         self._previewed = None  # a second click needs a new preview
         self._say(str(report))
@@ -133,7 +136,6 @@ class ExchangeImport:
 
     def _refuse(self, message: str) -> None:
         self._say(message, "erreur")
-        return None
 
     def _say(self, message: str, level: str = "info") -> None:
         self.status, self.status_level = message, level
