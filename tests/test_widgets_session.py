@@ -296,3 +296,32 @@ def test_demo_project_session(demo_project: Project) -> None:
     assert (
         len(grid["rows"]) == len(demo_project.documents(kind="questionnaire")) and grid["questions"]
     )
+
+
+def test_the_coder_is_asked_for_once_never_taken_from_the_login(
+    coded: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notebook_guard import differences, fingerprint
+
+    from miam_qual.widgets import CodebookEditor, MemoEditor
+
+    monkeypatch.delenv("MIAM_CODEUR", raising=False)
+    before = fingerprint(coded.root)
+    session = CodingSession(coded, document="entretien.txt")
+    assert session.coder == "" and "Indiquez d'abord votre nom" in session.status
+    assert "" not in session.coders()
+    session.select(0, 11)
+    code = next(c.id for c in coded.codebook if c.codable)
+    assert session.apply(code) is None and "Indiquez d'abord votre nom" in session.status
+    assert session.create_code(parent=coded.codebook.get(code).parent) is None
+    editor = CodebookEditor(coded)
+    editor.select(code)
+    assert editor.save(label="Autre libellé") is None and "Votre nom" in editor.status
+    memo = MemoEditor(coded)
+    assert memo.author == ""
+    assert differences(before, fingerprint(coded.root)) == []  # nothing written, nobody signed
+
+    assert session.set_coder("Léa") == "Léa"
+    assert session.apply(code) and set(coded.codings()["coder"]) == {"Léa"}
+    again = CodingSession(coded)  # asked once: the next panel on this machine knows the name
+    assert again.coder == "Léa" and CodebookEditor(coded).by == "Léa"

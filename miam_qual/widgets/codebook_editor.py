@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..codebook import Code
-from ..common import default_user
 from ..errors import MiamError
 from ..text import slug
 from . import prefs
@@ -66,13 +65,14 @@ class CodebookEditor:
     """One person changing a project's codebook.
 
     ``by``: the name written in the codebook history; by default the coder remembered on this
-    machine (the coding panel's), else ``$MIAM_CODEUR`` or the system login. Nothing is written
-    until an action is called.
+    machine (the coding panel's), else ``$MIAM_CODEUR``; without either, changes are refused
+    until ``set_by`` (the login name is never used). Nothing is written until an action is
+    called.
     """
 
     def __init__(self, project: Project, *, by: str | None = None):
         self.project = project
-        self.by = (by or prefs.saved_coder() or default_user()).strip()
+        self.by = (by or "").strip() or prefs.known_coder()
         self.status = ""
         self.status_level = "info"
         self.pending: Pending | None = None
@@ -81,6 +81,14 @@ class CodebookEditor:
 
     def _say(self, message: str, level: str = "info") -> None:
         self.status, self.status_level = message, level
+
+    def _unsigned(self) -> bool:
+        """Whether nobody has given their name yet (then says so: every change is refused)."""
+        if self.by:
+            return False
+        self.pending = None
+        self._say(prefs.ASK_NAME.replace("« Codeur »", "« Votre nom »"), "erreur")
+        return True
 
     def _refused(self, what: str, err: MiamError) -> None:
         self._say(f"{what} : {err}", "erreur")
@@ -183,6 +191,8 @@ class CodebookEditor:
     def save(self, **values: str) -> Code | None:
         """Change the selected code's fields (``label=``, ``definition=``… as in ``FIELDS``;
         ``keywords`` as text). Only fields that differ are written; returns the code."""
+        if self._unsigned():
+            return None
         code = self.code
         self.pending = None
         if code is None:
@@ -226,6 +236,8 @@ class CodebookEditor:
     ) -> Code | None:
         """Add a code under ``parent`` (``None``: a new theme) and select it. ``code_id``: the
         stable identifier (lower-case letters, digits, ``_``); by default made from the label."""
+        if self._unsigned():
+            return None
         self.pending = None
         label = " ".join((label or "").split())
         if not label:
@@ -253,6 +265,8 @@ class CodebookEditor:
 
     def move(self, parent: str | None) -> Code | None:
         """Move the selected code (with its sub-codes and codings) under ``parent``."""
+        if self._unsigned():
+            return None
         code = self.code
         self.pending = None
         if code is None:
@@ -278,6 +292,8 @@ class CodebookEditor:
         """Merge the selected code into ``into``: its codings and sub-codes go there, and it
         disappears. Without ``confirmed`` (or when another merge was announced), only says what
         would happen. Returns the number of codings moved."""
+        if self._unsigned():
+            return None
         code = self.code
         if code is None or into is None:
             self.pending = None
@@ -325,6 +341,8 @@ class CodebookEditor:
     def delete(self, *, confirmed: bool = False) -> bool:
         """Delete the selected code; refused (with the reason) when it carries codings or has
         sub-codes. Without ``confirmed``, only asks for the confirmation."""
+        if self._unsigned():
+            return False
         code = self.code
         if code is None:
             self.pending = None

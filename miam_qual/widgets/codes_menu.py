@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ..codebook import Code
 from ..errors import MiamError
 from ..text import fold, slug
+from . import prefs
 
 if TYPE_CHECKING:
     from .session import CodingSession
@@ -87,6 +88,9 @@ def create_code(
         return None
     if apply and session.selection is None:
         session.say("Sélectionnez d'abord le passage à coder avec le nouveau code.", "erreur")
+        return None
+    if not session.coder:
+        session.say(prefs.ASK_NAME, "erreur")
         return None
     try:
         session.sync_codebook()

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..common import default_user
 from ..errors import CodingError, MiamError
 from . import prefs
 from .retrieval import code_tree
@@ -50,13 +49,14 @@ class MemoEditor:
     """One person reading and writing memos in a project.
 
     ``author``: the name signing the memos; by default the coder remembered on this machine (the
-    coding panel's), else ``$MIAM_CODEUR`` or the system login. Nothing is written until ``save``
+    coding panel's), else ``$MIAM_CODEUR``; without either, saving is refused until a name is
+    given (the login name is never used). Nothing is written until ``save``
     or ``delete`` is called.
     """
 
     def __init__(self, project: Project, *, author: str | None = None):
         self.project = project
-        self.author = (author or prefs.saved_coder() or default_user()).strip()
+        self.author = (author or "").strip() or prefs.known_coder()
         self.status = ""
         self.status_level = "info"
         self.kind = "document"

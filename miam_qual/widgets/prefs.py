@@ -35,6 +35,20 @@ def saved_coder() -> str | None:
     return name.strip() or None if isinstance(name, str) else None
 
 
+#: What a panel says when nobody has given their name yet (never taken from the system login).
+ASK_NAME = (
+    "Indiquez d'abord votre nom dans le champ « Codeur » et validez : il signe vos codages et "
+    "vos changements, et il est demandé une seule fois sur cette machine."
+)
+
+
+def known_coder() -> str:
+    """The name that signs this machine's work: the coder chosen last on this machine, else
+    ``$MIAM_CODEUR``, else ``""`` (the panels then ask for it; the system login is never used,
+    since it says nothing about who codes: ``root``, ``utilisateur``…)."""
+    return (saved_coder() or os.environ.get("MIAM_CODEUR") or "").strip()
+
+
 def save_coder(name: str) -> Path:
     """Remember ``name`` as this machine's coder; returns the file written. Raises ``OSError``."""
     folder = config_dir()

@@ -41,8 +41,9 @@ def _excerpt(text: str, width: int = 40) -> str:
 class CodingSession:
     """One coder working through a project's documents.
 
-    ``coder``: a name; by default the coder remembered on this machine, else ``$MIAM_CODEUR`` or
-    the system login. An unregistered coder is registered with their first coding (or when
+    ``coder``: a name; by default the coder remembered on this machine, else ``$MIAM_CODEUR``;
+    without either, ``coder`` is ``""`` and every write is refused until ``set_coder`` (the
+    login name is never used). An unregistered coder is registered with their first coding (or when
     chosen with ``set_coder``): opening a session writes nothing. ``document``: name or GUID to
     open first (default: the first document).
     """
@@ -76,8 +77,6 @@ class CodingSession:
     create_code = _codes_menu.create_code
 
     def __init__(self, project: Project, coder: str | None = None, *, document: str | None = None):
-        from ..common import default_user
-
         self.project = project
         self.status = ""
         self.status_level = "info"
@@ -92,7 +91,7 @@ class CodingSession:
         self.documents = pd.DataFrame()
         self.book_stamp = self.codebook_stamp()
         self._cache: dict | None = None
-        self.coder = (coder or prefs.saved_coder() or default_user()).strip()
+        self.coder = (coder or "").strip() or prefs.known_coder()
         self.shortcuts = self.compute_shortcuts()
         self.refresh_documents()
         if document is not None:
@@ -104,6 +103,8 @@ class CodingSession:
                 "Le projet ne contient aucun document : importez-en d'abord (miam-qual import).",
                 "erreur",
             )
+        if not self.coder and self.status_level != "erreur":
+            self.say(prefs.ASK_NAME)
 
     # -- the open document ----------------------------------------------------------------------
     @property
@@ -181,7 +182,7 @@ class CodingSession:
     def coders(self) -> list[str]:
         """Registered coders, and this session's coder even before their first coding."""
         known = list(self.project.coders()["coder"])
-        return known if self.coder in known else [*known, self.coder]
+        return known if not self.coder or self.coder in known else [*known, self.coder]
 
     def _register_coder(self) -> None:
         """Register this session's coder before their first write (a no-op once registered)."""
@@ -311,6 +312,9 @@ class CodingSession:
             self.say(
                 "Sélectionnez d'abord un passage avec la souris (ou un tour, une phrase).", "erreur"
             )
+            return None
+        if not self.coder:
+            self.say(prefs.ASK_NAME, "erreur")
             return None
         try:
             self.sync_codebook()
