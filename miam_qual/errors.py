@@ -37,6 +37,7 @@ bare ``Exception``.
     │   └── AgreementError ...... inter-coder agreement cannot be computed on these data
     │       ├── DuplicateCoder .. the same coder named twice in one comparison
     │       └── InvalidWeights .. unit weights negative, not finite, or not one per unit
+    ├── SearchError ............. a text or document search cannot run as asked (empty query)
     ├── ParticipantError ........ a participant cannot be registered (empty pseudonym)
     ├── MemoError ............... a memo's target kind is unknown, its author empty, its text too long
     ├── ConsentError ............ a use that a participant has not consented to
@@ -79,6 +80,7 @@ __all__ = [
     "AgreementError",
     "DuplicateCoder",
     "InvalidWeights",
+    "SearchError",
     "ParticipantError",
     "MemoError",
     "ConsentError",
@@ -221,6 +223,10 @@ class DuplicateCoder(AgreementError):
 
 class InvalidWeights(AgreementError):
     """Raised when unit weights are negative, not finite, or not exactly one per unit."""
+
+
+class SearchError(MiamError):
+    """Raised when a text or document search cannot run as asked (a query with no letter or digit)."""
 
 
 class ParticipantError(MiamError):
