@@ -22,6 +22,8 @@ from . import coding as _coding
 from . import corpus
 from . import importing as _importing
 from . import participants as _participants
+from . import revision as _revision
+from . import text_history as _text_history
 from .codebook import Codebook, load_codebook
 from .codebook_edit import CodebookSync
 from .common import filter_frame
@@ -36,6 +38,7 @@ from .config import (
 from .errors import CodebookError, CorpusError, OffsetOutOfRange, ProjectError
 from .store import DB_FILE, Store, people
 from .store import documents as docs_sql
+from .store import versions as versions_sql
 
 CORPUS_DIR = "corpus"
 CODEBOOK_DIR = "codebooks"
@@ -95,6 +98,21 @@ class Project:
     codings = _coding.codings
     set_memo = _coding.set_memo
     memos = _coding.memos
+
+    # -- corrected texts (revision.py, text_history.py) -------------------------------------------
+    edit_text = _revision.edit_text
+    replace_text = _revision.replace_text
+    replace_text_from_file = _revision.replace_text_from_file
+    text_version = _revision.text_version
+    text_versions = _text_history.text_versions
+    version_text = _text_history.version_text
+    compare_versions = _text_history.compare_versions
+    modified_codings = _text_history.modified_codings
+    confirm_coding = _text_history.confirm_coding
+    orphan_codings = _text_history.orphan_codings
+    place_orphan = _text_history.place_orphan
+    remove_orphan = _text_history.remove_orphan
+    pseudonymise_source = _text_history.pseudonymise_source
 
     def __init__(self, root: Path, store: Store, config: ProjectConfig):
         self.root = root
@@ -218,7 +236,7 @@ class Project:
         try:
             project.codebook_sync.reconcile()
             if not read_only:
-                corpus.recover(project, lambda: docs_sql.source_files(store))
+                corpus.recover(project, lambda: versions_sql.corpus_files(store))
         except BaseException:
             store.close()
             raise
@@ -262,7 +280,8 @@ class Project:
         )
 
     def text(self, document: str) -> str:
-        """The normalised text of a document (NFC, ``\\n``); offsets index into it."""
+        """The current normalised text of a document (NFC, ``\\n``; its latest version once
+        corrected, see ``edit_text``); offsets index into it."""
         return docs_sql.text(self.store, self.document_id(document))
 
     def span_text(self, document: str, start: int, end: int) -> str:
@@ -361,7 +380,7 @@ class Project:
         except CodebookError as err:
             problems.append(str(err))
         problems.extend(_coding.drifted_selections(self))
-        sources = docs_sql.source_files(self.store)
+        sources = versions_sql.corpus_files(self.store)
         for source in sorted(sources):
             if not (self.corpus_dir / source).exists():
                 problems.append(f"Fichier source manquant dans corpus/ : « {source} ».")
@@ -390,7 +409,7 @@ class Project:
         under way in another notebook (nothing is removed then).
         """
         self.store.require_writable()
-        return corpus.clean(self, lambda: docs_sql.source_files(self.store))
+        return corpus.clean(self, lambda: versions_sql.corpus_files(self.store))
 
     def backup(self, destination: Path | str, *, include_private: bool = False) -> Path:
         """Write a consistent copy of the project folder to ``destination`` (a new folder).

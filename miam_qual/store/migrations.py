@@ -282,6 +282,51 @@ def m0005_exchange_log(db: sqlite3.Connection) -> None:
     )
 
 
+def m0006_text_versions(db: sqlite3.Connection) -> None:
+    """Corrected texts: every version of a document, codings waiting for confirmation, orphans.
+
+    ``document_versions`` holds each version's whole text (version 1, the imported one, is
+    recorded at the first edit), who made it, when and why, and the ``corpus/`` file holding it.
+    A selection whose words an edit changed keeps its former wording in ``modified_from`` until a
+    coder confirms it. A coding whose words vanished moves to ``orphan_codings`` with its GUID
+    (memos stay attached), its old span and text, until it is placed again or removed.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE document_versions (
+            document_guid TEXT NOT NULL REFERENCES documents(guid) ON DELETE CASCADE,
+            version INTEGER NOT NULL,           -- 1: as imported
+            at TEXT NOT NULL,
+            who TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            file TEXT NOT NULL,                 -- under corpus/: the source, then <name>.vN.txt
+            sha256 TEXT NOT NULL,               -- of that file's bytes
+            edits INTEGER NOT NULL DEFAULT 0,   -- edits from the previous version
+            length INTEGER NOT NULL,
+            text TEXT NOT NULL,                 -- last: the whole normalised text
+            PRIMARY KEY (document_guid, version)
+        );
+        ALTER TABLE selections ADD COLUMN modified_from TEXT;    -- wording before an edit
+        ALTER TABLE selections ADD COLUMN modified_in INTEGER;   -- document version of that edit
+        CREATE TABLE orphan_codings (
+            guid TEXT PRIMARY KEY,              -- the coding's own GUID
+            document_guid TEXT NOT NULL REFERENCES documents(guid) ON DELETE CASCADE,
+            version INTEGER NOT NULL,           -- the version start/end/text belong to
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            code_guid TEXT NOT NULL REFERENCES codes(guid),
+            coder_guid TEXT NOT NULL REFERENCES users(guid),
+            created_at TEXT NOT NULL,
+            orphaned_at TEXT NOT NULL,
+            orphaned_by TEXT NOT NULL
+        );
+        CREATE INDEX orphan_codings_document ON orphan_codings(document_guid, start);
+        """,
+    )
+
+
 #: (version, name, function), in order. Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "core", m0001_core),
@@ -289,4 +334,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (3, "speakers", m0003_speakers),
     (4, "codebook_state", m0004_codebook_state),
     (5, "exchange_log", m0005_exchange_log),
+    (6, "text_versions", m0006_text_versions),
 ]

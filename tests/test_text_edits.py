@@ -1,0 +1,262 @@
+"""Correcting a document's text after coding: codings, quotes, units and timecodes follow the
+text; every version is kept; bad edits are refused and leave the project as it was."""
+
+from __future__ import annotations
+
+import random
+import stat
+from pathlib import Path
+
+import pytest
+from test_faults import failing_commit, snapshot
+from test_publication_support import fill
+
+from miam_qual import Project
+from miam_qual.alignment import SpanMap, apply_edits, check_edits, diff_edits
+from miam_qual.errors import IntegrityViolation, StaleVersion, TextEditError
+from miam_qual.publication import list_quotes, propose_quote, quote_history, set_quote_status
+
+REPO = Path(__file__).resolve().parents[1]
+TIMED = REPO / "corpus" / "temoignage_07.txt"
+INTERVIEW = """Enquêtrice : Bonjour, parlez-moi du marché.
+
+Habitante 3 : Le pain est trop cher au marché, Jean Dupont le dit aussi.
+
+Enquêtrice : Et la cantine ?
+
+Habitante 3 : La cantine, c'est bien pour les enfants.
+"""
+DOC = "entretien.txt"
+
+
+@pytest.fixture
+def coded(project: Project, tmp_path: Path) -> Project:
+    source = tmp_path / DOC
+    source.write_text(INTERVIEW, encoding="utf-8")
+    project.import_files([source])
+    return project
+
+
+def code_words(project: Project, words: str, code: str = "prix", coder: str = "camille") -> str:
+    start = project.text(DOC).index(words)
+    return project.code(DOC, start, start + len(words), code, coder=coder)
+
+
+def row_of(project: Project, coding: str):
+    return project.codings().set_index("coding_id").loc[coding]
+
+
+def test_an_untouched_coding_keeps_its_exact_text_and_its_new_offsets_slice_it(coded: Project):
+    pain = code_words(coded, "Le pain est trop cher")
+    canteen = code_words(coded, "c'est bien pour les enfants", "qualite")
+    text = coded.text(DOC)
+    at = text.index("marché.")
+    result = coded.edit_text(DOC, [(at, at + len("marché"), "marché du samedi")], by="léa")
+    assert result == {"version": 2, "untouched": 2, "modified": 0, "orphaned": 0,
+                      "quotes_reset": 0}  # fmt: skip
+    new = coded.text(DOC)
+    for coding, words in (
+        (pain, "Le pain est trop cher"),
+        (canteen, "c'est bien pour les enfants"),
+    ):
+        row = row_of(coded, coding)
+        assert row["text"] == words == new[row["start"] : row["end"]]
+    assert row_of(coded, pain)["speaker"] == "Habitante 3"
+    assert coded.modified_codings().empty and coded.orphan_codings().empty
+    assert coded.validate() == []
+
+
+def test_a_coding_whose_words_changed_is_kept_marked_and_confirmed(coded: Project):
+    pain = code_words(coded, "Le pain est trop cher")
+    text = coded.text(DOC)
+    at = text.index("pain")
+    coded.edit_text(DOC, [(at, at + 4, "bain")], by="léa", reason="mot mal entendu")
+    modified = coded.modified_codings(DOC)
+    assert modified[["coding_id", "previous_text", "text", "version"]].values.tolist() == [
+        [pain, "Le pain est trop cher", "Le bain est trop cher", 2]
+    ]
+    assert row_of(coded, pain)["text"] == "Le bain est trop cher"
+    assert coded.validate() == []
+    coded.confirm_coding(pain)
+    assert coded.modified_codings().empty
+
+
+def test_a_coding_whose_words_vanished_is_an_orphan_to_place_again_or_remove(coded: Project):
+    cheap = code_words(coded, "trop cher")
+    other = code_words(coded, "trop cher", "qualite", coder="karim")
+    coded.set_memo("coding", cheap, "à revoir", author="camille")
+    text = coded.text(DOC)
+    at = text.index(" trop cher")
+    coded.edit_text(DOC, [(at, at + len(" trop cher"), "")], by="léa")
+    orphans = coded.orphan_codings()
+    assert sorted(orphans["orphan_id"]) == sorted([cheap, other])
+    assert set(orphans["text"]) == {"trop cher"} and set(orphans["version"]) == {1}
+    assert coded.codings().empty  # not among the codings any more, but listed
+    new = coded.text(DOC)
+    start = new.index("Le pain est")
+    assert coded.place_orphan(cheap, start, start + len("Le pain est")) == cheap
+    row = row_of(coded, cheap)
+    assert row["text"] == "Le pain est" and row["memo"] == "à revoir"
+    coded.remove_orphan(other)
+    assert coded.orphan_codings().empty
+    assert coded.validate() == []
+
+
+def test_versions_are_listed_kept_in_corpus_and_compared(coded: Project):
+    original = (coded.corpus_dir / DOC).read_bytes()
+    first = coded.text(DOC)
+    coded.replace_text(DOC, first.replace("Et la cantine ?", "Et la cantine scolaire ?"), by="léa")
+    coded.replace_text(
+        DOC, coded.text(DOC).replace("enfants", "petits"), by="karim", reason="relecture"
+    )
+    versions = coded.text_versions(DOC)
+    assert versions["version"].tolist() == [1, 2, 3]
+    assert versions["who"].tolist()[1:] == ["léa", "karim"]
+    assert versions["reason"].tolist()[2] == "relecture"
+    assert (coded.corpus_dir / DOC).read_bytes() == original  # the source, byte for byte
+    for file, version in zip(versions["file"][1:], (2, 3), strict=True):
+        assert (coded.corpus_dir / file).read_text("utf-8") == coded.version_text(DOC, version)
+    assert coded.version_text(DOC, 1) == first
+    page = coded.compare_versions(DOC, 1, 3)
+    assert "<del" in page and "<ins" in page and "scolaire" in page and "Version 1" in page
+    assert coded.validate() == []
+    reopened = Project.open(coded.root)
+    assert reopened.text(DOC) == coded.text(DOC) and reopened.validate() == []
+    reopened.close()
+
+
+def test_turns_and_paragraphs_are_found_again_in_the_new_text(coded: Project):
+    text = coded.text(DOC)
+    at = text.index("Et la cantine ?")
+    coded.edit_text(DOC, [(at, at, "Merci.\n\nHabitante 3 : De rien.\n\nEnquêtrice : ")], by="léa")
+    turns = coded.units(DOC, "turn")
+    assert turns["speaker"].tolist() == ["Enquêtrice", "Habitante 3"] * 3
+    new = coded.text(DOC)
+    for row in coded.units(DOC).itertuples():
+        assert new[row.start : row.end].strip() == new[row.start : row.end]
+
+
+def test_timecodes_follow_the_text(project: Project):
+    project.import_files([TIMED])
+    name = TIMED.name
+    before = project.timecodes(name)
+    text = project.text(name)
+    words = "le café surtout"
+    start = text.index(words)
+    coding = project.code(name, start, start + len(words), "prix", coder="camille")
+    time_before = project.span_times(name, start, start + len(words))
+    at = text.index("Depuis un an")
+    project.edit_text(name, [(at, at, "Oh, ")], by="léa")
+    after = project.timecodes(name)
+    assert after["begin_ms"].tolist() == before["begin_ms"].tolist()
+    assert after["start"].is_monotonic_increasing
+    row = project.codings().set_index("coding_id").loc[coding]
+    assert row["text"] == words
+    assert project.span_times(name, row["start"], row["end"]) == time_before
+
+
+def test_a_validated_quote_whose_words_changed_goes_back_to_retenue(project: Project):
+    codings = fill(project)
+    excerpt = "la supérette du coin, c'est hors de prix pour nous, alors on compte chaque euro"
+    quote = propose_quote(project, codings[excerpt], by="léa")
+    set_quote_status(project, quote, "retenue")
+    set_quote_status(project, quote, "validée")
+    name = "temoignage_pub_01.vtt"
+    at = project.text(name).index("chaque euro")
+    project.edit_text(name, [(at, at + len("chaque"), "le moindre")], by="léa")
+    row = list_quotes(project).set_index("quote_id").loc[quote]
+    assert row["status"] == "retenue" and not row["drifted"]
+    assert row["original"].endswith("le moindre euro")
+    assert 5120 <= row["begin_ms"] < row["end_ms"] <= 12480
+    assert quote_history(project, quote)["action"].tolist()[-2:] == ["texte source", "statut"]
+
+
+def test_pseudonymise_at_the_source(coded: Project):
+    (coded.root / "prive").mkdir(mode=0o700)
+    (coded.root / "prive" / "pseudonymes.yml").write_text(
+        "remplacements:\n  Jean Dupont: Marc\n", "utf-8"
+    )
+    result = coded.pseudonymise_source(DOC, by="léa")
+    assert result["names"] == 1 and result["version"] == 2
+    assert "Dupont" not in coded.text(DOC) and "Marc le dit aussi" in coded.text(DOC)
+    assert coded.text_versions(DOC)["reason"].iloc[-1] == "pseudonymisation à la source"
+    kept = coded.root / "prive" / "originaux" / "entretien.v1.txt"
+    assert "Jean Dupont" in kept.read_text("utf-8")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    with pytest.raises(TextEditError, match="aucun nom"):
+        coded.pseudonymise_source(DOC, by="léa")
+
+
+@pytest.mark.parametrize(
+    ("edits", "message"),
+    [
+        ([(0, 4, "")], "étiquette de locuteur « Enquêtrice : » en deux"),
+        ([(3, 3, "\n")], "en deux"),
+        ([(5, 10_000, "x")], "hors du texte"),
+        ([(10, 5, "x")], "hors du texte ou inversée"),
+        ([(20, 30, "a"), (25, 35, "b")], "se chevauchent"),
+        ([(20, 20, "a"), (20, 20, "b")], "se chevauchent"),
+        ([("1", 2, "a")], "entiers"),
+    ],
+)
+def test_bad_edits_are_refused_and_leave_the_project_as_it_was(coded, edits, message):
+    code_words(coded, "Le pain est trop cher")
+    before = snapshot(coded)
+    with pytest.raises(TextEditError, match=message) as refused:
+        coded.edit_text(DOC, edits, by="léa")
+    assert DOC in str(refused.value)
+    assert snapshot(coded) == before
+
+
+def test_a_renamed_speaker_label_is_not_a_cut(coded: Project):
+    at = coded.text(DOC).index("Habitante 3")
+    coded.edit_text(DOC, [(at + 10, at + 11, "4")], by="léa")
+    assert coded.units(DOC, "turn")["speaker"].tolist()[1] == "Habitante 4"
+
+
+def test_an_edit_prepared_on_an_older_version_is_refused(coded: Project):
+    version = coded.text_version(DOC)
+    other = Project.open(coded.root)  # another notebook
+    end = len(other.text(DOC)) - 1
+    other.edit_text(DOC, [(end, end, " Fin.")], by="karim")
+    other.close()
+    before = snapshot(coded)
+    with pytest.raises(StaleVersion, match=r"entretien\.txt.*version 2.*version 1"):
+        coded.edit_text(DOC, [(0, 0, "Note. ")], by="léa", expected_version=version)
+    assert snapshot(coded) == before
+
+
+def test_a_failing_commit_leaves_text_codings_and_files_as_they_were(coded: Project):
+    pain = code_words(coded, "Le pain est trop cher")
+    before = snapshot(coded)
+    at = coded.text(DOC).index("pain")
+    with failing_commit(coded):
+        with pytest.raises(IntegrityViolation, match="rien n'a été écrit"):
+            coded.edit_text(DOC, [(at, at + 4, "bain")], by="léa")
+    assert snapshot(coded) == before
+    assert row_of(coded, pain)["text"] == "Le pain est trop cher"
+    assert coded.text_version(DOC) == 1
+    coded.edit_text(DOC, [(at, at + 4, "bain")], by="léa")  # goes through afterwards
+    assert coded.validate() == []
+
+
+def test_random_edits_outside_coded_spans_keep_every_coded_text():
+    rng = random.Random(7)
+    text = "".join(rng.choice("abc dé\nfgh, ij") for _ in range(3000))
+    spans = sorted({(s, s + rng.randint(1, 30)) for s in rng.sample(range(2900), 60)})
+    protected = {i for s, e in spans for i in range(s, e)}
+    edits = []
+    for position in sorted(rng.sample(range(3000), 200)):
+        end = position + rng.randint(0, 3)
+        if not protected & set(range(position, end)) and (not edits or position > edits[-1][1]):
+            if any(s < position < e for s, e in spans):
+                continue
+            edits.append((position, end, rng.choice(["", "X", "yz"])))
+    edits = check_edits(text, edits, document="d")
+    new = apply_edits(text, edits)
+    mapping = SpanMap(edits)
+    for start, end in spans:
+        placed = mapping.place(start, end)
+        assert placed.state == "intact" and new[placed.start : placed.end] == text[start:end]
+    assert apply_edits(text, diff_edits(text, new)) == new
