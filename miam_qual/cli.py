@@ -210,6 +210,32 @@ def sauvegarder(destination: Path, project_path: Path, include_private: bool) ->
         )
 
 
+@main.command(name="remplacer-texte")
+@click.argument("document")
+@click.argument("fichier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@project_option
+@click.option("--par", "by", required=True, envvar="MIAM_CODEUR",
+              help="Qui corrige (par défaut : $MIAM_CODEUR).")  # fmt: skip
+@click.option("--raison", "reason", help="Pourquoi (gardé dans l'historique des versions).")
+@click.option("--version", "expected_version", type=int,
+              help="Refuser si le document n'est plus à cette version (modifié ailleurs).")  # fmt: skip
+def remplacer_texte(document: str, fichier: Path, project_path: Path, by: str,
+                    reason: str | None, expected_version: int | None) -> None:  # fmt: skip
+    """Remplace le texte de DOCUMENT par celui de FICHIER, une version corrigée : codages,
+    citations, tours de parole et minutages suivent le texte ; l'ancienne version est gardée."""
+    from .project import Project
+
+    with Project.open(project_path) as project:
+        done = project.replace_text_from_file(
+            document, fichier, by=by, reason=reason, expected_version=expected_version
+        )
+    click.echo(
+        f"« {document} » : version {done['version']} enregistrée. Codages inchangés : "
+        f"{done['untouched']}, modifiés (à confirmer) : {done['modified']}, orphelins : "
+        f"{done['orphaned']} ; citations à valider de nouveau : {done['quotes_reset']}."
+    )
+
+
 # Commands that live with their concept register here, one line each.
 from .reports.command import rapport  # noqa: E402
 

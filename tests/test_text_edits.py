@@ -260,3 +260,27 @@ def test_random_edits_outside_coded_spans_keep_every_coded_text():
         placed = mapping.place(start, end)
         assert placed.state == "intact" and new[placed.start : placed.end] == text[start:end]
     assert apply_edits(text, diff_edits(text, new)) == new
+
+
+def test_the_command_replaces_a_text_from_a_corrected_file(coded: Project, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from miam_qual.cli import main
+
+    pain = code_words(coded, "Le pain est trop cher")
+    corrected = tmp_path / "corrige.txt"
+    corrected.write_text(INTERVIEW.replace("Et la cantine ?", "Et la cantine du quartier ?"))
+    coded.close()
+    result = CliRunner().invoke(
+        main, ["remplacer-texte", "-p", str(coded.root), DOC, str(corrected), "--par", "léa"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "version 2 enregistrée" in result.output and "inchangés : 1" in result.output
+    with Project.open(coded.root) as project:
+        assert "cantine du quartier" in project.text(DOC)
+        assert row_of(project, pain)["text"] == "Le pain est trop cher"
+        assert project.validate() == []
+    again = CliRunner().invoke(
+        main, ["remplacer-texte", "-p", str(coded.root), DOC, str(corrected), "--par", "léa"]
+    )
+    assert again.exit_code == 1 and "identique" in again.output
