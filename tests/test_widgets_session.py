@@ -170,8 +170,16 @@ def test_filter_recent_and_shortcuts(coded: Project) -> None:
     session.apply("entraide")
     session.apply("sante")
     assert [c.id for c in session.find_codes("")][:2] == ["sante", "entraide"]
+    codable = [c.id for c in coded.codebook if c.codable]
+    assert session.shortcuts == codable[:9]  # coding never renumbers the keys
     fresh = CodingSession(coded, "camille")
-    assert fresh.shortcuts[:2] == ["entraide", "sante"]
+    assert fresh.shortcuts == codable[:9]
+    assert fresh.pin_shortcut(1, "sante") and fresh.shortcuts[0] == "sante"
+    assert fresh.shortcuts[1:] == [c for c in codable if c != "sante"][:8]
+    assert CodingSession(coded, "camille").shortcuts[0] == "sante"  # kept on this machine
+    assert fresh.pin_shortcut(10, "sante") is None and "de 1 à 9" in fresh.status
+    assert fresh.pin_shortcut(2, "acces") is None and "pas un code" in fresh.status
+    assert fresh.pin_shortcut(1, None) and fresh.shortcuts == codable[:9]
 
 
 def test_coder_is_remembered_on_this_machine(coded: Project, private_config: Path) -> None:
@@ -325,3 +333,22 @@ def test_the_coder_is_asked_for_once_never_taken_from_the_login(
     assert session.apply(code) and set(coded.codings()["coder"]) == {"Léa"}
     again = CodingSession(coded)  # asked once: the next panel on this machine knows the name
     assert again.coder == "Léa" and CodebookEditor(coded).by == "Léa"
+
+
+def test_undo_goes_to_the_document_it_acts_on_and_says_what_it_undid(coded: Project) -> None:
+    session = CodingSession(coded, "camille", document="entretien.txt")
+    session.select(*span_of(session, "Je prends le bus"))
+    (coding,) = session.apply(["proximite"])
+    session.next_document()  # the intern moves on to a questionnaire answer
+    assert session.document != "entretien.txt"
+    assert session.undo()
+    assert session.document == "entretien.txt"  # back where the coding was, not out of sight
+    assert session.selected_text == "Je prends le bus"
+    assert session.status == (
+        "Annulé : codage Offre alimentaire de proximité dans « entretien.txt » "
+        "(« Je prends le bus »)."
+    )
+    assert coded.codings().empty
+    session.next_document()
+    assert session.redo() and session.document == "entretien.txt"
+    assert coded.codings()["text"].tolist() == ["Je prends le bus"]

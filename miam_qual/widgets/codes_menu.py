@@ -25,13 +25,44 @@ def code_usage(session: CodingSession) -> dict[str, int]:
 
 
 def compute_shortcuts(session: CodingSession) -> list[str]:
-    """The nine codes this coder uses most (ties: codebook order), completed by the first
-    codable codes of the codebook; keys 1–9 in that order."""
-    usage = session.code_usage()
-    order = {c.id: i for i, c in enumerate(session.project.codebook)}
-    used = sorted((c for c in usage if c in order), key=lambda c: (-usage[c], order[c]))
-    codable = [c.id for c in session.project.codebook if c.codable and c.id not in used]
-    return (used + codable)[:SHORTCUT_COUNT]
+    """The codes of keys 1–9, which never change while coding: the codes this user pinned to a
+    key on this machine (``pin_shortcut``), the other keys given to the first codable codes in
+    codebook order. Key ``n`` is item ``n - 1``."""
+    book = session.project.codebook
+    pinned = {
+        key: code
+        for key, code in prefs.pinned_shortcuts(session.project.root).items()
+        if 1 <= key <= SHORTCUT_COUNT and code in book and book.get(code).codable
+    }
+    rest = iter(c.id for c in book if c.codable and c.id not in pinned.values())
+    keys: list[str] = []
+    for key in range(1, SHORTCUT_COUNT + 1):
+        code = pinned.get(key) or next(rest, None)
+        if code is None:
+            break
+        keys.append(code)
+    return keys
+
+
+def pin_shortcut(session: CodingSession, key: int, code_id: str | None) -> list[str] | None:
+    """Give key ``key`` (1–9) to ``code_id`` for this project on this machine (``None``: back to
+    codebook order); returns the new keys, or ``None`` with a French message."""
+    book = session.project.codebook
+    if not 1 <= key <= SHORTCUT_COUNT:
+        session.say(f"Les raccourcis vont de 1 à {SHORTCUT_COUNT}.", "erreur")
+        return None
+    if code_id is not None and (code_id not in book or not book.get(code_id).codable):
+        session.say(f"« {code_id} » n'est pas un code que l'on peut appliquer.", "erreur")
+        return None
+    try:
+        prefs.pin_shortcut(session.project.root, key, code_id)
+    except OSError as err:
+        session.say(f"Raccourci non mémorisé : {err.strerror}.", "erreur")
+        return None
+    session.shortcuts = compute_shortcuts(session)
+    label = book.get(code_id).label if code_id else "l'ordre du livre de codes"
+    session.say(f"Touche {key} : {label}.")
+    return session.shortcuts
 
 
 def find_codes(session: CodingSession, query: str = "") -> list[Code]:

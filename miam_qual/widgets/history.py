@@ -104,12 +104,31 @@ def _replay(
         except MiamError as err:
             problems.append(str(err))
     target.append(action)
+    where = _show_where(session, action)
     verb = "Annulé" if backwards else "Rétabli"
     if problems:
-        session.say(f"{verb} en partie ({action.label}) : " + " ; ".join(problems), "erreur")
+        session.say(f"{verb} en partie ({action.label}{where}) : " + " ; ".join(problems), "erreur")
     else:
-        session.say(f"{verb} : {action.label}.")
+        session.say(f"{verb} : {action.label}{where}.")
     return not problems
+
+
+def _show_where(session: CodingSession, action: Action) -> str:
+    """Open the document an action acted on (undo never changes a passage out of sight) and
+    select its passage; returns `` dans « document » (« passage »)`` for the status line."""
+    step = next((s for s in action.steps if s.document_id), None)
+    if step is None:
+        return ""
+    if step.document_id != session.document_id:
+        opened = session.open(step.document_id)
+        if opened is None:  # the document is gone: say where it was, select nothing
+            return f" dans un document retiré du projet ({step.document_id})"
+    if 0 <= step.start < step.end <= len(session.text):
+        session.selection, session.focus = (step.start, step.end), step.start
+        excerpt = " ".join(session.text[step.start : step.end].split())
+        excerpt = excerpt if len(excerpt) <= 40 else excerpt[:39] + "…"
+        return f" dans « {session.document} » (« {excerpt} »)"
+    return f" dans « {session.document} »"
 
 
 def _play(session: CodingSession, step: Step, backwards: bool) -> None:

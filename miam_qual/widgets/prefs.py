@@ -17,6 +17,7 @@ from pathlib import Path
 from ..fileio import atomic_write_text
 
 CODER_FILE = "codeur.json"
+SHORTCUTS_FILE = "raccourcis.json"
 
 
 def config_dir() -> Path:
@@ -71,3 +72,34 @@ def export_folder(project_root: Path, kind: str, day: dt.date | None = None) -> 
     (default: today): ``<export_root>/<YYYY-MM-DD>_<kind>``. A second export of the same kind on
     the same day replaces the first. Nothing is created here."""
     return export_root(project_root) / f"{(day or dt.date.today()).isoformat()}_{kind}"
+
+
+def pinned_shortcuts(project_root: Path) -> dict[int, str]:
+    """Keys (1–9) this machine's user pinned to codes of the project at ``project_root``."""
+    try:
+        data = json.loads((config_dir() / SHORTCUTS_FILE).read_text(encoding="utf-8"))
+        mine = data.get(str(Path(project_root).resolve()), {})
+        return {int(k): str(v) for k, v in mine.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def pin_shortcut(project_root: Path, key: int, code_id: str | None) -> Path:
+    """Pin ``code_id`` to ``key`` for the project (``None`` unpins); returns the file written.
+    Raises ``OSError``."""
+    path = config_dir() / SHORTCUTS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data = data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        data = {}
+    project = str(Path(project_root).resolve())
+    mine = {k: v for k, v in dict(data.get(project) or {}).items() if v != code_id}
+    if code_id is None:
+        mine.pop(str(key), None)
+    else:
+        mine[str(key)] = code_id
+    data[project] = mine
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    return path

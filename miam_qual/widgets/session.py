@@ -72,6 +72,7 @@ class CodingSession:
     # -- choosing codes (codes_menu.py) -------------------------------------------------------
     code_usage = _codes_menu.code_usage
     compute_shortcuts = _codes_menu.compute_shortcuts
+    pin_shortcut = _codes_menu.pin_shortcut
     find_codes = _codes_menu.find_codes
     code_choices = _codes_menu.code_choices
     create_code = _codes_menu.create_code
