@@ -189,9 +189,9 @@ _Turns = tuple[np.ndarray, np.ndarray, list, list]  # starts, ends, speakers, ro
 class _DocumentCache:
     """Folded texts and speaker turns of the documents searched last, by document GUID.
 
-    A document's text and turns never change once imported (ARCHITECTURE, "Data model"), and a
-    GUID is never reused, so what was derived from them stays true; folding is what a search
-    spends most of its time on. At most ``budget`` characters of text are kept.
+    Folding is what a search spends most of its time on. A document's text is read afresh at
+    every search and its folded form reused only while the text is the same (a corrected text
+    is folded again, and its turns read again). At most ``budget`` characters are kept.
     """
 
     def __init__(self, budget: int = 40_000_000):
@@ -201,10 +201,14 @@ class _DocumentCache:
         self.size = 0
 
     def folded(self, project: Project, guid: str) -> tuple[str, FoldedText]:
-        if guid in self.texts:
-            self.texts.move_to_end(guid)
-            return self.texts[guid]
         text = project.text(guid)
+        cached = self.texts.get(guid)
+        if cached is not None and cached[0] == text:
+            self.texts.move_to_end(guid)
+            return cached
+        if cached is not None:  # the text was corrected since: forget what came from it
+            self.size -= len(cached[0])
+            self.turns.pop(guid, None)
         entry = self.texts[guid] = (text, fold_text(text))
         self.size += len(text)
         while self.size > self.budget and len(self.texts) > 1:

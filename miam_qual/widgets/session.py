@@ -16,9 +16,11 @@ import pandas as pd
 
 from ..errors import CodingError, MiamError
 from . import codes_menu as _codes_menu
+from . import finder as _finder
 from . import history as _history
 from . import navigation as _navigation
 from . import prefs
+from .finder import Finding
 from .history import Action, History, Step
 from .textspans import sentence_at, snap_to_words, unit_body
 
@@ -65,6 +67,15 @@ class CodingSession:
     grid = _navigation.grid
     select_cell = _navigation.select_cell
 
+    # -- finding documents and words (finder.py) ------------------------------------------------
+    pick_documents = _finder.pick_documents
+    search = _finder.search
+    go_to_hit = _finder.go_to_hit
+    next_hit = _finder.next_hit
+    preview_code_all = _finder.preview_code_all
+    cancel_code_all = _finder.cancel_code_all
+    code_all_hits = _finder.code_all_hits
+
     # -- undo and redo (history.py) -----------------------------------------------------------
     undo = _history.undo
     redo = _history.redo
@@ -90,6 +101,7 @@ class CodingSession:
         self.selection: tuple[int, int] | None = None
         self.focus: int | None = None
         self.documents = pd.DataFrame()
+        self.finding = Finding()
         self.book_stamp = self.codebook_stamp()
         self._cache: dict | None = None
         self.coder = (coder or "").strip() or prefs.known_coder()
