@@ -8,7 +8,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from test_faults import failing_commit, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_faults import consistent, failing_commit, killed_at, snapshot
 from test_publication_support import fill
 
 from miam_qual import Project
@@ -239,6 +241,68 @@ def test_a_failing_commit_leaves_text_codings_and_files_as_they_were(coded: Proj
     assert coded.text_version(DOC) == 1
     coded.edit_text(DOC, [(at, at + 4, "bain")], by="léa")  # goes through afterwards
     assert coded.validate() == []
+
+
+EDIT = "p.edit_text({doc!r}, [({at}, {end}, 'bain')], by='léa')"
+
+
+def test_an_edit_killed_before_its_commit_leaves_nothing(coded: Project):
+    code_words(coded, "Le pain est trop cher")
+    before = snapshot(coded)
+    at = coded.text(DOC).index("pain")
+    killed_at(coded, "edit:before-commit", EDIT.format(doc=DOC, at=at, end=at + 4))
+    assert [p for p in coded.corpus_dir.iterdir() if p.name.endswith(".import")]
+    with Project.open(coded.root) as project:  # opening removes the temporary
+        assert snapshot(project) == before
+        assert "pain" in project.text(DOC) and project.text_version(DOC) == 1
+        consistent(project)
+
+
+def test_an_edit_killed_after_its_commit_is_finished_on_opening(coded: Project):
+    pain = code_words(coded, "Le pain est trop cher")
+    at = coded.text(DOC).index("pain")
+    killed_at(coded, "edit:before-rename", EDIT.format(doc=DOC, at=at, end=at + 4))
+    with Project.open(coded.root) as project:
+        assert project.text_version(DOC) == 2 and "Le bain" in project.text(DOC)
+        assert (project.corpus_dir / "entretien.v2.txt").read_text("utf-8") == project.text(DOC)
+        assert row_of(project, pain)["text"] == "Le bain est trop cher"
+        consistent(project)
+
+
+WORDS = st.text(alphabet="abc éà\nX,", max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(alphabet="abcdé \n,.", min_size=40, max_size=300),
+    data=st.data(),
+)
+def test_property_edits_outside_spans_keep_them_and_edits_inside_mark_them(text, data):
+    length = len(text)
+    spans = data.draw(
+        st.lists(st.tuples(st.integers(0, length - 1), st.integers(1, 20)), max_size=8)
+    )
+    spans = sorted({(s, min(s + n, length)) for s, n in spans})
+    points = sorted(set(data.draw(st.lists(st.integers(0, length), max_size=12))))
+    edits = []
+    for point in points:
+        end = min(point + data.draw(st.integers(0, 3)), length)
+        if edits and point <= edits[-1][1]:
+            continue
+        edits.append((point, end, data.draw(WORDS)))
+    edits = check_edits(text, edits, document="d")
+    new = apply_edits(text, edits)
+    mapping = SpanMap(edits)
+    for start, end in spans:
+        placed = mapping.place(start, end)
+        inside = [
+            (a, b) for a, b, r in edits if (a < end and b > start and a != b) or start < a < end
+        ]
+        if not inside:
+            assert placed.state == "intact" and new[placed.start : placed.end] == text[start:end]
+        else:
+            assert placed.state in ("modifié", "orphelin")
+    assert apply_edits(text, diff_edits(text, new)) == new
 
 
 def test_random_edits_outside_coded_spans_keep_every_coded_text():
