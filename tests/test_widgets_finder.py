@@ -8,13 +8,17 @@ from pathlib import Path
 import pytest
 
 from miam_qual import Project
-from miam_qual.widgets import CodingSession
+from miam_qual.widgets import CodingPanel, CodingSession
 from miam_qual.widgets.finder import HIT_LIMIT
 
 
 @pytest.fixture(autouse=True)
 def private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIAM_CONFIG_DIR", str(tmp_path / "config"))
+
+
+def send(panel: CodingPanel, action: str, **content: object) -> None:
+    panel._on_message(panel, {"action": action, "seq": panel.ack + 1, **content}, None)
 
 
 def test_pick_a_document_by_attribute_words_and_jump_to_it(demo_project: Project) -> None:
@@ -116,3 +120,36 @@ def test_code_all_refusals_write_nothing(demo_project: Project) -> None:
     assert session.preview_code_all("prix") is None and "précisez la recherche" in session.status
     assert len(demo_project.codings()) == before
     assert "stagiaire" not in set(demo_project.coders()["coder"])
+
+
+def test_panel_messages_for_the_picker_and_the_search(demo_project: Project) -> None:
+    panel = CodingPanel(demo_project, "stagiaire")
+    send(panel, "pick", query="haisnes", uncoded=False)
+    haisnes = demo_project.documents(site="Haisnes")
+    assert [d["name"] for d in panel.picker["documents"]] == haisnes["document"].tolist()
+    assert panel.picker["documents"][0]["found_in"] == "Site : Haisnes"
+    assert panel.status == {"text": f"{len(haisnes)} documents pour « haisnes ».", "level": "info"}
+    send(panel, "open", document=panel.picker["documents"][-1]["id"])
+    assert panel.doc["name"] == haisnes["document"].iloc[-1]
+    send(panel, "search", query="jardin", scope="corpus")
+    found = panel.search
+    assert found["count"] == len(found["hits"]) > 0 and not found["truncated"]
+    assert {"before", "match", "after", "document", "speaker"} <= set(found["hits"][0])
+    assert panel.status["text"].startswith(f"{found['count']} occurrence")
+    send(panel, "hit", index=0)
+    first = found["hits"][0]
+    assert panel.doc["id"] == first["document_id"]
+    assert panel.selection == [first["start"], first["end"]] and panel.search["current"] == 0
+    send(panel, "shortcut", key=1)  # the usual key codes the hit
+    assert len(demo_project.codings(coder="stagiaire")) == 1
+    send(panel, "preview_all", code="entraide")
+    assert panel.search["preview"]["count"] == found["count"]
+    assert "Confirmez ou annulez" in panel.status["text"]
+    send(panel, "code_all", code="entraide")
+    assert panel.search["preview"] is None and panel.history["undo"]
+    assert len(demo_project.codings(coder="stagiaire", code="entraide")) == found["count"]
+    send(panel, "search", query="?!", scope="corpus")
+    assert panel.status == {
+        "text": "Rien à chercher dans « ?! » : tapez au moins une lettre ou un chiffre.",
+        "level": "erreur",
+    }

@@ -253,3 +253,47 @@ def code_all_hits(session: CodingSession, code_id: str) -> int | None:
         "« Annuler » les retire toutes d'un coup."
     )
     return created
+
+
+# -- what the panel draws ---------------------------------------------------------------------
+#: Documents listed at most in the picker.
+PICKER_LIMIT = 300
+
+
+def picker_payload(session: CodingSession, found: pd.DataFrame | None) -> dict:
+    """The picker's list for the view: ``documents`` (``id, name, kind, position, found_in``
+    where ``found_in`` reads ``Site : Haisnes`` for the attributes the words were found in),
+    ``count`` and ``more`` (documents beyond ``PICKER_LIMIT``)."""
+    if found is None:
+        return {"documents": [], "count": 0, "more": 0}
+    specs = session.project.config.attributes
+    rows = []
+    for record in found.head(PICKER_LIMIT).to_dict("records"):
+        fields = [f for f in str(record["found_in"]).split(", ") if f in specs]
+        rows.append(
+            {
+                "id": record["document_id"], "name": record["document"], "kind": record["kind"],
+                "position": int(record["position"]),
+                "found_in": " · ".join(f"{specs[f].label} : {record[f]}" for f in fields),
+            }
+        )  # fmt: skip
+    return {"documents": rows, "count": len(found), "more": max(0, len(found) - PICKER_LIMIT)}
+
+
+def hits_payload(session: CodingSession) -> dict:
+    """The last search for the view: ``query, scope, count, truncated, current, preview`` and
+    ``hits`` (``index, document_id, document, start, end, before, match, after, speaker``)."""
+    finding = session.finding
+    hits = [
+        {
+            "index": i, "document_id": r.document_id, "document": r.document,
+            "start": int(r.start), "end": int(r.end), "before": r.before, "match": r.match,
+            "after": r.after, "speaker": r.speaker or "",
+        }
+        for i, r in enumerate(finding.hits.itertuples())
+    ]  # fmt: skip
+    return {
+        "query": finding.query, "scope": finding.scope, "count": len(hits),
+        "truncated": finding.truncated, "current": finding.current, "preview": finding.preview,
+        "hits": hits,
+    }  # fmt: skip

@@ -14,6 +14,7 @@ import anywidget
 import traitlets
 
 from ..errors import MiamError
+from .finder import hits_payload, picker_payload
 from .layout import document_blocks
 from .session import CodingSession
 
@@ -48,6 +49,8 @@ class CodingPanel(anywidget.AnyWidget):
     history = traitlets.Dict().tag(sync=True)
     grid = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     grid_open = traitlets.Bool(False).tag(sync=True)
+    picker = traitlets.Dict().tag(sync=True)
+    search = traitlets.Dict().tag(sync=True)
     ack = traitlets.Int(0).tag(sync=True)
 
     def __init__(
@@ -79,6 +82,7 @@ class CodingPanel(anywidget.AnyWidget):
             self.progress = list(s.progress())
             self.status = {"text": s.status, "level": s.status_level}
             self.history = {"undo": s.history.can_undo, "redo": s.history.can_redo}
+            self.search = hits_payload(s)
             # allow_none=True on the trait; traitlets' annotations cannot express it for Dict
             self.grid = s.grid() if self.grid_open and s.kind == "questionnaire" else None  # type: ignore[assignment]
 
@@ -146,6 +150,16 @@ class CodingPanel(anywidget.AnyWidget):
             "cell": lambda: s.select_cell(
                 str(content.get("document")), str(content.get("question"))
             ),
+            # finding (finder.py)
+            "pick": lambda: self._pick(str(content.get("query", "")), bool(content.get("uncoded"))),
+            "search": lambda: s.search(
+                str(content.get("query", "")), scope=str(content.get("scope", "document"))
+            ),
+            "hit": lambda: s.go_to_hit(int(content.get("index", -1))),
+            "next_hit": lambda: s.next_hit(-1 if content.get("back") else 1),
+            "preview_all": lambda: s.preview_code_all(str(content.get("code"))),
+            "code_all": lambda: s.code_all_hits(str(content.get("code"))),
+            "cancel_all": s.cancel_code_all,
         }
         handler = handlers.get(str(action))
         if handler is None:
@@ -157,6 +171,11 @@ class CodingPanel(anywidget.AnyWidget):
                 s.say(f"Action impossible : {err}", "erreur")
         self.push()
         self.ack = int(content.get("seq", self.ack + 1))
+
+    def _pick(self, query: str, uncoded_only: bool) -> None:
+        """Fill the document picker (its list lives in the view only, not in the session)."""
+        found = self.session.pick_documents(query, uncoded_only=uncoded_only)
+        self.picker = picker_payload(self.session, found)
 
     def _shortcut(self, key: int) -> None:
         shortcuts = self.session.shortcuts

@@ -66,9 +66,10 @@ function render({ model, el: host }) {
   const top = el("div", { class: "miam-cp-top" });
   const docPane = el("div", { class: "miam-cp-doc", "aria-label": "Texte du document" });
   const gridPane = el("div", { class: "miam-cp-grid" });
+  const findPane = el("div", { class: "miam-cp-find", hidden: true });
   const side = el("aside", { class: "miam-cp-side" });
   const statusLine = el("div", { class: "miam-cp-status", role: "status", "aria-live": "polite" });
-  root.append(top, el("div", { class: "miam-cp-main" }, el("div", { class: "miam-cp-left" }, docPane, gridPane), side), statusLine);
+  root.append(top, el("div", { class: "miam-cp-main" }, el("div", { class: "miam-cp-left" }, findPane, docPane, gridPane), side), statusLine);
 
   // -- top bar ------------------------------------------------------------------------------
   function drawTop() {
@@ -83,7 +84,9 @@ function render({ model, el: host }) {
         el("button", { class: "miam-cp-btn", title: "Document suivant", onclick: () => send("next") }, "▶"),
         el("button", { class: "miam-cp-btn", onclick: () => send("uncoded") }, "Prochain non codé"),
         isQuest ? el("button", { class: "miam-cp-btn" + (model.get("grid_open") ? " on" : ""), onclick: () => send("grid", { value: !model.get("grid_open") }) }, model.get("grid_open") ? "Vue document" : "Vue grille") : null,
+        el("button", { class: "miam-cp-btn" + (picker.open ? " on" : ""), title: "Chercher un document par son nom ou ses attributs", "aria-expanded": String(picker.open), onclick: () => togglePicker() }, "Documents…"),
       ),
+      searchBox(),
       el("div", { class: "miam-cp-title" },
         el("strong", {}, doc.name || "Aucun document"),
         doc.count ? el("span", { class: "miam-cp-muted" }, ` · ${doc.position + 1}/${doc.count} · ${{ transcript: "entretien", questionnaire: "questionnaire", text: "texte" }[doc.kind] || doc.kind}`) : null,
@@ -101,6 +104,88 @@ function render({ model, el: host }) {
           " autres codeurs"),
       ),
     );
+  }
+
+  // -- finding: document picker, text search, hits (finder.py) --------------------------------
+  const picker = { open: false, query: "", uncoded: false, timer: 0 };
+  const finding = { query: "", scope: "document", code: "", closed: false };
+  const pickerInput = el("input", { class: "miam-cp-input", type: "search", placeholder: "Nom, site, vague, participant…", "aria-label": "Chercher un document",
+    oninput: (e) => { picker.query = e.target.value; clearTimeout(picker.timer); picker.timer = setTimeout(askPicker, 150); },
+    onkeydown: (e) => { if (e.key === "Enter") { const first = pickerList.querySelector("button"); if (first) first.click(); } else if (e.key === "Escape") togglePicker(false); } });
+  const pickerCheck = el("input", { type: "checkbox", onchange: (e) => { picker.uncoded = e.target.checked; askPicker(); } });
+  const pickerList = el("div", { class: "miam-cp-picklist", role: "listbox", "aria-label": "Documents trouvés" });
+  const pickerPane = el("div", { class: "miam-cp-picker", hidden: true },
+    pickerInput, el("label", { class: "miam-cp-check" }, pickerCheck, " pas encore codé par moi"), pickerList);
+  root.append(pickerPane);
+  const askPicker = () => send("pick", { query: picker.query, uncoded: picker.uncoded });
+  function togglePicker(open = !picker.open) {
+    picker.open = open;
+    pickerPane.hidden = !open;
+    if (open) { askPicker(); pickerInput.focus(); } else root.focus({ preventScroll: true });
+    drawTop();
+  }
+  function drawPicker() {
+    const found = model.get("picker") || {};
+    const doc = model.get("doc") || {};
+    const docs = found.documents || [];
+    pickerList.replaceChildren(
+      ...docs.map((d) => el("button", { class: "miam-cp-pick" + (d.id === doc.id ? " current" : ""), role: "option", onclick: () => { send("open", { document: d.id }); togglePicker(false); } },
+        el("span", { class: "miam-cp-muted" }, `${d.position}. `), el("span", {}, d.name),
+        d.found_in ? el("span", { class: "miam-cp-muted" }, ` · ${d.found_in}`) : null)),
+      docs.length ? null : el("p", { class: "miam-cp-muted" }, "Aucun document ne correspond."),
+      found.more ? el("p", { class: "miam-cp-muted" }, `… et ${found.more} autres : précisez la recherche.`) : null);
+  }
+
+  function searchBox() {
+    const input = el("input", { class: "miam-cp-input miam-cp-search", type: "search", value: finding.query, placeholder: "Rechercher un mot (Ctrl+F)", "aria-label": "Rechercher dans le texte", size: "18",
+      oninput: (e) => { finding.query = e.target.value; },
+      onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); runSearch(); } } });
+    const scope = el("select", { class: "miam-cp-input", "aria-label": "Où chercher", onchange: (e) => { finding.scope = e.target.value; } },
+      el("option", { value: "document", selected: finding.scope === "document" }, "ce document"),
+      el("option", { value: "corpus", selected: finding.scope === "corpus" }, "tout le corpus"));
+    return el("div", { class: "miam-cp-searchbox" }, input, scope,
+      el("button", { class: "miam-cp-btn", onclick: () => runSearch() }, "Chercher"));
+  }
+  function runSearch() {
+    finding.closed = false;
+    send("search", { query: finding.query, scope: finding.scope });
+  }
+
+  function drawFind() {
+    const found = model.get("search") || {};
+    const left = root.querySelector(".miam-cp-left");
+    findPane.hidden = !found.query || finding.closed;
+    left.classList.toggle("finding", !findPane.hidden);
+    if (findPane.hidden) { findPane.replaceChildren(); return; }
+    const codable = (model.get("codes") || []).filter((c) => c.codable);
+    if (!codable.some((c) => c.id === finding.code)) finding.code = codable.length ? codable[0].id : "";
+    const codeSelect = el("select", { class: "miam-cp-input", "aria-label": "Code pour toutes les occurrences", onchange: (e) => { finding.code = e.target.value; } },
+      codable.map((c) => el("option", { value: c.id, selected: c.id === finding.code }, c.label)));
+    const preview = found.preview;
+    const hits = found.hits || [];
+    const count = `${found.count}${found.truncated ? "+" : ""} occurrence${found.count > 1 ? "s" : ""} de « ${found.query} »`;
+    findPane.replaceChildren(
+      el("div", { class: "miam-cp-find-head" },
+        el("strong", {}, count),
+        el("span", { class: "miam-cp-muted" }, found.scope === "corpus" ? " · tout le corpus" : " · ce document"),
+        el("button", { class: "miam-cp-btn", title: "Occurrence précédente (Maj+N)", disabled: !hits.length, onclick: () => send("next_hit", { back: true }) }, "↑"),
+        el("button", { class: "miam-cp-btn", title: "Occurrence suivante (N)", disabled: !hits.length, onclick: () => send("next_hit") }, "↓"),
+        el("span", { class: "miam-cp-find-all" }, codeSelect,
+          el("button", { class: "miam-cp-btn", disabled: !hits.length || found.truncated, title: found.truncated ? "Trop d'occurrences : précisez la recherche" : "Voir ce qui sera codé avant d'écrire", onclick: () => send("preview_all", { code: finding.code }) }, "Coder toutes…")),
+        el("button", { class: "miam-cp-remove", title: "Fermer la recherche", onclick: () => { finding.closed = true; drawFind(); } }, "×")),
+      preview ? el("div", { class: "miam-cp-preview", role: "alertdialog" },
+        el("span", {}, `Coder les ${preview.count} occurrences de « ${preview.query} » (${preview.documents} document${preview.documents > 1 ? "s" : ""}) avec « ${preview.label} » : ${preview.new} nouveau${preview.new > 1 ? "x" : ""} codage${preview.new > 1 ? "s" : ""}.`),
+        el("button", { class: "miam-cp-btn primary", onclick: () => send("code_all", { code: preview.code }) }, "Confirmer"),
+        el("button", { class: "miam-cp-btn", onclick: () => send("cancel_all") }, "Annuler")) : null,
+      el("div", { class: "miam-cp-kwic", role: "list" }, hits.map((h) =>
+        el("button", { class: "miam-cp-hit" + (h.index === found.current ? " current" : ""), role: "listitem", title: `${h.document}${h.speaker ? " · " + h.speaker : ""}`,
+          onclick: () => { send("hit", { index: h.index }); root.focus({ preventScroll: true }); } },
+          el("span", { class: "miam-cp-kwic-before" }, el("bdi", {}, h.before)),
+          el("mark", {}, h.match),
+          el("span", { class: "miam-cp-kwic-after" }, h.after),
+          found.scope === "corpus" ? el("span", { class: "miam-cp-kwic-doc" }, h.document) : null))));
+    const current = findPane.querySelector(".miam-cp-hit.current");
+    if (current) current.scrollIntoView({ block: "nearest" });
   }
 
   // -- document -----------------------------------------------------------------------------
@@ -315,11 +400,13 @@ function render({ model, el: host }) {
     const mod = e.ctrlKey || e.metaKey;
     if (mod && !typing && (e.key === "z" || e.key === "Z")) { e.preventDefault(); e.stopPropagation(); send(e.shiftKey ? "redo" : "undo"); return; }
     if (mod && !typing && e.key === "y") { e.preventDefault(); e.stopPropagation(); send("redo"); return; }
+    if (mod && (e.key === "f" || e.key === "F")) { e.preventDefault(); e.stopPropagation(); top.querySelector(".miam-cp-search")?.focus(); return; }
     if (mod || e.altKey) return;
     e.stopPropagation(); // plain keys belong to the widget, not to JupyterLab's command mode
     if (typing) return;
     if (/^[1-9]$/.test(e.key)) { e.preventDefault(); send("shortcut", { key: Number(e.key) }); }
     else if (e.key === "t") send("unit", { kind: "turn" });
+    else if (e.key === "n" || e.key === "N") send("next_hit", { back: e.key === "N" });
     else if (e.key === "p") send("unit", { kind: "sentence" });
     else if (e.key === "/") { e.preventDefault(); side.querySelector(".miam-cp-filter")?.focus(); }
   });
@@ -328,12 +415,12 @@ function render({ model, el: host }) {
   // Several traits change per action: draw once per frame, only the parts concerned.
   const pending = new Set();
   let frame = 0;
-  const parts = { top: drawTop, doc: drawDoc, grid: drawGrid, side: drawSide, status: drawStatus };
+  const parts = { top: drawTop, find: drawFind, picker: drawPicker, doc: drawDoc, grid: drawGrid, side: drawSide, status: drawStatus };
   const flush = () => {
     frame = 0;
     const todo = [...pending];
     pending.clear();
-    for (const name of ["top", "doc", "grid", "side", "status"]) if (todo.includes(name)) parts[name]();
+    for (const name of ["top", "find", "picker", "doc", "grid", "side", "status"]) if (todo.includes(name)) parts[name]();
     if (todo.includes("scroll")) scrollToSelection();
   };
   const schedule = (...names) => {
@@ -345,7 +432,7 @@ function render({ model, el: host }) {
     doc: ["top", "doc", "grid", "side"], codings: ["doc"], selection: ["doc", "grid", "side", "scroll"],
     grid: ["doc", "grid", "top"], grid_open: ["doc", "grid", "top"], progress: ["top"], coder: ["top"],
     coders: ["top"], show_others: ["top"], here: ["side"], codes: ["side"], shortcuts: ["side"],
-    recent: ["side"], history: ["side"], status: ["status"],
+    recent: ["side"], history: ["side"], status: ["status"], search: ["find"], picker: ["picker"],
   };
   model.on("change:doc", () => { cps = Array.from((model.get("doc") || {}).text || ""); docPane.scrollTop = 0; });
   model.on("change:selection", () => { vivoLabelTouched = false; });
