@@ -169,7 +169,15 @@ def test_code_a_passage_in_jupyterlab(lab: Lab, page) -> None:
         "(bs, skip) => bs.map(b => b.dataset.code).find(c => c !== skip)",
         shortcut,
     )
+    top = page.eval_on_selector(".miam-cp-apply", "b => b.getBoundingClientRect().top")
     page.click(f".miam-cp-apply[data-code='{clicked}']")
+    page.wait_for_function("() => document.querySelectorAll('.miam-cp-here').length === 2")
+    # the list did not move under the mouse, and the keyboard stayed in the panel after the click
+    assert page.eval_on_selector(".miam-cp-apply", "b => b.getBoundingClientRect().top") == top
+    page.keyboard.press("Control+z")
+    page.wait_for_function("() => document.querySelectorAll('.miam-cp-here').length === 1")
+    assert page.inner_text(".miam-cp-status").startswith("Annulé : codage")
+    page.keyboard.press("Control+y")
     page.wait_for_function("() => document.querySelectorAll('.miam-cp-here').length === 2")
     page.click(".miam-cp-here:has(.miam-cp-remove) >> nth=0 >> .miam-cp-remove")
     page.wait_for_function("() => document.querySelectorAll('.miam-cp-here').length === 1")

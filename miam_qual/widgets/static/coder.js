@@ -180,7 +180,7 @@ function render({ model, el: host }) {
       el("div", { class: "miam-cp-kwic", role: "list" }, hits.map((h) =>
         el("button", { class: "miam-cp-hit" + (h.index === found.current ? " current" : ""), role: "listitem", title: `${h.document}${h.speaker ? " · " + h.speaker : ""}`,
           onclick: () => { send("hit", { index: h.index }); root.focus({ preventScroll: true }); } },
-          el("span", { class: "miam-cp-kwic-before" }, el("bdi", {}, h.before)),
+          el("span", { class: "miam-cp-kwic-before" }, h.before),
           el("mark", {}, h.match),
           el("span", { class: "miam-cp-kwic-after" }, h.after),
           found.scope === "corpus" ? el("span", { class: "miam-cp-kwic-doc" }, h.document) : null))));
@@ -285,7 +285,6 @@ function render({ model, el: host }) {
   // -- side panel ---------------------------------------------------------------------------
   function drawSide() {
     const codes = model.get("codes") || [];
-    const byId = new Map(codes.map((c) => [c.id, c]));
     const shortcuts = model.get("shortcuts") || [];
     const recent = model.get("recent") || [];
     const sel = model.get("selection") || [];
@@ -306,10 +305,8 @@ function render({ model, el: host }) {
       const found = codes.filter((c) => c.codable && (fold(c.label).includes(needle) || c.id.includes(needle)));
       found.sort((a, b) => (recent.indexOf(a.id) + 1 || 1e9) - (recent.indexOf(b.id) + 1 || 1e9));
       list = found.length ? found.map((c) => row(c, 0)) : [el("p", { class: "miam-cp-muted" }, "Aucun code ne correspond.")];
-    } else {
-      const rec = recent.slice(0, 5).filter((id) => byId.has(id)).map((id) => row(byId.get(id), 0));
-      list = [rec.length ? el("div", { class: "miam-cp-sub" }, "Récents") : null, ...rec,
-        rec.length ? el("div", { class: "miam-cp-sub" }, "Livre de codes") : null, ...codes.map((c) => row(c, c.depth))];
+    } else {  // the codebook as it is: nothing is inserted above it as one codes (no jump under the mouse)
+      list = codes.map((c) => row(c, c.depth));
     }
     const filterInput = el("input", {
       class: "miam-cp-input miam-cp-filter", type: "search", placeholder: "Filtrer les codes (touche /)", title: "Entrée applique le premier code trouvé", value: filter,
@@ -420,8 +417,11 @@ function render({ model, el: host }) {
     frame = 0;
     const todo = [...pending];
     pending.clear();
+    // A redraw replaces the button just clicked: keep the keyboard in the panel (keys 1–9, Ctrl+Z).
+    const hadFocus = root.contains(document.activeElement);
     for (const name of ["top", "find", "picker", "doc", "grid", "side", "status"]) if (todo.includes(name)) parts[name]();
     if (todo.includes("scroll")) scrollToSelection();
+    if (hadFocus && !root.contains(document.activeElement)) root.focus({ preventScroll: true });
   };
   const schedule = (...names) => {
     names.forEach((n) => pending.add(n));
