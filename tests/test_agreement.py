@@ -12,13 +12,12 @@ from miam_qual import MiamError
 from miam_qual.agreement import (
     agreement,
     cohen_kappa,
-    coincidence_matrix,
-    confusion_matrix,
     disagreements,
     krippendorff_alpha,
     percent_agreement,
-    sentence_spans,
 )
+from miam_qual.agreement.statistics import coincidence_matrix, confusion_matrix
+from miam_qual.segmentation import sentence_spans
 
 N = None
 # Krippendorff, "Computing Krippendorff's Alpha-Reliability" (2011): 4 observers × 12 units,
@@ -264,25 +263,32 @@ def test_public_names():
             "OVERALL",
             "OVERALL_LABEL",
             "UNCODED_LABELS",
-            "UNITS_COLUMNS",
             "UNIT_LABELS",
             "Comparison",
             "agreement",
             "agreement_units",
-            "alpha_from_coincidences",
-            "coincidence_matrix",
             "cohen_kappa",
             "compare",
-            "confusion_matrix",
             "default_coders",
             "describe",
             "disagreements",
-            "kappa_from_confusion",
             "krippendorff_alpha",
             "locate",
             "percent_agreement",
-            "sentence_spans",
-            "value_counts_matrix",
+            "alpha_bootstrap",
+            "alpha_intervals",
+            "brennan_prediger",
+            "character_agreement",
+            "character_agreement_averages",
+            "code_presence",
+            "coefficients",
+            "fleiss_kappa",
+            "gwet_ac1",
+            "pairwise",
+            "pairwise_matrix",
+            "segment_agreement",
+            "segment_matches",
+            "theme_agreement",
         ]  # fmt: skip
     )
     assert all(hasattr(module, name) for name in module.__all__)
@@ -327,3 +333,283 @@ def test_a_third_coder_leaves_the_default_comparison_as_it_was(demo_project):
     table = agreement(demo_project, comparison=three)
     assert table.iloc[0]["units"] == len(demo_project.units(both[0], "turn"))
     assert "laissé(s) de côté" in describe(three) and "choisi·es" in describe(three)
+
+
+# -- several coders: Fleiss' kappa, Gwet's AC1, Brennan–Prediger, and Krippendorff's bootstrap ----
+def _raw(counts: list[list[int]]) -> pd.DataFrame:
+    """Raw ratings (units × raters) from per-unit category counts, category j written j."""
+    return pd.DataFrame([[j for j, n in enumerate(row) for _ in range(n)] for row in counts])
+
+
+# Wikipedia's worked example of Fleiss' kappa (10 subjects, 14 raters, 5 categories):
+# P = 0.378, Pe = 0.213, kappa = 0.210.
+FLEISS_WORKED = [
+    [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+]  # fmt: skip
+# Gwet's irrCAC vignette: two abstractors, contingency table of 3 categories; published
+# Cohen's kappa 0.7964094 and Scott's pi (Fleiss' kappa with two raters) 0.7962397.
+ABSTRACTORS = [[13, 0, 0], [0, 20, 7], [0, 4, 56]]
+
+
+def test_fleiss_kappa_worked_example():
+    from miam_qual.agreement import coefficients, fleiss_kappa
+
+    data = _raw(FLEISS_WORKED)
+    assert round(fleiss_kappa(data), 3) == 0.210
+    assert round(coefficients(data)["percent_agreement"], 3) == 0.378
+
+
+def test_two_abstractors_published_kappa_and_scott_pi():
+    from miam_qual.agreement import fleiss_kappa
+
+    first = [i for i, row in enumerate(ABSTRACTORS) for j, n in enumerate(row) for _ in range(n)]
+    second = [j for i, row in enumerate(ABSTRACTORS) for j, n in enumerate(row) for _ in range(n)]
+    assert round(cohen_kappa(first, second), 7) == 0.7964094
+    assert round(fleiss_kappa(list(zip(first, second, strict=True))), 7) == 0.7962397
+
+
+def _irrcac(data: pd.DataFrame) -> dict[str, float]:
+    """irrCAC's Fleiss, AC1 and Brennan–Prediger, unrounded. Categories are passed explicitly:
+    with pandas 3, irrCAC's own category list (``stack().unique()``) keeps NaN as a category."""
+    from irrCAC.raw import CAC
+
+    values = data.to_numpy(dtype=float)
+    categories = sorted(set(values[~np.isnan(values)].tolist()))
+    cac = CAC(pd.DataFrame(values), digits=20, categories=categories)
+    return {
+        "fleiss_kappa": cac.fleiss()["est"]["coefficient_value"],
+        "gwet_ac1": cac.gwet()["est"]["coefficient_value"],
+        "brennan_prediger": cac.bp()["est"]["coefficient_value"],
+        "percent_agreement": cac.fleiss()["est"]["pa"],
+    }
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_coefficients_equal_irrcac_and_krippendorff_on_random_matrices():
+    """Seeded random reliability data, 2 to 6 coders, 2 to 5 categories, 20 % missing."""
+    import krippendorff
+
+    from miam_qual.agreement import coefficients
+
+    rng = np.random.default_rng(13)
+    checked = 0
+    while checked < 60:
+        n, m, k = int(rng.integers(5, 50)), int(rng.integers(2, 7)), int(rng.integers(2, 6))
+        values = rng.integers(0, k, (n, m)).astype(float)
+        values[rng.random((n, m)) < 0.2] = np.nan
+        observed = values[~np.isnan(values)]
+        if len(set(observed.tolist())) < 2 or (np.sum(~np.isnan(values), axis=1) >= 2).sum() < 2:
+            continue
+        data = pd.DataFrame(values)
+        ours = coefficients(data)
+        reference = _irrcac(data)
+        reference["alpha"] = krippendorff.alpha(
+            reliability_data=values.T, level_of_measurement="nominal"
+        )
+        for name, value in reference.items():
+            assert ours[name] == pytest.approx(float(value), abs=1e-12), (name, n, m, k)
+        checked += 1
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_coefficients_equal_irrcac_on_gwet_examples():
+    """Gwet's textbook data sets shipped with irrCAC: 4 raters × 12 subjects with missing
+    ratings, 5 observers × 15 units, and Fleiss' (1971) 6 psychiatrists (first 15 patients)."""
+    from irrCAC import datasets
+
+    from miam_qual.agreement import coefficients
+
+    six = datasets.distrib_6raters()
+    for data in (
+        datasets.raw_4raters().astype(float),
+        datasets.raw_5observers(),
+        _raw(six.to_numpy().tolist()),
+    ):
+        ours = coefficients(data)
+        for name, value in _irrcac(data).items():
+            assert ours[name] == pytest.approx(float(value), abs=1e-12), name
+    # published values (irrCAC's vignette, Gwet 2014) for the 4 raters × 12 subjects
+    ours = coefficients(datasets.raw_4raters().astype(float))
+    assert round(ours["fleiss_kappa"], 5) == 0.76117
+    assert round(ours["gwet_ac1"], 5) == 0.77544
+    assert round(ours["brennan_prediger"], 5) == 0.77273
+    assert round(ours["alpha"], 5) == 0.74342
+
+
+def test_rare_code_kappa_paradox_ac1_stays_high():
+    """A code applied once in 100 units by one coder only: agreement 99 %, kappa 0, AC1 ≈ 0.99."""
+    from miam_qual.agreement import brennan_prediger, coefficients, gwet_ac1
+
+    data = [[0, 0]] * 99 + [[1, 0]]
+    result = coefficients(data)
+    assert result["percent_agreement"] == pytest.approx(0.99)
+    assert result["fleiss_kappa"] == pytest.approx(-1 / 199)
+    assert gwet_ac1(data) > 0.98
+    assert brennan_prediger(data) == pytest.approx(0.98)
+    assert brennan_prediger(data, n_categories=4) == pytest.approx((0.99 - 0.25) / 0.75)
+    assert math.isnan(gwet_ac1([[1, 1], [1, 1]]))  # one category: undefined
+
+
+def test_bootstrap_follows_krippendorff_and_is_seeded():
+    from miam_qual.agreement import alpha_bootstrap
+    from miam_qual.errors import UnknownOption
+
+    result = alpha_bootstrap(KRIPPENDORFF_4x12, samples=2000, seed=7)
+    assert result.alpha == pytest.approx(krippendorff_alpha(KRIPPENDORFF_4x12))
+    # pairs of judgements: units judged by 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 2 coders (unit 12: 1)
+    assert result.draws == 3 + 8 * 6 + 3 + 1
+    assert result.low < result.alpha < result.high <= 1
+    assert alpha_bootstrap(KRIPPENDORFF_4x12, samples=2000, seed=7) == result
+    assert alpha_bootstrap(KRIPPENDORFF_4x12, samples=2000, seed=8) != result
+    assert 0 < result.below[0.8] < 1 and result.below[0.667] <= result.below[0.8]
+    # the mean resampled disagreement is the observed one: the distribution centres on alpha
+    wide = alpha_bootstrap(KRIPPENDORFF_4x12, samples=20000, seed=1, level=0.5)
+    assert (wide.low + wide.high) / 2 == pytest.approx(result.alpha, abs=0.02)
+    perfect = alpha_bootstrap([[1, 1], [2, 2], [1, 1]])
+    assert (perfect.low, perfect.high) == (1.0, 1.0)
+    assert math.isnan(alpha_bootstrap([[1, 1], [1, 1]]).low)
+    with pytest.raises(UnknownOption, match="Niveau de confiance"):
+        alpha_bootstrap(KRIPPENDORFF_4x12, level=95)
+
+
+# -- project level: themes, pairs, intervals, MAXQDA and NVivo figures ------------------------
+def _boundary_project(project):
+    """Two documents; camille and karim disagree on boundaries in the first, agree in the
+    second, where the intern codes too."""
+    name, text = _two_coder_project(project)
+    other = project.root / "autre.txt"
+    other.write_text("Habitant 3 : Le bus ne passe plus.\n", encoding="utf-8")
+    project.import_files([other], by="test")
+    project.add_coder("stagiaire")
+    project.code(name, 10, 30, "prix", coder="camille")
+    project.code(name, 12, 30, "prix", coder="karim")  # overlap 18 / 20 = 90 %
+    project.code(name, 40, 50, "qualite", coder="camille")
+    project.code(name, 45, 60, "qualite", coder="karim")  # overlap 5 / 20 = 25 %
+    project.code(name, 0, 5, "proximite", coder="karim")  # karim only
+    for coder in ("camille", "karim", "stagiaire"):
+        project.code("autre.txt", 0, 10, "prix", coder=coder)
+    return name, text
+
+
+def test_segment_matching_with_a_minimum_overlap(project):
+    from miam_qual.agreement import segment_agreement, segment_matches
+    from miam_qual.errors import UnknownOption
+
+    name, _text = _boundary_project(project)
+    pair = ["camille", "karim"]
+    table = segment_agreement(project, coders=pair, min_overlap=0.9).set_index("code_id")
+    # prix: 2 + 2 segments matched (both documents); qualite: 2 unmatched; proximite: 1
+    assert table.loc["*", ["segments", "matched", "unmatched"]].tolist() == [7, 4, 3]
+    assert table.loc["prix", "percent_agreement"] == 1.0
+    assert table.loc["qualite", "matched"] == 0 and table.loc["proximite", "segments"] == 1
+    stricter = segment_agreement(project, coders=pair, min_overlap=0.95).set_index("code_id")
+    assert stricter.loc["prix", "matched"] == 2  # only the identical ones, in autre.txt
+    lenient = segment_agreement(project, coders=pair, min_overlap=0.25).set_index("code_id")
+    assert lenient.loc["qualite", "matched"] == 2
+    matches = segment_matches(project, coders=pair)
+    first = matches[(matches["document"] == name) & (matches["code_id"] == "prix")]
+    assert first["overlap"].tolist() == pytest.approx([0.9, 0.9])
+    assert matches.loc[matches["code_id"] == "proximite", "overlap"].tolist() == [0.0]
+    with pytest.raises(UnknownOption, match="Chevauchement minimal invalide"):
+        segment_agreement(project, coders=pair, min_overlap=90)
+
+
+def test_code_presence_per_document(project):
+    from miam_qual.agreement import code_presence
+
+    _boundary_project(project)
+    table = code_presence(project, coders=["camille", "karim"]).set_index("code_id")
+    assert table.loc["*", ["documents", "documents_all"]].tolist() == [4, 3]
+    assert table.loc["prix", ["documents", "documents_all"]].tolist() == [2, 2]
+    assert table.loc["proximite", "percent_agreement"] == 0.0
+
+
+def test_nvivo_character_agreement_by_hand(project):
+    from miam_qual.agreement import character_agreement, character_agreement_averages
+    from miam_qual.errors import AgreementError
+
+    name, text = _boundary_project(project)
+    length, short = len(project.text(name)), len(project.text("autre.txt"))
+    table = character_agreement(project, coders=["camille", "karim"])
+    row = table.set_index(["document", "code_id"]).loc[(name, "prix")]
+    assert [row["both"], row["first_only"], row["second_only"]] == [18, 2, 0]
+    assert row["neither"] == length - 20
+    assert row["percent_agreement"] == pytest.approx((length - 2) / length)
+    first = [10 <= i < 30 for i in range(length)]
+    second = [12 <= i < 30 for i in range(length)]
+    assert row["kappa"] == pytest.approx(cohen_kappa(first, second))
+    untouched = table.set_index(["document", "code_id"]).loc[("autre.txt", "qualite")]
+    assert (untouched["coded"], untouched["percent_agreement"], untouched["kappa"]) == (
+        False, 1.0, 1.0,
+    )  # fmt: skip
+    averages = character_agreement_averages(table).set_index("code_id")
+    assert averages.loc["prix", "documents"] == 2
+    assert averages.loc["prix", "percent_agreement"] == pytest.approx(
+        (row["percent_agreement"] + 1) / 2
+    )
+    assert averages.loc["prix", "percent_agreement_weighted"] == pytest.approx(
+        (row["percent_agreement"] * length + short) / (length + short)
+    )
+    coded = character_agreement_averages(table, coded_only=True).set_index("code_id")
+    assert coded.loc["qualite", "documents"] == 1
+    with pytest.raises(AgreementError, match="exactement deux codeurs"):
+        character_agreement(project, coders=["camille", "karim", "stagiaire"])
+
+
+def test_pairs_of_coders_each_on_their_shared_documents(project):
+    from miam_qual.agreement import pairwise, pairwise_matrix
+
+    _boundary_project(project)
+    table = pairwise(project, unit="turn").set_index(["coder_a", "coder_b"])
+    assert table.loc[("camille", "karim"), "documents"] == 2
+    assert table.loc[("camille", "stagiaire"), "documents"] == 1
+    assert table.loc[("camille", "stagiaire"), "percent_agreement"] == 1.0
+    assert table.loc[("camille", "karim"), "alpha"] == pytest.approx(
+        agreement(project, unit="turn", coders=["camille", "karim"]).iloc[0]["alpha"]
+    )
+    square = pairwise_matrix(pairwise(project, unit="turn"), "documents")
+    assert square.loc["karim", "stagiaire"] == square.loc["stagiaire", "karim"] == 1
+    assert math.isnan(square.loc["karim", "karim"])
+
+
+def test_theme_rows_pool_their_codes_and_intervals_are_seeded(project):
+    from miam_qual.agreement import alpha_intervals, compare, theme_agreement
+
+    _boundary_project(project)
+    comparison = compare(project, unit="sentence", coders=["camille", "karim"])
+    themes = theme_agreement(project, comparison=comparison).set_index("theme_id")
+    access = agreement(project, unit="sentence", coders=["camille", "karim"], codes=["acces"])
+    for column in ("percent_agreement", "fleiss_kappa", "gwet_ac1", "alpha", "units_coded"):
+        assert themes.loc["acces", column] == pytest.approx(access.iloc[0][column], nan_ok=True)
+    # prix and qualite: karim's proximite covers only the speaker label, in no sentence
+    assert themes.loc["acces", "codes"] == 2 == len(comparison.codes)
+    intervals = alpha_intervals(project, comparison=comparison, seed=3)
+    table = agreement(project, comparison=comparison)
+    assert intervals["alpha"].tolist() == pytest.approx(table["alpha"].tolist(), nan_ok=True)
+    pd.testing.assert_frame_equal(
+        intervals, alpha_intervals(project, comparison=comparison, seed=3)
+    )
+
+
+def test_three_coders_fleiss_per_code_equals_the_reliability_matrix(demo_project):
+    from miam_qual.agreement import coefficients, compare
+
+    codings = demo_project.codings()
+    shared = codings.groupby("document")["coder"].nunique()
+    both = sorted(shared[shared == 2].index)
+    demo_project.add_coder("stagiaire")
+    mine = codings[(codings["document"].isin(both[:3])) & (codings["coder"] == "camille")]
+    for row in mine.iloc[::2].itertuples():  # the intern codes half of what camille coded
+        demo_project.code(row.document, row.start, row.end, row.code_id, coder="stagiaire")
+    three = compare(demo_project, unit="sentence", coders=["camille", "karim", "stagiaire"])
+    table = agreement(demo_project, comparison=three).set_index("code_id")
+    assert table["kappa"].isna().all()  # Cohen's kappa is for two coders
+    for code in three.codes[:5]:
+        hit = three.presence[three.presence["code_id"] == code]
+        matrix = pd.DataFrame(0, index=range(len(three.units)), columns=three.coders)
+        for unit, coder in zip(hit["unit"], hit["coder"], strict=True):
+            matrix.loc[unit, coder] = 1
+        expected = coefficients(matrix, n_categories=2)
+        for name in ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "alpha"):
+            assert table.loc[code, name] == pytest.approx(expected[name], nan_ok=True), name

@@ -16,11 +16,21 @@ Two layers:
   span overlapping the unit, or not); the overall figures pool those binary decisions over all
   codes (coincidence and confusion matrices are summed across codes).
 
+Beyond the per-code table: ``theme_agreement`` (alpha per theme), ``pairwise`` and
+``pairwise_matrix`` (every pair of coders on its own shared documents), ``alpha_intervals``
+(Krippendorff's bootstrap, ``bootstrap``), and the agreement MAXQDA and NVivo users know
+(``segments``: segment matching with a minimum overlap, code presence per document, character
+agreement per document and its averages). Fleiss' kappa, Gwet's AC1 and Brennan–Prediger sit
+beside Cohen's kappa; the tests check them against irrCAC and alpha against ``krippendorff``.
+
+The building blocks (coincidence and confusion matrices, ``AgreementSums``, ``AlphaInterval``)
+stay in their modules: ``miam_qual.agreement.statistics`` and ``miam_qual.agreement.bootstrap``.
+
 Reference values the tests check: Krippendorff's 4 coders × 12 units example (nominal α = 0.743),
 his 2-coder binary example (α = 0.095), and the classic 50-item Cohen example (κ = 0.400).
 """
 
-from ..segmentation import sentence_spans
+from .bootstrap import alpha_bootstrap
 from .coders import (
     AGREEMENT_COLUMNS,
     OVERALL,
@@ -33,40 +43,54 @@ from .coders import (
     describe,
     disagreements,
 )
+from .multi import alpha_intervals, pairwise, pairwise_matrix, theme_agreement
+from .segments import (
+    character_agreement,
+    character_agreement_averages,
+    code_presence,
+    segment_agreement,
+    segment_matches,
+)
 from .statistics import (
-    alpha_from_coincidences,
+    brennan_prediger,
+    coefficients,
     cohen_kappa,
-    coincidence_matrix,
-    confusion_matrix,
-    kappa_from_confusion,
+    fleiss_kappa,
+    gwet_ac1,
     krippendorff_alpha,
     percent_agreement,
-    value_counts_matrix,
 )
-from .units import UNIT_LABELS, UNITS_COLUMNS, agreement_units, locate
+from .units import UNIT_LABELS, agreement_units, locate
 
 __all__ = [
     "AGREEMENT_COLUMNS",
+    "Comparison",
     "OVERALL",
     "OVERALL_LABEL",
     "UNCODED_LABELS",
-    "UNITS_COLUMNS",
     "UNIT_LABELS",
-    "Comparison",
     "agreement",
     "agreement_units",
-    "alpha_from_coincidences",
-    "coincidence_matrix",
+    "alpha_bootstrap",
+    "alpha_intervals",
+    "brennan_prediger",
+    "character_agreement",
+    "character_agreement_averages",
+    "code_presence",
+    "coefficients",
     "cohen_kappa",
     "compare",
-    "confusion_matrix",
     "default_coders",
     "describe",
     "disagreements",
-    "kappa_from_confusion",
+    "fleiss_kappa",
+    "gwet_ac1",
     "krippendorff_alpha",
     "locate",
+    "pairwise",
+    "pairwise_matrix",
     "percent_agreement",
-    "sentence_spans",
-    "value_counts_matrix",
+    "segment_agreement",
+    "segment_matches",
+    "theme_agreement",
 ]

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AgreementError, DuplicateCoder, UnknownCoder, UnknownOption
-from .statistics import alpha_from_coincidences, coincidences_from_counts, kappa_from_confusion
+from .statistics import (
+    AgreementSums,
+    agreement_sums,
+    coefficients_from_sums,
+    kappa_from_confusion,
+)
 from .units import UNIT_LABELS, agreement_units, locate
 
 if TYPE_CHECKING:
@@ -25,7 +30,8 @@ OVERALL = "*"
 OVERALL_LABEL = "Ensemble des codes"
 
 AGREEMENT_COLUMNS = [
-    "code_id", "code", "theme", "units", "units_coded", "percent_agreement", "kappa", "alpha",
+    "code_id", "code", "theme", "units", "units_coded", "percent_agreement", "kappa",
+    "fleiss_kappa", "gwet_ac1", "brennan_prediger", "alpha",
 ]  # fmt: skip
 
 
@@ -271,66 +277,106 @@ def agreement(
     ``compare(...)`` result to reuse (the other options are then ignored).
 
     Columns: ``code_id, code, theme, units`` (weighted number of units compared), ``units_coded``
-    (units where at least one coder applied the code), ``percent_agreement`` (0–1), ``kappa``
-    (Cohen; ``NaN`` unless exactly two coders), ``alpha`` (Krippendorff, nominal). The first row,
-    ``code_id == "*"``, pools every code. Raises what ``compare`` raises.
+    (units where at least one coder applied the code), ``percent_agreement`` (0–1: agreeing coder
+    pairs), ``kappa`` (Cohen; ``NaN`` unless exactly two coders), ``fleiss_kappa`` (any number of
+    coders; Scott's pi with two), ``gwet_ac1`` and ``brennan_prediger`` (chance-corrected like
+    kappa, but stable when a code is rare: each unit is a yes/no decision, so two categories),
+    ``alpha`` (Krippendorff, nominal). The first row, ``code_id == "*"``, pools every code (the
+    yes/no decisions of all codes taken together). Raises what ``compare`` raises.
     """
     if comparison is None:
         comparison = compare(project, unit=unit, coders=coders, codes=codes, uncoded=uncoded)
+    per_code = code_decisions(comparison)
+    book = project.codebook
+    rows = [
+        pooled_row(
+            code_id, book.get(code_id).label, book.get(book.theme_of(code_id)).label, [d], d.coded
+        )  # fmt: skip
+        for code_id, d in per_code.items()
+    ]
+    overall = pooled_row(
+        OVERALL, OVERALL_LABEL, "", list(per_code.values()), coded_weight(comparison)
+    )
+    return pd.DataFrame([overall, *rows], columns=AGREEMENT_COLUMNS)
+
+
+@dataclass
+class CodeDecisions:
+    """One code's yes/no decisions in a ``Comparison``: their ``AgreementSums``, Cohen's 2 × 2
+    ``confusion`` table (``None`` unless two coders), the weight of the ``units`` compared and of
+    those ``coded`` by at least one coder."""
+
+    sums: AgreementSums
+    confusion: np.ndarray | None
+    units: float
+    coded: float
+
+
+def code_decisions(comparison: Comparison) -> dict[str, CodeDecisions]:
+    """Per code of ``comparison.codes`` (in that order): every coder's yes/no decision on every
+    unit, summed (see ``CodeDecisions``). Codes are pooled by adding their sums."""
     units, presence, coders = comparison.units, comparison.presence, comparison.coders
     weights = units["weight"].to_numpy(dtype=float)
     total = float(weights.sum())
     m = len(coders)
     coder_of = pd.Index(coders).get_indexer(presence["coder"])
-    rows = []
-    total_o = np.zeros((2, 2))
-    total_conf = np.zeros((2, 2))
-    total_agree = 0.0
-    book = project.codebook
     positions = presence.groupby("code_id").indices
+    result = {}
     for code_id in comparison.codes:
         hit = positions[code_id]
         matrix = np.zeros((len(units), m), dtype=np.int64)
         matrix[presence["unit"].to_numpy()[hit], coder_of[hit]] = 1
         ones = matrix.sum(axis=1)
         counts = np.column_stack([m - ones, ones])
-        o = coincidences_from_counts(counts, weights)
-        agree = (counts * (counts - 1)).sum(axis=1) / (m * (m - 1))
-        total_o += o
-        total_agree += float((agree * weights).sum())
-        kappa = float("nan")
+        confusion = None
         if m == 2:
-            conf = np.zeros((2, 2))
-            np.add.at(conf, (matrix[:, 0], matrix[:, 1]), weights)
-            total_conf += conf
-            kappa = kappa_from_confusion(conf)
-        rows.append(
-            {
-                "code_id": code_id,
-                "code": book.get(code_id).label,
-                "theme": book.get(book.theme_of(code_id)).label,
-                "units": total,
-                "units_coded": float(weights[ones > 0].sum()),
-                "percent_agreement": float((agree * weights).sum() / total)
-                if total
-                else float("nan"),
-                "kappa": kappa,
-                "alpha": alpha_from_coincidences(o),
-            }
+            confusion = np.zeros((2, 2))
+            np.add.at(confusion, (matrix[:, 0], matrix[:, 1]), weights)
+        result[code_id] = CodeDecisions(
+            agreement_sums(counts, weights), confusion, total, float(weights[ones > 0].sum())
         )
-    coded = np.zeros(len(units), dtype=bool)
+    return result
+
+
+def coded_weight(comparison: Comparison, codes: list[str] | None = None) -> float:
+    """Weight of the units of ``comparison`` where some coder applied one of ``codes`` (default:
+    any code)."""
+    presence = comparison.presence
+    if codes is not None:
+        presence = presence[presence["code_id"].isin(codes)]
+    coded = np.zeros(len(comparison.units), dtype=bool)
     coded[presence["unit"].to_numpy()] = True
-    overall = {
-        "code_id": OVERALL,
-        "code": OVERALL_LABEL,
-        "theme": "",
-        "units": total,
-        "units_coded": float(weights[coded].sum()),
-        "percent_agreement": total_agree / (total * len(rows)) if total and rows else float("nan"),
-        "kappa": kappa_from_confusion(total_conf) if m == 2 else float("nan"),
-        "alpha": alpha_from_coincidences(total_o),
+    return float(comparison.units["weight"].to_numpy(float)[coded].sum())
+
+
+def pooled_row(
+    code_id: str, code: str, theme: str, decisions: list[CodeDecisions], coded: float
+) -> dict:
+    """One row of ``AGREEMENT_COLUMNS``: the coefficients of ``decisions`` pooled (their sums
+    added); ``coded``: the ``units_coded`` value."""
+    nan = float("nan")
+    if not decisions:
+        return {"code_id": code_id, "code": code, "theme": theme, "units": 0.0,
+                "units_coded": 0.0, **dict.fromkeys(AGREEMENT_COLUMNS[5:], nan)}  # fmt: skip
+    sums = decisions[0].sums
+    for d in decisions[1:]:
+        sums = sums + d.sums
+    values = coefficients_from_sums(sums, n_categories=2)
+    tables = [d.confusion for d in decisions if d.confusion is not None]
+    kappa = kappa_from_confusion(np.sum(tables, axis=0)) if len(tables) == len(decisions) else nan
+    return {
+        "code_id": code_id,
+        "code": code,
+        "theme": theme,
+        "units": decisions[0].units,
+        "units_coded": coded,
+        "percent_agreement": values["percent_agreement"],
+        "kappa": kappa,
+        "fleiss_kappa": values["fleiss_kappa"],
+        "gwet_ac1": values["gwet_ac1"],
+        "brennan_prediger": values["brennan_prediger"],
+        "alpha": values["alpha"],
     }
-    return pd.DataFrame([overall, *rows], columns=AGREEMENT_COLUMNS)
 
 
 def disagreements(

@@ -8,6 +8,7 @@ unit) make a unit count as that many identical units. Everything is vectorised w
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ def _encode(data: object) -> tuple[np.ndarray, np.ndarray]:
     return codes.reshape(values.shape), np.asarray(categories, dtype=object)
 
 
-def _weights(weights: object, n_units: int) -> np.ndarray:
+def unit_weights(weights: object, n_units: int) -> np.ndarray:
     """One finite, non-negative weight per unit (all 1 when ``weights`` is ``None``).
 
     Raises ``InvalidWeights`` otherwise: a negative weight would make alpha exceed 1.
@@ -78,7 +79,7 @@ def coincidence_matrix(data: object, *, weights: object = None) -> tuple[np.ndar
     Units judged by fewer than two coders are not pairable and are left out.
     """
     counts, categories = value_counts_matrix(data)
-    return coincidences_from_counts(counts, _weights(weights, counts.shape[0])), categories
+    return coincidences_from_counts(counts, unit_weights(weights, counts.shape[0])), categories
 
 
 def coincidences_from_counts(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -119,7 +120,7 @@ def percent_agreement(data: object, *, weights: object = None) -> float:
     With two coders this is the share of units on which they agree. ``NaN`` if no unit is pairable.
     """
     counts, _ = value_counts_matrix(data)
-    w = _weights(weights, counts.shape[0])
+    w = unit_weights(weights, counts.shape[0])
     m = counts.sum(axis=1)
     keep = m >= 2
     if not keep.any():
@@ -133,7 +134,7 @@ def confusion_matrix(
 ) -> pd.DataFrame:
     """Cross-table of two coders' categories (rows: first coder) over units both judged."""
     codes, categories = _encode(pd.DataFrame({"a": list(first), "b": list(second)}))
-    w = _weights(weights, codes.shape[0])
+    w = unit_weights(weights, codes.shape[0])
     both = (codes >= 0).all(axis=1)
     k = len(categories)
     table = np.zeros((k, k))
@@ -159,3 +160,116 @@ def cohen_kappa(
 ) -> float:
     """Cohen's kappa of two coders' nominal judgements (units either left missing are dropped)."""
     return kappa_from_confusion(confusion_matrix(first, second, weights=weights))
+
+
+# -- chance-corrected coefficients for any number of coders ------------------------------------
+# Fleiss' kappa, Gwet's AC1 and Brennan–Prediger share the observed agreement ``pa`` (pairs of
+# coders agreeing, averaged over units judged at least twice) and differ only in chance agreement
+# ``pe``. With missing values they follow Gwet's generalisation (Handbook of Inter-Rater
+# Reliability, 4th ed., ch. 2), as irrCAC does: the category prevalence ``pi_k`` averages
+# ``r_ik / r_i`` over every unit judged at least once, ``pa`` over units judged at least twice.
+#   Fleiss:            pe = sum_k pi_k²
+#   Gwet's AC1:        pe = sum_k pi_k (1 - pi_k) / (q - 1)
+#   Brennan–Prediger:  pe = 1 / q
+# where ``q`` is the number of categories (those observed, or ``n_categories``).
+
+#: Keys of ``coefficients_from_counts``, in display order.
+COEFFICIENTS = ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "alpha")
+
+
+@dataclass
+class AgreementSums:
+    """What the chance-corrected coefficients need, as weighted sums that add up across codes
+    (pooling codes = adding their sums): ``judged`` (weight of units judged at least once),
+    ``pairable`` (at least twice), ``agreeing`` (sum of each pairable unit's share of agreeing
+    coder pairs × weight), ``prevalence`` (per category, sum of ``r_ik / r_i`` × weight),
+    ``coincidences`` (Krippendorff's matrix)."""
+
+    judged: float
+    pairable: float
+    agreeing: float
+    prevalence: np.ndarray
+    coincidences: np.ndarray
+
+    def __add__(self, other: AgreementSums) -> AgreementSums:
+        return AgreementSums(
+            self.judged + other.judged,
+            self.pairable + other.pairable,
+            self.agreeing + other.agreeing,
+            self.prevalence + other.prevalence,
+            self.coincidences + other.coincidences,
+        )
+
+
+def agreement_sums(counts: np.ndarray, weights: np.ndarray) -> AgreementSums:
+    """``AgreementSums`` of per-unit category ``counts`` (units × categories) and unit
+    ``weights`` (see ``value_counts_matrix``)."""
+    counts = np.asarray(counts)
+    weights = np.asarray(weights, dtype=float)
+    r = counts.sum(axis=1)
+    judged = r >= 1
+    pairable = r >= 2
+    pairs = (counts[pairable] * (counts[pairable] - 1)).sum(axis=1) / (
+        r[pairable] * (r[pairable] - 1)
+    )
+    shares = counts[judged] / r[judged][:, None]
+    return AgreementSums(
+        judged=float(weights[judged].sum()),
+        pairable=float(weights[pairable].sum()),
+        agreeing=float((pairs * weights[pairable]).sum()),
+        prevalence=(shares * weights[judged][:, None]).sum(axis=0),
+        coincidences=coincidences_from_counts(counts, weights),
+    )
+
+
+def coefficients_from_sums(sums: AgreementSums, *, n_categories: int | None = None) -> dict:
+    """Every coefficient of ``COEFFICIENTS`` from ``AgreementSums``; ``NaN`` where undefined
+    (nothing pairable, chance agreement 1, fewer than two categories for AC1 and
+    Brennan–Prediger). ``n_categories``: the number of possible categories (default: those
+    observed, i.e. the length of ``sums.prevalence``)."""
+    nan = float("nan")
+    q = len(sums.prevalence) if n_categories is None else n_categories
+    result = dict.fromkeys(COEFFICIENTS, nan)
+    result["alpha"] = alpha_from_coincidences(sums.coincidences)
+    if sums.pairable <= 0 or sums.judged <= 0:
+        return result
+    pa = sums.agreeing / sums.pairable
+    pi = sums.prevalence / sums.judged
+    result["percent_agreement"] = pa
+    chance = {"fleiss_kappa": float((pi * pi).sum())}
+    if q >= 2:
+        chance["gwet_ac1"] = float((pi * (1 - pi)).sum() / (q - 1))
+        chance["brennan_prediger"] = 1.0 / q
+    for name, pe in chance.items():
+        result[name] = (pa - pe) / (1 - pe) if pe < 1 else nan
+    return result
+
+
+def coefficients(data: object, *, weights: object = None, n_categories: int | None = None) -> dict:
+    """Percent agreement, Fleiss' kappa, Gwet's AC1, Brennan–Prediger and Krippendorff's alpha
+    of a reliability matrix (units × coders, any number of coders, missing values allowed), as a
+    dict keyed by ``COEFFICIENTS``. ``n_categories``: possible categories, when some were never
+    used (AC1 and Brennan–Prediger depend on it)."""
+    counts, _ = value_counts_matrix(data)
+    sums = agreement_sums(counts, unit_weights(weights, counts.shape[0]))
+    return coefficients_from_sums(sums, n_categories=n_categories)
+
+
+def fleiss_kappa(data: object, *, weights: object = None) -> float:
+    """Fleiss' kappa (1971), any number of coders, missing values as in Gwet's generalisation;
+    with two coders it is Scott's pi. ``NaN`` when undefined."""
+    return float(coefficients(data, weights=weights)["fleiss_kappa"])
+
+
+def gwet_ac1(data: object, *, weights: object = None, n_categories: int | None = None) -> float:
+    """Gwet's AC1 (2008), stable when a category is rare; ``NaN`` when undefined."""
+    return float(coefficients(data, weights=weights, n_categories=n_categories)["gwet_ac1"])
+
+
+def brennan_prediger(
+    data: object, *, weights: object = None, n_categories: int | None = None
+) -> float:
+    """Brennan and Prediger's coefficient (1981): chance agreement ``1 / q``; ``NaN`` when
+    undefined."""
+    result = coefficients(data, weights=weights, n_categories=n_categories)
+    return float(result["brennan_prediger"])
