@@ -166,6 +166,13 @@ def test_a_project_from_before_the_codebook_state_opens_and_records_it(project: 
     # The project as miam_qual left it before migration 4:
     project.store.db.execute("DROP TABLE codebook_state")
     project.store.db.execute("DROP TABLE exchange_log")  # migration 5 came later still
+    for statement in (  # and migration 6 (corrected texts)
+        "DROP TABLE document_versions",
+        "DROP TABLE orphan_codings",
+        "ALTER TABLE selections DROP COLUMN modified_from",
+        "ALTER TABLE selections DROP COLUMN modified_in",
+    ):
+        project.store.db.execute(statement)
     project.store.db.execute("DELETE FROM migrations WHERE version >= 4")
     project.store.db.execute("PRAGMA user_version = 3")
     history = project.codebook_history()

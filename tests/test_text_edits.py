@@ -4,6 +4,7 @@ text; every version is kept; bad edits are refused and leave the project as it w
 from __future__ import annotations
 
 import random
+import re
 import stat
 from pathlib import Path
 
@@ -348,3 +349,58 @@ def test_the_command_replaces_a_text_from_a_corrected_file(coded: Project, tmp_p
         main, ["remplacer-texte", "-p", str(coded.root), DOC, str(corrected), "--par", "léa"]
     )
     assert again.exit_code == 1 and "identique" in again.output
+
+
+DEMO_DOCUMENTS = [
+    "entretien_enseignante_primaire.docx",
+    "temoignage_01.vtt",
+    "temoignage_07.txt",
+    "questionnaire_representations.csv#R07-B",
+]
+
+
+def test_every_kind_of_demo_document_follows_its_corrected_text(demo_project: Project, tmp_path):
+    import zipfile
+
+    from miam_qual.exchange import export_qdpx
+
+    project = demo_project
+    for name in DEMO_DOCUMENTS:
+        text = project.text(name)
+        codings = project.codings()
+        codings = codings[codings["document"] == name]
+        units, cues = project.units(name), project.timecodes(name)
+        word = re.compile(r"(?<= )[a-zéèà]{4,}(?=[ ,.])").search(text, len(text) // 2)
+        assert word is not None
+        result = project.edit_text(name, [(*word.span(), "corrigéxyz")], by="léa")
+        assert result["untouched"] + result["modified"] + result["orphaned"] >= 1
+        new = project.text(name)
+        after = project.codings()
+        after = after[after["document"] == name]
+        assert len(after) + len(project.orphan_codings(name)) == len(codings)
+        for row in after.itertuples():
+            assert new[row.start : row.end] == row.text
+        assert set(project.units(name)["kind"]) == set(units["kind"])
+        moved = project.timecodes(name)
+        assert moved["begin_ms"].tolist() == cues["begin_ms"].tolist()
+        assert moved["start"].is_monotonic_increasing
+        assert (moved["end"] <= len(new)).all()
+    assert project.validate() == []
+    archive = export_qdpx(project, tmp_path / "export.qdpx")
+    with zipfile.ZipFile(archive) as opened:
+        shared = "".join(
+            opened.read(n).decode("utf-8") for n in opened.namelist() if n.endswith(".txt")
+        )
+    assert shared.count("corrigéxyz") >= len(DEMO_DOCUMENTS) - 1
+
+
+def test_orphan_codings_keep_their_code_through_merges_and_block_its_deletion(coded: Project):
+    from miam_qual.errors import CodebookError
+
+    orphan = code_words(coded, "trop cher", "transport")
+    at = coded.text(DOC).index(" trop cher")
+    coded.edit_text(DOC, [(at, at + len(" trop cher"), "")], by="léa")
+    with pytest.raises(CodebookError, match="transport"):
+        coded.delete_code("transport")
+    coded.merge_codes("transport", "prix")
+    assert coded.orphan_codings().set_index("orphan_id").loc[orphan, "code_id"] == "prix"

@@ -41,8 +41,10 @@ def comparable(row: Mapping[str, Any] | sqlite3.Row) -> tuple:
 
 
 def codings_per_code(store: Store) -> dict[str, int]:
+    """Codings per code id, orphan codings (``orphan_codings``) included: they still carry it."""
     rows = store.rows(
-        "SELECT k.id, COUNT(c.guid) AS n FROM codes k LEFT JOIN codings c ON c.code_guid = k.guid "
+        "SELECT k.id, COUNT(c.guid) + (SELECT COUNT(*) FROM orphan_codings o "
+        "WHERE o.code_guid = k.guid) AS n FROM codes k LEFT JOIN codings c ON c.code_guid = k.guid "
         "GROUP BY k.id"
     )
     return {r["id"]: r["n"] for r in rows}
@@ -187,6 +189,9 @@ def reassign_codings(store: Store, source_guid: str, target_guid: str) -> int:
         "WHERE t.code_guid = ? AND t.selection_guid = codings.selection_guid "
         "AND t.coder_guid = codings.coder_guid)",
         (source_guid, target_guid),
+    )
+    db.execute(  # orphan codings (corrected texts) follow their code too
+        "UPDATE orphan_codings SET code_guid = ? WHERE code_guid = ?", (target_guid, source_guid)
     )
     return db.execute(
         "UPDATE codings SET code_guid = ? WHERE code_guid = ?", (target_guid, source_guid)
