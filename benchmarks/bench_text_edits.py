@@ -110,7 +110,6 @@ def main() -> None:
             )
             print(f"Project.edit_text, {count} modifications, {args.codages} codages : "
                   f"{seconds * 1000:.0f} ms {result}")  # fmt: skip
-            corrected = apply_edits(current, check_edits(current, edits, document="b"))
         current = project.text("entretien_long.txt")
         corrected = apply_edits(current, scattered_edits(current, 200, rng))
         seconds, result = timed(
