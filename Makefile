@@ -25,7 +25,7 @@ $(DEMO)/projet.yml: | $(STAMP)
 	$(BIN)/miam-qual demo $(DEMO)
 
 lab: $(STAMP) $(DEMO)/projet.yml
-	MIAM_PROJET=$(CURDIR)/$(DEMO) $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	MIAM_PROJET=$(CURDIR)/$(DEMO) $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: $(STAMP)
 	$(BIN)/ruff check miam_qual tests benchmarks
