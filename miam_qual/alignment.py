@@ -209,11 +209,13 @@ def check_speaker_labels(
             continue
         label_end = colon + 1
         cut = False
-        for a, b, _r in span_map.edits:
+        for a, b, replacement in span_map.edits:
             if a >= label_end:
                 break
             covers = a <= turn_start and b >= label_end
-            if (a < label_end and b > turn_start and not covers) or turn_start < a == b < label_end:
+            inside = turn_start < a == b < label_end
+            glued = a == b == turn_start and not replacement.endswith("\n")  # text stuck on it
+            if (a < label_end and b > turn_start and not covers) or inside or glued:
                 cut = True
                 break
         if not cut:

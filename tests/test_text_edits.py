@@ -196,6 +196,7 @@ def test_pseudonymise_at_the_source(coded: Project):
     [
         ([(0, 4, "")], "étiquette de locuteur « Enquêtrice : » en deux"),
         ([(3, 3, "\n")], "en deux"),
+        ([(0, 0, "Oui. ")], "en deux"),
         ([(5, 10_000, "x")], "hors du texte"),
         ([(10, 5, "x")], "hors du texte ou inversée"),
         ([(20, 30, "a"), (25, 35, "b")], "se chevauchent"),
@@ -214,8 +215,8 @@ def test_bad_edits_are_refused_and_leave_the_project_as_it_was(coded, edits, mes
 
 def test_a_renamed_speaker_label_is_not_a_cut(coded: Project):
     at = coded.text(DOC).index("Habitante 3")
-    coded.edit_text(DOC, [(at + 10, at + 11, "4")], by="léa")
-    assert coded.units(DOC, "turn")["speaker"].tolist()[1] == "Habitante 4"
+    coded.edit_text(DOC, [(at + 10, at + 11, "4"), (0, 0, "Début.\n\n")], by="léa")
+    assert coded.units(DOC, "turn")["speaker"].tolist()[:2] == ["Enquêtrice", "Habitante 4"]
 
 
 def test_an_edit_prepared_on_an_older_version_is_refused(coded: Project):
