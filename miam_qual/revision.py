@@ -28,6 +28,7 @@ temporary before, like an import's files); the imported file stays byte for byte
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,8 @@ from .text import normalise_text, slug
 
 if TYPE_CHECKING:
     from .project import Project
+
+_EXTENSION = re.compile(r"\.(txt|md|docx|odt|vtt|srt)$", re.IGNORECASE)
 
 
 def edit_text(
@@ -217,8 +220,14 @@ def _check_version(name: str, current: int, expected: int | None) -> None:
         )
 
 
+def version_stem(name: str) -> str:
+    """The file-name stem of a document's versions: ``entretien.txt`` → ``entretien``,
+    ``questionnaire.csv#R07`` → ``questionnaire_csv_r07``."""
+    return slug(_EXTENSION.sub("", name), prefix="document", max_length=60)
+
+
 def _version_file(project: Project, name: str, version: int) -> str:
-    stem = slug(Path(name).stem.replace("#", "_"), prefix="document", max_length=60)
+    stem = version_stem(name)
     used = set(sql.corpus_files(project.store))
     candidate, n = f"{stem}.v{version}.txt", 1
     while candidate in used or (project.corpus_dir / candidate).exists():

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,11 +23,10 @@ from .alignment import diff_edits
 from .errors import CodingError, TextEditError
 from .fileio import atomic_write_text, private_folder
 from .privacy.pseudonyms import Pseudonyms
-from .revision import edit_text
+from .revision import edit_text, version_stem
 from .store import codings as codings_sql
 from .store import documents as docs_sql
 from .store import versions as sql
-from .text import slug
 
 if TYPE_CHECKING:
     from .project import Project
@@ -174,8 +172,7 @@ def pseudonymise_source(
         )
     version = sql.current_version(project.store, guid)
     folder = private_folder(project.root / "prive" / PRIVATE_ORIGINALS)
-    stem = Path(sql.document_name(project.store, guid)).stem.replace("#", "_")
-    name = slug(stem, prefix="document", max_length=60)
+    name = version_stem(sql.document_name(project.store, guid))
     atomic_write_text(folder / f"{name}.v{version}.txt", text, mode=0o600)
     result = edit_text(
         project, guid, [(h.start, h.end, h.replacement) for h in hits], by=by,

@@ -386,6 +386,8 @@ def test_every_kind_of_demo_document_follows_its_corrected_text(demo_project: Pr
         assert moved["begin_ms"].tolist() == cues["begin_ms"].tolist()
         assert moved["start"].is_monotonic_increasing
         assert (moved["end"] <= len(new)).all()
+    answers = project.text_versions("questionnaire_representations.csv#R07-B")
+    assert answers["file"].tolist()[-1] == "questionnaire_representations_csv_r07_b.v2.txt"
     assert project.validate() == []
     archive = export_qdpx(project, tmp_path / "export.qdpx")
     with zipfile.ZipFile(archive) as opened:
