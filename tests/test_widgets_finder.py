@@ -87,14 +87,17 @@ def test_code_all_hits_after_a_preview_and_undo_them_in_one_step(demo_project: P
         "query": "cantine", "count": len(hits), "new": len(hits) - 1,
         "documents": hits["document_id"].nunique(),
     }  # fmt: skip
-    assert "Confirmez ou annulez" in session.status and "1 déjà codées ainsi" in session.status
+    assert "Confirmez ou annulez" in session.status and "1 déjà codée ainsi" in session.status
     assert len(demo_project.codings(coder="stagiaire")) == 1  # a preview writes nothing
     assert session.code_all_hits("qualite") == len(hits) - 1
     mine = demo_project.codings(coder="stagiaire")
     assert sorted(zip(mine["document_id"], mine["start"], mine["end"], strict=True)) == sorted(
         zip(hits["document_id"], hits["start"], hits["end"], strict=True)
     )
-    assert "« Annuler » les retire toutes" in session.status
+    assert session.status == (
+        f"« {preview['label']} » appliqué à {len(hits)} occurrences de « cantine » "
+        f"({len(hits) - 1} nouveaux codages). « Annuler » les retire toutes d'un coup."
+    )
     assert session.undo()
     assert len(demo_project.codings(coder="stagiaire")) == 1  # the hit coded by hand stays
     assert session.redo() and len(demo_project.codings(coder="stagiaire")) == len(hits)

@@ -42,6 +42,10 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count > 1 else ''}"
 
 
+def _new_codings(count: int) -> str:
+    return f"{count} nouveau{'x' if count > 1 else ''} codage{'s' if count > 1 else ''}"
+
+
 # -- CodingSession's finding methods (bound on the class in session.py) ---------------------
 
 
@@ -194,11 +198,14 @@ def preview_code_all(session: CodingSession, code_id: str) -> dict | None:
         "code": code_id, "label": label, "query": finding.query, "count": len(hits),
         "new": new, "documents": int(hits["document_id"].nunique()),
     }  # fmt: skip
-    already = f", {len(hits) - new} déjà codées ainsi" if new < len(hits) else ""
+    done_count = len(hits) - new
+    already = (
+        f", {done_count} déjà codée{'s' if done_count > 1 else ''} ainsi" if done_count else ""
+    )
     session.say(
         f"Coder {_plural(len(hits), 'occurrence')} de « {finding.query} » "
         f"({_plural(finding.preview['documents'], 'document')}) avec « {label} » : "
-        f"{_plural(new, 'nouveau codage')}{already}. Confirmez ou annulez."
+        f"{_new_codings(new)}{already}. Confirmez ou annulez."
     )
     return finding.preview
 
@@ -249,7 +256,7 @@ def code_all_hits(session: CodingSession, code_id: str) -> int | None:
     finding.preview = None
     session.say(
         f"« {label} » appliqué à {_plural(len(finding.hits), 'occurrence')} de "
-        f"« {finding.query} » ({_plural(created, 'nouveau codage')}). "
+        f"« {finding.query} » ({_new_codings(created)}). "
         "« Annuler » les retire toutes d'un coup."
     )
     return created

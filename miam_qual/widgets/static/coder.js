@@ -66,10 +66,11 @@ function render({ model, el: host }) {
   const top = el("div", { class: "miam-cp-top" });
   const docPane = el("div", { class: "miam-cp-doc", "aria-label": "Texte du document" });
   const gridPane = el("div", { class: "miam-cp-grid" });
+  const findBar = el("div", { class: "miam-cp-findbar" });
   const findPane = el("div", { class: "miam-cp-find", hidden: true });
   const side = el("aside", { class: "miam-cp-side" });
   const statusLine = el("div", { class: "miam-cp-status", role: "status", "aria-live": "polite" });
-  root.append(top, el("div", { class: "miam-cp-main" }, el("div", { class: "miam-cp-left" }, findPane, docPane, gridPane), side), statusLine);
+  root.append(top, el("div", { class: "miam-cp-main" }, el("div", { class: "miam-cp-left" }, findBar, findPane, docPane, gridPane), side), statusLine);
 
   // -- top bar ------------------------------------------------------------------------------
   function drawTop() {
@@ -84,9 +85,7 @@ function render({ model, el: host }) {
         el("button", { class: "miam-cp-btn", title: "Document suivant", onclick: () => send("next") }, "▶"),
         el("button", { class: "miam-cp-btn", onclick: () => send("uncoded") }, "Prochain non codé"),
         isQuest ? el("button", { class: "miam-cp-btn" + (model.get("grid_open") ? " on" : ""), onclick: () => send("grid", { value: !model.get("grid_open") }) }, model.get("grid_open") ? "Vue document" : "Vue grille") : null,
-        el("button", { class: "miam-cp-btn" + (picker.open ? " on" : ""), title: "Chercher un document par son nom ou ses attributs", "aria-expanded": String(picker.open), onclick: () => togglePicker() }, "Documents…"),
       ),
-      searchBox(),
       el("div", { class: "miam-cp-title" },
         el("strong", {}, doc.name || "Aucun document"),
         doc.count ? el("span", { class: "miam-cp-muted" }, ` · ${doc.position + 1}/${doc.count} · ${{ transcript: "entretien", questionnaire: "questionnaire", text: "texte" }[doc.kind] || doc.kind}`) : null,
@@ -116,13 +115,14 @@ function render({ model, el: host }) {
   const pickerList = el("div", { class: "miam-cp-picklist", role: "listbox", "aria-label": "Documents trouvés" });
   const pickerPane = el("div", { class: "miam-cp-picker", hidden: true },
     pickerInput, el("label", { class: "miam-cp-check" }, pickerCheck, " pas encore codé par moi"), pickerList);
-  root.append(pickerPane);
+  findBar.after(pickerPane);
   const askPicker = () => send("pick", { query: picker.query, uncoded: picker.uncoded });
   function togglePicker(open = !picker.open) {
     picker.open = open;
     pickerPane.hidden = !open;
+    pickerButton.classList.toggle("on", open);
+    pickerButton.setAttribute("aria-expanded", String(open));
     if (open) { askPicker(); pickerInput.focus(); } else root.focus({ preventScroll: true });
-    drawTop();
   }
   function drawPicker() {
     const found = model.get("picker") || {};
@@ -132,20 +132,19 @@ function render({ model, el: host }) {
       ...docs.map((d) => el("button", { class: "miam-cp-pick" + (d.id === doc.id ? " current" : ""), role: "option", onclick: () => { send("open", { document: d.id }); togglePicker(false); } },
         el("span", { class: "miam-cp-muted" }, `${d.position}. `), el("span", {}, d.name),
         d.found_in ? el("span", { class: "miam-cp-muted" }, ` · ${d.found_in}`) : null)),
-      docs.length ? null : el("p", { class: "miam-cp-muted" }, "Aucun document ne correspond."),
-      found.more ? el("p", { class: "miam-cp-muted" }, `… et ${found.more} autres : précisez la recherche.`) : null);
+      ...[docs.length ? null : el("p", { class: "miam-cp-muted" }, "Aucun document ne correspond."),
+        found.more ? el("p", { class: "miam-cp-muted" }, `… et ${found.more} autres : précisez la recherche.`) : null].filter(Boolean));
   }
 
-  function searchBox() {
-    const input = el("input", { class: "miam-cp-input miam-cp-search", type: "search", value: finding.query, placeholder: "Rechercher un mot (Ctrl+F)", "aria-label": "Rechercher dans le texte", size: "18",
-      oninput: (e) => { finding.query = e.target.value; },
-      onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); runSearch(); } } });
-    const scope = el("select", { class: "miam-cp-input", "aria-label": "Où chercher", onchange: (e) => { finding.scope = e.target.value; } },
-      el("option", { value: "document", selected: finding.scope === "document" }, "ce document"),
-      el("option", { value: "corpus", selected: finding.scope === "corpus" }, "tout le corpus"));
-    return el("div", { class: "miam-cp-searchbox" }, input, scope,
-      el("button", { class: "miam-cp-btn", onclick: () => runSearch() }, "Chercher"));
-  }
+  // Built once, never redrawn: what is typed stays while the rest of the panel changes.
+  const pickerButton = el("button", { class: "miam-cp-btn", title: "Chercher un document par son nom ou ses attributs", "aria-expanded": "false", onclick: () => togglePicker() }, "Documents…");
+  const searchInput = el("input", { class: "miam-cp-input miam-cp-search", type: "search", placeholder: "Rechercher un mot (Ctrl+F)", "aria-label": "Rechercher dans le texte",
+    oninput: (e) => { finding.query = e.target.value; },
+    onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); runSearch(); } } });
+  const scopeSelect = el("select", { class: "miam-cp-input", "aria-label": "Où chercher", onchange: (e) => { finding.scope = e.target.value; } },
+    el("option", { value: "document" }, "dans ce document"),
+    el("option", { value: "corpus" }, "dans tout le corpus"));
+  findBar.append(pickerButton, searchInput, scopeSelect, el("button", { class: "miam-cp-btn", onclick: () => runSearch() }, "Chercher"));
   function runSearch() {
     finding.closed = false;
     send("search", { query: finding.query, scope: finding.scope });
@@ -164,7 +163,7 @@ function render({ model, el: host }) {
     const preview = found.preview;
     const hits = found.hits || [];
     const count = `${found.count}${found.truncated ? "+" : ""} occurrence${found.count > 1 ? "s" : ""} de « ${found.query} »`;
-    findPane.replaceChildren(
+    findPane.replaceChildren(...[
       el("div", { class: "miam-cp-find-head" },
         el("strong", {}, count),
         el("span", { class: "miam-cp-muted" }, found.scope === "corpus" ? " · tout le corpus" : " · ce document"),
@@ -180,10 +179,10 @@ function render({ model, el: host }) {
       el("div", { class: "miam-cp-kwic", role: "list" }, hits.map((h) =>
         el("button", { class: "miam-cp-hit" + (h.index === found.current ? " current" : ""), role: "listitem", title: `${h.document}${h.speaker ? " · " + h.speaker : ""}`,
           onclick: () => { send("hit", { index: h.index }); root.focus({ preventScroll: true }); } },
-          el("span", { class: "miam-cp-kwic-before" }, h.before),
+          el("span", { class: "miam-cp-kwic-before" }, el("span", {}, h.before)),
           el("mark", {}, h.match),
           el("span", { class: "miam-cp-kwic-after" }, h.after),
-          found.scope === "corpus" ? el("span", { class: "miam-cp-kwic-doc" }, h.document) : null))));
+          found.scope === "corpus" ? el("span", { class: "miam-cp-kwic-doc" }, h.document) : null)))].filter(Boolean));
     const current = findPane.querySelector(".miam-cp-hit.current");
     if (current) current.scrollIntoView({ block: "nearest" });
   }
@@ -397,7 +396,7 @@ function render({ model, el: host }) {
     const mod = e.ctrlKey || e.metaKey;
     if (mod && !typing && (e.key === "z" || e.key === "Z")) { e.preventDefault(); e.stopPropagation(); send(e.shiftKey ? "redo" : "undo"); return; }
     if (mod && !typing && e.key === "y") { e.preventDefault(); e.stopPropagation(); send("redo"); return; }
-    if (mod && (e.key === "f" || e.key === "F")) { e.preventDefault(); e.stopPropagation(); top.querySelector(".miam-cp-search")?.focus(); return; }
+    if (mod && (e.key === "f" || e.key === "F")) { e.preventDefault(); e.stopPropagation(); searchInput.focus(); searchInput.select(); return; }
     if (mod || e.altKey) return;
     e.stopPropagation(); // plain keys belong to the widget, not to JupyterLab's command mode
     if (typing) return;
