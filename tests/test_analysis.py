@@ -18,10 +18,36 @@ def test_code_frequencies_match_the_codings(demo_project):
         mine = codings[codings["code_id"] == code_id]
         assert table.loc[code_id, "segments"] == len(mine)
         assert table.loc[code_id, "documents"] == len(set(mine["document"]))
-    assert table["segments"].sum() == len(codings)
+        assert table.loc[code_id, "own_segments"] == len(mine)
+    assert table["own_segments"].sum() == len(codings)
     # participants: the « participant » pseudonym of each document
     prix = codings[(codings["code_id"] == "prix") & codings["participant"].notna()]
     assert table.loc["prix", "participants"] >= len(set(prix["participant"]))
+
+
+def test_an_intermediate_code_counts_its_sub_codes_like_codings_and_has(demo_project):
+    """« Freins » has sub-codes: its count is that of codings("freins") and has("freins"), its
+    own codings are a column of their own, and passages coded twice count once as passages."""
+    codings = demo_project.codings()
+    table = A.code_frequencies(demo_project).set_index("code_id")
+    with_subcodes = demo_project.codings("freins")
+    own = codings[codings["code_id"] == "freins"]
+    assert len(with_subcodes) > len(own) > 0
+    assert table.loc["freins", "segments"] == len(with_subcodes)
+    assert table.loc["freins", "own_segments"] == len(own)
+    assert table.loc["freins", "passages"] == with_subcodes["selection_id"].nunique()
+    assert table.loc["freins", "documents"] == with_subcodes["document_id"].nunique()
+    passages = A.retrieve(demo_project, A.has("freins"))
+    assert len(passages) <= table.loc["freins", "passages"]
+    # double coding is visible: more codings than distinct passages, for a leaf code too
+    prix = codings[codings["code_id"] == "prix"]
+    assert table.loc["prix", "passages"] == prix["selection_id"].nunique() < len(prix)
+    themes = A.theme_frequencies(demo_project).set_index("theme_id")
+    acces = codings[codings["theme_id"] == "acces"]
+    assert themes.loc["acces", "passages"] == acces["selection_id"].nunique()
+    by_coder = A.code_frequencies(demo_project, by="coder")
+    mine = by_coder[(by_coder["code_id"] == "freins") & (by_coder["coder"] == "camille")].iloc[0]
+    assert mine["segments"] == len(with_subcodes[with_subcodes["coder"] == "camille"])
 
 
 def test_frequencies_by_coder_and_theme(demo_project):
@@ -189,8 +215,8 @@ def test_empty_project_by_a_column_gives_an_empty_table_with_its_columns(project
     by_coder = A.code_frequencies(project, by="coder")
     assert by_coder.empty
     assert list(by_coder.columns) == [
-        "code_id", "code", "theme_id", "theme", "depth", "coder", "segments", "documents",
-        "participants",
+        "code_id", "code", "theme_id", "theme", "depth", "coder", "segments", "own_segments",
+        "passages", "documents", "participants",
     ]  # fmt: skip
     assert list(A.code_frequencies(project, by=["coder", "vague"]).columns)[5:7] == [
         "coder",

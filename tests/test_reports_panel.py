@@ -26,8 +26,13 @@ def test_filters_select_the_same_codings_as_the_project(demo_project):
     expected = demo_project.codings(code="acces", coder="karim", vague="bilan")
     assert sorted(panel.codings()["coding_id"]) == sorted(expected["coding_id"])
     table = panel.frequencies()
-    assert list(table.columns) == ["Thème", "Code", "Segments codés", "Documents", "Participant·es"]
-    assert table["Segments codés"].sum() == len(expected)
+    assert list(table.columns) == [
+        "Thème", "Code", "Segments codés (avec sous-codes)", "Passages distincts", "Documents",
+        "Participant·es",
+    ]  # fmt: skip
+    assert table["Segments codés (avec sous-codes)"].sum() == len(expected)  # no sub-codes here
+    passages = expected.drop_duplicates(["selection_id", "code_id"])
+    assert table["Passages distincts"].sum() == len(passages)
     assert set(panel.excerpts()["text"]) <= set(expected["text"])
     panel.select(theme=None, wave=None, coder=None, source_type="questionnaire")
     assert set(panel.codings()["type_source"]) == {"questionnaire"}

@@ -1,7 +1,9 @@
 """Analysis of a coded project: every result is a DataFrame whose columns are documented.
 
-- ``code_frequencies``, ``theme_frequencies``: segments, documents and participants per code or
-  theme, optionally per coder or attribute (``by=``).
+- ``code_frequencies``, ``theme_frequencies``: segments (codings), distinct passages, documents
+  and participants per code or theme, optionally per coder or attribute (``by=``); a code counts
+  its sub-codes' codings, as ``Project.codings(code)`` and ``has(code)`` do (``own_segments``:
+  the code alone).
 - ``crosstab`` / ``crosstab_table``: codes by an attribute (counts and share of participants).
 - ``cooccurrence`` / ``cooccurrence_matrix``: codes on overlapping spans or in the same unit;
   ``code_document_matrix``: segments per code and document.

@@ -15,17 +15,39 @@ if TYPE_CHECKING:
     from ..project import Project
 
 COUNT_COLUMNS = ["segments", "documents", "participants"]
+#: Count columns of ``code_frequencies`` (see its docstring).
+CODE_COUNT_COLUMNS = ["segments", "own_segments", "passages", "documents", "participants"]
 
 
 def _counts(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     grouped = frame.groupby(keys, sort=False, dropna=False)
-    return pd.DataFrame(
-        {
-            "segments": grouped.size(),
-            "documents": grouped["document_id"].nunique(),
-            "participants": grouped["participant_key"].nunique(),
-        }
-    ).reset_index()
+    counts = {
+        "segments": grouped.size(),
+        "documents": grouped["document_id"].nunique(),
+        "participants": grouped["participant_key"].nunique(),
+    }
+    if "selection_id" in frame.columns:
+        counts["passages"] = grouped["selection_id"].nunique()
+    return pd.DataFrame(counts).reset_index()
+
+
+def _with_ancestors(project: Project, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each coding repeated under every code above its own (parent,
+    grandparent… up to the theme), so that a code counts its sub-codes' codings as
+    ``Project.codings(code)`` and ``has(code)`` do; ``own`` marks the original rows."""
+    book = project.codebook
+    lineage: dict[str, list[str]] = {}
+    for code in book:
+        chain, parent = [code.id], code.parent
+        while parent is not None:
+            chain.append(parent)
+            parent = book.get(parent).parent
+        lineage[code.id] = chain
+    chains = frame["code_id"].map(lambda c: lineage.get(c, [c]))
+    expanded = frame.loc[frame.index.repeat(chains.map(len))].copy()
+    expanded["code_id"] = [c for chain in chains for c in chain]
+    expanded["own"] = np.array([i == 0 for chain in chains for i in range(len(chain))], dtype=bool)
+    return expanded
 
 
 def _by_list(by: str | list[str] | None) -> list[str]:
@@ -52,46 +74,63 @@ def _with_columns(project: Project, frame: pd.DataFrame, columns: list[str]) -> 
 def code_frequencies(
     project: Project, *, codings: pd.DataFrame | None = None, by: str | list[str] | None = None
 ) -> pd.DataFrame:
-    """How often each code was applied.
+    """How often each code was applied, a code counting its sub-codes' codings too (as
+    ``Project.codings(code)`` and ``has(code)`` do).
 
     ``by``: a column of ``project.codings()`` (``"coder"``, ``"vague"``, ``"type_source"``…) or a
     list of them, to count per group. ``codings``: an already filtered ``project.codings()``.
 
     Columns: ``code_id, code, theme_id, theme, depth``, the ``by`` columns, then ``segments``
-    (codings), ``documents`` (distinct documents), ``participants`` (distinct participants, see
-    ``participant_keys``). Without ``by`` every codable code appears, with zeros when unused; in
+    (codings of the code and of its sub-codes: a passage coded by two coders, or with the code
+    and one of its sub-codes, counts twice), ``own_segments`` (codings of this very code; equal
+    to ``segments`` for a code without sub-codes, and summing to the number of codings),
+    ``passages`` (distinct passages coded, whoever coded them, with sub-codes), ``documents``
+    (distinct documents) and ``participants`` (distinct participants, see ``participant_keys``),
+    with sub-codes too. Without ``by`` every codable code appears, with zeros when unused; in
     codebook order.
     """
     keys = _by_list(by)
     frame = _with_columns(project, coded_segments(project, codings), keys)
-    counts = _counts(frame, ["code_id", *keys]) if len(frame) else None
-    book = code_labels(project)
+    if "selection_id" not in frame.columns:  # a hand-made frame: each row its own passage
+        frame = frame.assign(selection_id=np.arange(len(frame)))
+    expanded = _with_ancestors(project, frame)
+    book = project.codebook
+    shown = {c.id for c in book if c.codable} | set(frame["code_id"])
+    expanded = expanded[expanded["code_id"].isin(shown)]
+    counts = None
+    if len(frame):
+        counts = _counts(expanded, ["code_id", *keys])
+        own = expanded[expanded["own"]].groupby(["code_id", *keys], sort=False, dropna=False)
+        counts = counts.merge(
+            own.size().rename("own_segments").reset_index(), on=["code_id", *keys], how="left"
+        )
+    labels = code_labels(project)
     if not keys:
-        codable = book[book["codable"]].index
+        codable = labels[labels["codable"]].index
         base = pd.DataFrame({"code_id": list(codable)})
         counts = base.merge(counts, on="code_id", how="left") if counts is not None else base
-        for column in COUNT_COLUMNS:
-            counts[column] = counts.get(column, pd.Series(0, index=counts.index)).fillna(0)
     elif counts is None:  # nothing coded: no group to count in
         counts = pd.DataFrame(
             {
                 "code_id": pd.Series(dtype=object),
                 **{k: frame[k].iloc[0:0] for k in keys},
-                **{c: pd.Series(dtype=int) for c in COUNT_COLUMNS},
+                **{c: pd.Series(dtype=int) for c in CODE_COUNT_COLUMNS},
             }
         )
+    for column in CODE_COUNT_COLUMNS:
+        counts[column] = counts.get(column, pd.Series(0, index=counts.index)).fillna(0)
     result = counts.merge(
-        book[["code", "theme_id", "theme", "depth"]].rename_axis(None),
+        labels[["code", "theme_id", "theme", "depth"]].rename_axis(None),
         left_on="code_id",
         right_index=True,
     )
-    result[COUNT_COLUMNS] = result[COUNT_COLUMNS].astype(int)
+    result[CODE_COUNT_COLUMNS] = result[CODE_COUNT_COLUMNS].astype(int)
     order = {c: i for i, c in enumerate(code_order(project))}
     result = result.sort_values(
         ["code_id", *keys], key=lambda s: s.map(order) if s.name == "code_id" else s
     )
     return result[
-        ["code_id", "code", "theme_id", "theme", "depth", *keys, *COUNT_COLUMNS]
+        ["code_id", "code", "theme_id", "theme", "depth", *keys, *CODE_COUNT_COLUMNS]
     ].reset_index(drop=True)
 
 
@@ -100,25 +139,31 @@ def theme_frequencies(
 ) -> pd.DataFrame:
     """How often each theme was used: codings of any of its codes, at any depth.
 
-    Columns: ``theme_id, theme``, the ``by`` columns, ``segments, documents, participants``.
-    Without ``by`` every theme appears (zeros when unused), in codebook order.
+    Columns: ``theme_id, theme``, the ``by`` columns, ``segments`` (codings: a passage coded by
+    two coders or with two of the theme's codes counts twice), ``passages`` (distinct passages
+    coded with one of its codes), ``documents, participants``. Without ``by`` every theme
+    appears (zeros when unused), in codebook order.
     """
     keys = _by_list(by)
     frame = _with_columns(project, coded_segments(project, codings), keys)
+    if "selection_id" not in frame.columns:  # a hand-made frame: each row its own passage
+        frame = frame.assign(selection_id=np.arange(len(frame)))
+    columns = ["segments", "passages", "documents", "participants"]
     themes = [t.id for t in project.codebook.themes()]
     labels = {t.id: t.label for t in project.codebook.themes()}
     counts = (
         _counts(frame, ["theme_id", *keys])
         if len(frame)
-        else pd.DataFrame(columns=["theme_id", *keys, *COUNT_COLUMNS])
+        else pd.DataFrame(columns=["theme_id", *keys, *columns])
     )
     if not keys:
         counts = (
             pd.DataFrame({"theme_id": themes})
             .merge(counts, on="theme_id", how="left")
-            .fillna({c: 0 for c in COUNT_COLUMNS})
+            .fillna({c: 0 for c in columns})
         )
-    counts[COUNT_COLUMNS] = counts[COUNT_COLUMNS].astype(int)
+    counts = counts[["theme_id", *keys, *columns]]
+    counts[columns] = counts[columns].astype(int)
     counts.insert(1, "theme", counts["theme_id"].map(labels))
     order = {t: i for i, t in enumerate(themes)}
     counts = counts.sort_values(

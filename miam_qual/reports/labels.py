@@ -28,6 +28,8 @@ COLUMN_LABELS = {
     "speaker_role": "Rôle dans l'échange",
     "role": "Rôle",
     "segments": "Segments codés",
+    "own_segments": "Segments codés avec ce code seul (sans sous-codes)",
+    "passages": "Passages distincts",
     "documents": "Documents",
     "participants": "Participant·es",
     "units": "Unités comparées",
@@ -36,6 +38,27 @@ COLUMN_LABELS = {
     "kappa": "Kappa de Cohen",
     "alpha": "Alpha de Krippendorff",
     "codes_in_dispute": "Codes en désaccord",
+    "fleiss_kappa": "Kappa de Fleiss",
+    "gwet_ac1": "AC1 de Gwet",
+    "brennan_prediger": "Brennan-Prediger",
+    "coder_a": "Codeur·se A",
+    "coder_b": "Codeur·se B",
+    "alpha_low": "Alpha : borne basse",
+    "alpha_high": "Alpha : borne haute",
+    "below_0667": "Risque alpha < 0,667",
+    "below_080": "Risque alpha < 0,8",
+    "matched": "Segments retrouvés",
+    "unmatched": "Segments sans correspondance",
+    "overlap": "Chevauchement",
+    "documents_all": "Documents où tous·tes l'ont appliqué",
+    "characters": "Caractères",
+    "coded": "Code utilisé",
+    "both": "Caractères codés par les deux",
+    "first_only": "Par le·la premier·e seul·e",
+    "second_only": "Par le·la second·e seul·e",
+    "neither": "Par personne",
+    "percent_agreement_weighted": "Accord observé (pondéré par la longueur)",
+    "kappa_weighted": "Kappa (pondéré par la longueur)",
     # documents and their units
     "kind": "Nature",
     "source_file": "Fichier source",
@@ -105,7 +128,18 @@ COLUMN_LABELS = {
 }
 #: Columns holding a share (0–1), shown as percentages.
 PERCENT_COLUMNS = frozenset(
-    {"share", "share_before", "share_after", "change", "share_of_codes", "percent_agreement"}
+    {
+        "share",
+        "share_before",
+        "share_after",
+        "change",
+        "share_of_codes",
+        "percent_agreement",
+        "percent_agreement_weighted",
+        "overlap",
+        "below_0667",
+        "below_080",
+    }  # fmt: skip
 )
 ROLE_LABELS = {"participant": "participant·e", "interviewer": "enquêteur·rice"}
 #: French words for the English values of some columns.

@@ -134,18 +134,21 @@ class ReviewPanel:
         return frame
 
     def frequencies(self) -> pd.DataFrame:
-        """Code frequencies of the filtered codings with French headers (used codes only)."""
+        """Code frequencies of the filtered codings with French headers (used codes only): a
+        code counts its sub-codes' codings (as ``Project.codings`` does); a passage coded twice
+        counts twice as segments, once as a distinct passage."""
         table = analysis.code_frequencies(self.project, codings=self.codings())
         if self.filters["theme"]:
             table = table[table["theme_id"] == self.filters["theme"]]
         table = table[table["segments"] > 0][
-            ["theme", "code", "segments", "documents", "participants"]
+            ["theme", "code", "segments", "passages", "documents", "participants"]
         ]
         return table.rename(
             columns={
                 "theme": "Thème",
                 "code": "Code",
-                "segments": "Segments codés",
+                "segments": "Segments codés (avec sous-codes)",
+                "passages": "Passages distincts",
                 "documents": "Documents",
                 "participants": "Participant·es",
             }  # fmt: skip
