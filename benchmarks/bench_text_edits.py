@@ -42,7 +42,8 @@ def scattered_edits(text: str, count: int, rng: random.Random) -> list:
     edits, taken = [], set()
     for start in sorted(rng.sample(spots, count * 3)):
         end = text.find(" ", start)
-        if end < 0 or any(p in taken for p in range(start - 1, end + 1)) or ":" in text[start:end]:
+        word = text[start:end]
+        if end < 0 or any(p in taken for p in range(start - 1, end + 1)) or set(":\n") & set(word):
             continue
         edits.append((start, end, rng.choice(WORDS)))
         taken.update(range(start, end))

@@ -31,7 +31,9 @@ UNTOUCHED, MODIFIED, VANISHED = "intact", "modifié", "orphelin"
 
 #: Above this many characters on either side, a changed block is one replacement (no word diff).
 _WORD_DIFF_LIMIT = 20_000
-_TOKENS = re.compile(r"\w+|\s+|.", re.DOTALL)
+#: Words with the spaces before them, and single other characters: a lone space would be the most
+#: frequent token by far and make difflib's search quadratic.
+_TOKENS = re.compile(r"\s*\w+|\s*[^\w\s]|\s+")
 
 
 def normalise_replacement(text: str) -> str:
@@ -109,9 +111,17 @@ def diff_edits(old: str, new: str) -> list[Edit]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        o_start, o_end = old_starts[i1], old_starts[i2]
-        n_text = b[new_starts[j1] : new_starts[j2]]
-        edits.extend(_word_edits(old[o_start:o_end], n_text, o_start))
+        if i2 - i1 == j2 - j1:  # lines corrected one for one: compare each pair alone
+            pairs = [
+                (i, i + 1, j, j + 1) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            ]
+        else:
+            pairs = [(i1, i2, j1, j2)]
+        for old_first, old_last, new_first, new_last in pairs:
+            o_start, o_end = old_starts[old_first], old_starts[old_last]
+            n_text = b[new_starts[new_first] : new_starts[new_last]]
+            if old[o_start:o_end] != n_text:
+                edits.extend(_word_edits(old[o_start:o_end], n_text, o_start))
     return edits
 
 
@@ -198,9 +208,10 @@ def check_speaker_labels(
     """Refuse edits that cut a speaker label in two.
 
     ``turns`` are the old turns' ``(start, end)``; a turn's label runs from its start to the
-    first ``:`` of its line. An edit that overlaps a label without covering it whole is accepted
-    only if the new line still opens with a speaker label (a renamed label, « Habitante 4 » for
-    « Habitante 3 »). Raises ``TextEditError`` naming the document, the label and its place.
+    first ``:`` of its line. An edit that overlaps a label without covering it whole, or glues
+    text against its start, is accepted only if a line of the new text still opens with a
+    speaker label where the label was (a renamed label, « Habitante 4 » for « Habitante 3 »).
+    Raises ``TextEditError`` naming the document, the label and its place.
     """
     for turn_start, turn_end in turns:
         line_end = old.find("\n", turn_start, turn_end)
@@ -208,25 +219,32 @@ def check_speaker_labels(
         if colon < 0:
             continue
         label_end = colon + 1
-        cut = False
         for a, b, replacement in span_map.edits:
             if a >= label_end:
                 break
             covers = a <= turn_start and b >= label_end
             inside = turn_start < a == b < label_end
             glued = a == b == turn_start and not replacement.endswith("\n")  # text stuck on it
-            if (a < label_end and b > turn_start and not covers) or inside or glued:
-                cut = True
-                break
-        if not cut:
-            continue
-        position = span_map.start(turn_start)
-        line_start = new.rfind("\n", 0, position) + 1
-        stop = new.find("\n", line_start)
-        line = new[line_start : len(new) if stop < 0 else stop]
-        if not detect_turns(line):
-            raise TextEditError(
-                f"« {document} », caractère {turn_start} : la modification coupe l'étiquette de "
-                f"locuteur « {old[turn_start:label_end]} » en deux. Modifiez l'étiquette entière "
-                "ou laissez-la intacte."
-            )
+            if not ((a < label_end and b > turn_start and not covers) or inside or glued):
+                continue
+            lower = span_map.start(turn_start if a >= turn_start else a)
+            if not _label_opens_a_line(new, lower, max(lower, span_map.start(b))):
+                raise TextEditError(
+                    f"« {document} », caractère {turn_start} : la modification coupe l'étiquette "
+                    f"de locuteur « {old[turn_start:label_end]} » en deux. Modifiez l'étiquette "
+                    "entière ou laissez-la intacte."
+                )
+
+
+def _label_opens_a_line(text: str, lower: int, upper: int) -> bool:
+    """Whether a line starting in ``[lower, upper]`` of ``text`` opens with a speaker label."""
+    starts = [lower] if lower == 0 or text[lower - 1] == "\n" else []
+    newline = text.find("\n", lower, upper)
+    while newline != -1:
+        starts.append(newline + 1)
+        newline = text.find("\n", newline + 1, upper)
+    for start in starts:
+        stop = text.find("\n", start)
+        if detect_turns(text[start : len(text) if stop < 0 else stop]):
+            return True
+    return False

@@ -214,9 +214,20 @@ def test_bad_edits_are_refused_and_leave_the_project_as_it_was(coded, edits, mes
 
 
 def test_a_renamed_speaker_label_is_not_a_cut(coded: Project):
-    at = coded.text(DOC).index("Habitante 3")
-    coded.edit_text(DOC, [(at + 10, at + 11, "4"), (0, 0, "Début.\n\n")], by="léa")
-    assert coded.units(DOC, "turn")["speaker"].tolist()[:2] == ["Enquêtrice", "Habitante 4"]
+    text = coded.text(DOC)
+    at = text.index("Habitante 3")
+    second = text.index("\n\nHabitante 3", at + 1)
+    edits = [(at + 10, at + 11, "4"), (0, 0, "Début.\n\n"), (second, second + 11, "\n\nHabitant")]
+    coded.edit_text(DOC, edits, by="léa")
+    assert coded.units(DOC, "turn")["speaker"].tolist() == [
+        "Enquêtrice", "Habitante 4", "Enquêtrice", "Habitant 3"
+    ]  # fmt: skip
+
+
+def test_a_label_glued_to_the_line_before_is_refused(coded: Project):
+    at = coded.text(DOC).index("marché.\n\nHabitante")
+    with pytest.raises(TextEditError, match="« Habitante 3 : » en deux"):
+        coded.edit_text(DOC, [(at, at + len("marché.\n\nHabitante"), "marché")], by="léa")
 
 
 def test_an_edit_prepared_on_an_older_version_is_refused(coded: Project):
