@@ -236,6 +236,25 @@ def remplacer_texte(document: str, fichier: Path, project_path: Path, by: str,
     )
 
 
+@main.command(name="pseudonymiser-texte")
+@click.argument("document")
+@project_option
+@click.option("--par", "by", required=True, envvar="MIAM_CODEUR",
+              help="Qui pseudonymise (par défaut : $MIAM_CODEUR).")  # fmt: skip
+def pseudonymiser_texte(document: str, project_path: Path, by: str) -> None:
+    """Remplace dans le texte même de DOCUMENT chaque nom de prive/pseudonymes.yml par son
+    pseudonyme (une nouvelle version) ; le texte d'avant est gardé dans prive/originaux/."""
+    from .project import Project
+
+    with Project.open(project_path) as project:
+        done = project.pseudonymise_source(document, by=by)
+    click.echo(
+        f"« {document} » : {done['names']} nom(s) remplacé(s), version {done['version']} "
+        f"enregistrée ; codages modifiés (à confirmer) : {done['modified']}, orphelins : "
+        f"{done['orphaned']}."
+    )
+
+
 # Commands that live with their concept register here, one line each.
 from .reports.command import rapport  # noqa: E402
 

@@ -418,3 +418,22 @@ def test_orphan_codings_keep_their_code_through_merges_and_block_its_deletion(co
         coded.delete_code("transport")
     coded.merge_codes("transport", "prix")
     assert coded.orphan_codings().set_index("orphan_id").loc[orphan, "code_id"] == "prix"
+
+
+def test_the_command_pseudonymises_a_text_at_the_source(coded: Project):
+    from click.testing import CliRunner
+
+    from miam_qual.cli import main
+
+    (coded.root / "prive").mkdir(mode=0o700)
+    (coded.root / "prive" / "pseudonymes.yml").write_text(
+        "remplacements:\n  Jean Dupont: Marc\n", "utf-8"
+    )
+    coded.close()
+    result = CliRunner().invoke(
+        main, ["pseudonymiser-texte", "-p", str(coded.root), DOC, "--par", "léa"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 nom(s) remplacé(s), version 2" in result.output and "Dupont" not in result.output
+    with Project.open(coded.root) as project:
+        assert "Dupont" not in project.text(DOC)
