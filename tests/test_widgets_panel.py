@@ -28,6 +28,8 @@ def test_public_names() -> None:
         "CodingSession",
         "ExchangeImport",
         "ImportPanel",
+        "ListenPanel",
+        "Listening",
         "MemoEditor",
         "MemoPanel",
         "RetrievalPanel",

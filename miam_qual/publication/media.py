@@ -277,8 +277,19 @@ class _DecodedReader:
         self._container.close()
 
 
-def _open_reader(source: Path) -> _WavReader | _DecodedReader:
-    """PCM WAV through ``wave`` when it can, anything else (compressed or float WAV) via PyAV."""
+#: A recording opened for reading: ``rate``, ``channels``, ``sample_width`` (bytes),
+#: ``total_frames`` (``None`` when only estimated), ``estimated_ms``, ``read(first, last)`` (the
+#: interleaved PCM of frames ``[first, last)``, shorter or empty past the end), ``close()``.
+RecordingReader = _WavReader | _DecodedReader
+
+
+def open_recording(source: Path) -> RecordingReader:
+    """Open a recording for streamed reading (the radio clips and the listening panel share it):
+    PCM WAV through ``wave`` when it can, anything else (compressed or float WAV) via PyAV.
+
+    Raises ``ExportError`` (French, naming the file) for a file FFmpeg cannot read or without a
+    sound track.
+    """
     if source.suffix.lower() in (".wav", ".wave"):
         try:
             return _WavReader(wave.open(str(source), "rb"))
@@ -303,7 +314,7 @@ def cut_clips(clips: list[Clip], *, padding_ms: int = 0) -> None:
     for source, group in by_source.items():
         if not source.exists():
             raise ExportError(f"Enregistrement introuvable : « {source} ».")
-        reader = _open_reader(source)
+        reader = open_recording(source)
         try:
             for clip in sorted(group, key=lambda c: c.begin_ms):
                 _cut_one(reader, clip, padding_ms, source)
@@ -312,7 +323,7 @@ def cut_clips(clips: list[Clip], *, padding_ms: int = 0) -> None:
 
 
 def _cut_one(
-    reader: _WavReader | _DecodedReader, clip: Clip, padding_ms: int, source: Path
+    reader: RecordingReader, clip: Clip, padding_ms: int, source: Path
 ) -> None:
     rate, frame_bytes = reader.rate, reader.sample_width * reader.channels
     first = max(0, round((clip.begin_ms - padding_ms) * rate / 1000))

@@ -5,13 +5,16 @@
 ``ImportPanel(projet).ui`` is the import form; ``CodebookPanel(projet)`` edits the codebook (over
 ``CodebookEditor``); ``RetrievalPanel(projet, panneau)`` lists a code's segments and goes back
 to them in the coding panel (over ``SegmentRetrieval``); ``MemoPanel(projet)`` reads and writes
-memos on documents, codes and codings (over ``MemoEditor``); ``ExchangeImport(projet)`` previews,
+memos on documents, codes and codings (over ``MemoEditor``); ``ListenPanel(projet, panneau)`` plays
+the recording of the document open in the coding panel and follows the passage heard (over
+``Listening``); ``ExchangeImport(projet)`` previews,
 then imports or merges a ``.qdpx``/``.qdc`` from another tool; ``french(frame, projet)`` shows a
 table with French headers.
 """
 
 from .codebook_editor import CodebookEditor
 from .exchange_import import ExchangeImport
+from .listen import Listening
 from .memos import MemoEditor
 from .retrieval import SegmentRetrieval
 from .session import CodingSession
@@ -25,6 +28,8 @@ __all__ = [
     "CodingSession",
     "ExchangeImport",
     "ImportPanel",
+    "ListenPanel",
+    "Listening",
     "MemoEditor",
     "MemoPanel",
     "RetrievalPanel",
@@ -53,6 +58,10 @@ def __getattr__(name: str):
         from .retrieval_panel import RetrievalPanel
 
         return RetrievalPanel
+    if name == "ListenPanel":
+        from .listen_panel import ListenPanel
+
+        return ListenPanel
     if name == "MemoPanel":
         from .memo_panel import MemoPanel
 

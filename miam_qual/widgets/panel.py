@@ -52,6 +52,8 @@ class CodingPanel(anywidget.AnyWidget):
     picker = traitlets.Dict().tag(sync=True)
     search = traitlets.Dict().tag(sync=True)
     ack = traitlets.Int(0).tag(sync=True)
+    #: the text span being heard, ``[start, end]`` or ``[]``: set by a ``ListenPanel`` (listen.py)
+    playing: traitlets.List[Any] = traitlets.List().tag(sync=True)
 
     def __init__(
         self, project: Project, coder: str | None = None, *, document: str | None = None, **kwargs
@@ -155,6 +157,7 @@ class CodingPanel(anywidget.AnyWidget):
             "search": lambda: s.search(
                 str(content.get("query", "")), scope=str(content.get("scope", "document"))
             ),
+            "prepare_search": s.prepare_search,
             "hit": lambda: s.go_to_hit(int(content.get("index", -1))),
             "next_hit": lambda: s.next_hit(-1 if content.get("back") else 1),
             "preview_all": lambda: s.preview_code_all(str(content.get("code"))),

@@ -107,7 +107,7 @@ function render({ model, el: host }) {
 
   // -- finding: document picker, text search, hits (finder.py) --------------------------------
   const picker = { open: false, query: "", uncoded: false, timer: 0 };
-  const finding = { query: "", scope: "document", code: "", closed: false };
+  const finding = { query: "", scope: "document", code: "", closed: false, prepared: false };
   const pickerInput = el("input", { class: "miam-cp-input", type: "search", placeholder: "Nom, site, vague, participant…", "aria-label": "Chercher un document",
     oninput: (e) => { picker.query = e.target.value; clearTimeout(picker.timer); picker.timer = setTimeout(askPicker, 150); },
     onkeydown: (e) => { if (e.key === "Enter") { const first = pickerList.querySelector("button"); if (first) first.click(); } else if (e.key === "Escape") togglePicker(false); } });
@@ -140,6 +140,7 @@ function render({ model, el: host }) {
   const pickerButton = el("button", { class: "miam-cp-btn", title: "Chercher un document par son nom ou ses attributs", "aria-expanded": "false", onclick: () => togglePicker() }, "Documents…");
   const searchInput = el("input", { class: "miam-cp-input miam-cp-search", type: "search", placeholder: "Rechercher un mot (Ctrl+F)", "aria-label": "Rechercher dans le texte",
     oninput: (e) => { finding.query = e.target.value; },
+    onfocus: () => { if (!finding.prepared) { finding.prepared = true; send("prepare_search"); } },  // fold the corpus while the user types
     onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); runSearch(); } } });
   const scopeSelect = el("select", { class: "miam-cp-input", "aria-label": "Où chercher", onchange: (e) => { finding.scope = e.target.value; } },
     el("option", { value: "document" }, "dans ce document"),
@@ -406,6 +407,41 @@ function render({ model, el: host }) {
     else if (e.key === "p") send("unit", { kind: "sentence" });
     else if (e.key === "/") { e.preventDefault(); side.querySelector(".miam-cp-filter")?.focus(); }
   });
+
+  // -- the passage being heard (set by a ListenPanel: listen.py, listen.js) ---------------------
+  // `playing` is [start, end] or []. Drawn apart from the blocks' cache: a class on the blocks it
+  // covers and, where the browser has the CSS Custom Highlight API, the cue's exact words; drawn
+  // again whenever blocks are replaced. Its styles are in listen.css.
+  function drawPlaying(scroll) {
+    const [start, end] = model.get("playing") || [];
+    docPane.querySelectorAll(".miam-cp-block.playing").forEach((n) => n.classList.remove("playing"));
+    const marks = window.CSS && CSS.highlights && typeof Highlight === "function" ? CSS.highlights : null;
+    if (marks) marks.delete("miam-playing");
+    if (start === undefined) return;
+    const inside = [...docPane.querySelectorAll("[data-s]")].filter((s) => {
+      const a = Number(s.dataset.s);
+      return a < end && a + Array.from(s.textContent).length > start;
+    });
+    if (!inside.length) return;
+    inside.forEach((s) => s.closest(".miam-cp-block")?.classList.add("playing"));
+    const at = (span, cp) => {  // code point → UTF-16 position inside the span's text node
+      const node = span.firstChild;
+      const units = Array.from(node.data).slice(0, Math.max(0, cp - Number(span.dataset.s))).join("").length;
+      return [node, units];
+    };
+    if (marks) {
+      const range = document.createRange();
+      range.setStart(...at(inside[0], start));
+      range.setEnd(...at(inside[inside.length - 1], end));
+      marks.set("miam-playing", new Highlight(range));
+    }
+    if (scroll) {
+      const pane = docPane.getBoundingClientRect(), box = inside[0].getBoundingClientRect();
+      if (box.top < pane.top || box.bottom > pane.bottom) docPane.scrollTop += box.top - pane.top - pane.height / 3;
+    }
+  }
+  model.on("change:playing", () => requestAnimationFrame(() => drawPlaying(true)));
+  new MutationObserver(() => { if ((model.get("playing") || []).length) drawPlaying(false); }).observe(docPane, { childList: true });
 
   // -- model events -------------------------------------------------------------------------
   // Several traits change per action: draw once per frame, only the parts concerned.
