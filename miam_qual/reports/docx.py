@@ -241,18 +241,28 @@ def document_bytes(data: ReportData) -> bytes:
     if data.agreement is not None:
         _table(
             doc,
-            ["Code", "Unités", "Accord observé", "Kappa de Cohen", "Alpha de Krippendorff"],
+            [
+                "Code",
+                "Unités",
+                "Accord observé",
+                "Kappa de Cohen",
+                "Kappa de Fleiss",
+                "AC1 de Gwet",
+                "Alpha de Krippendorff",
+            ],
             [
                 [
                     a.code,
                     french_number(a.units),
                     french_percent(a.percent_agreement),
                     french_number(a.kappa, 3),
+                    french_number(a.fleiss_kappa, 3),
+                    french_number(a.gwet_ac1, 3),
                     french_number(a.alpha, 3),
                 ]
                 for a in data.agreement.itertuples()
             ],  # fmt: skip
-            numeric={1, 2, 3, 4},
+            numeric={1, 2, 3, 4, 5, 6},
         )
         _image(
             doc,
@@ -282,7 +292,8 @@ def document_bytes(data: ReportData) -> bytes:
         "Un segment codé est un codage : un passage codé par deux personnes compte deux fois.",
         "Les extraits sont choisis pour leur longueur lisible et l'accord entre codeur·ses, en variant "
         "participant·es, documents et types de source.",
-        "Accord : pourcentage d'accord, kappa de Cohen (deux codeur·ses) et alpha de Krippendorff "
+        "Accord : pourcentage d'accord, kappa de Cohen (deux codeur·ses), kappa de Fleiss (tout "
+        "nombre de codeur·ses), AC1 de Gwet (lisible pour un code rare) et alpha de Krippendorff "
         "(nominal), code par code sur des décisions présent / absent.",
     ):
         doc.add_paragraph(line, style="List Bullet")
