@@ -35,6 +35,7 @@ __all__ = [
     "compile_query",
     "find_documents",
     "find_spans",
+    "prepare_search",
     "search_text",
 ]
 
@@ -238,6 +239,18 @@ class _DocumentCache:
 
 
 _CACHE = _DocumentCache()
+
+
+def prepare_search(project: Project) -> int:
+    """Fold every document's text and read its speaker turns ahead of a search, so that the
+    first search costs what the next ones do (the coding panel calls it when its search box
+    gets the focus). Returns how many documents were read now (0 when all were ready)."""
+    guids = project.documents()["document_id"].tolist()
+    fresh = [g for g in guids if g not in _CACHE.texts]
+    for guid in guids:
+        _CACHE.folded(project, guid)
+    _CACHE.load_turns(project, guids)
+    return len(fresh)
 
 
 def _speakers(turns: _Turns, starts: list[int]) -> list[tuple[str | None, str | None]]:

@@ -17,7 +17,13 @@ from miam_qual import (
     UnknownCode,
     search,
 )
-from miam_qual.search import HIT_COLUMNS, code_hits, find_documents, search_text
+from miam_qual.search import (
+    HIT_COLUMNS,
+    code_hits,
+    find_documents,
+    prepare_search,
+    search_text,
+)
 
 TRANSCRIPT = (
     "Enquêtrice : Et l'Épicerie solidaire, vous y allez ?\n"
@@ -48,6 +54,7 @@ def test_public_names() -> None:
         "compile_query",
         "find_documents",
         "find_spans",
+        "prepare_search",
         "search_text",
     ]
 
@@ -182,3 +189,9 @@ def test_a_failure_midway_through_the_writes_leaves_nothing(corpus: Project) -> 
     assert corpus.store.db.execute("SELECT count(*) FROM selections").fetchone()[0] == 0
     corpus.store.db.execute("DROP TRIGGER panne")
     assert code_hits(corpus, hits, "prix", coder="camille") == 5
+
+
+def test_prepare_search_reads_each_document_once(corpus: Project) -> None:
+    assert prepare_search(corpus) == 2
+    assert prepare_search(corpus) == 0
+    assert len(search_text(corpus, "épicerie")) == 5  # the prepared texts serve the search

@@ -134,6 +134,8 @@ def test_panel_messages_for_the_picker_and_the_search(demo_project: Project) -> 
     assert panel.status == {"text": f"{len(haisnes)} documents pour « haisnes ».", "level": "info"}
     send(panel, "open", document=panel.picker["documents"][-1]["id"])
     assert panel.doc["name"] == haisnes["document"].iloc[-1]
+    send(panel, "prepare_search")  # the search box got the focus: nothing said, nothing written
+    assert panel.status["level"] == "info"
     send(panel, "search", query="jardin", scope="corpus")
     found = panel.search
     assert found["count"] == len(found["hits"]) > 0 and not found["truncated"]

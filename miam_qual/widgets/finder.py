@@ -7,6 +7,7 @@ going to a hit (then any code click or key codes it), and coding every hit after
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,14 @@ def search(session: CodingSession, query: str, *, scope: str = "document") -> pd
         spread = f" ({_plural(documents, 'document')})" if scope == "corpus" else ""
         session.say(f"{_plural(len(hits), 'occurrence')} de {words} {where}{spread}.")
     return hits
+
+
+def prepare_search(session: CodingSession) -> None:
+    """Get the corpus ready for a search (``search.prepare_search``) while the user types: the
+    first search is then as quick as the next ones. Says nothing; a failure is left to the
+    search itself."""
+    with contextlib.suppress(MiamError):
+        _search.prepare_search(session.project)
 
 
 def go_to_hit(session: CodingSession, index: int) -> tuple[int, int] | None:

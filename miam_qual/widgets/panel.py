@@ -157,6 +157,7 @@ class CodingPanel(anywidget.AnyWidget):
             "search": lambda: s.search(
                 str(content.get("query", "")), scope=str(content.get("scope", "document"))
             ),
+            "prepare_search": s.prepare_search,
             "hit": lambda: s.go_to_hit(int(content.get("index", -1))),
             "next_hit": lambda: s.next_hit(-1 if content.get("back") else 1),
             "preview_all": lambda: s.preview_code_all(str(content.get("code"))),

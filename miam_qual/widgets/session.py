@@ -70,6 +70,7 @@ class CodingSession:
     # -- finding documents and words (finder.py) ------------------------------------------------
     pick_documents = _finder.pick_documents
     search = _finder.search
+    prepare_search = _finder.prepare_search
     go_to_hit = _finder.go_to_hit
     next_hit = _finder.next_hit
     preview_code_all = _finder.preview_code_all

@@ -107,7 +107,7 @@ function render({ model, el: host }) {
 
   // -- finding: document picker, text search, hits (finder.py) --------------------------------
   const picker = { open: false, query: "", uncoded: false, timer: 0 };
-  const finding = { query: "", scope: "document", code: "", closed: false };
+  const finding = { query: "", scope: "document", code: "", closed: false, prepared: false };
   const pickerInput = el("input", { class: "miam-cp-input", type: "search", placeholder: "Nom, site, vague, participant…", "aria-label": "Chercher un document",
     oninput: (e) => { picker.query = e.target.value; clearTimeout(picker.timer); picker.timer = setTimeout(askPicker, 150); },
     onkeydown: (e) => { if (e.key === "Enter") { const first = pickerList.querySelector("button"); if (first) first.click(); } else if (e.key === "Escape") togglePicker(false); } });
@@ -140,6 +140,7 @@ function render({ model, el: host }) {
   const pickerButton = el("button", { class: "miam-cp-btn", title: "Chercher un document par son nom ou ses attributs", "aria-expanded": "false", onclick: () => togglePicker() }, "Documents…");
   const searchInput = el("input", { class: "miam-cp-input miam-cp-search", type: "search", placeholder: "Rechercher un mot (Ctrl+F)", "aria-label": "Rechercher dans le texte",
     oninput: (e) => { finding.query = e.target.value; },
+    onfocus: () => { if (!finding.prepared) { finding.prepared = true; send("prepare_search"); } },  // fold the corpus while the user types
     onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); runSearch(); } } });
   const scopeSelect = el("select", { class: "miam-cp-input", "aria-label": "Où chercher", onchange: (e) => { finding.scope = e.target.value; } },
     el("option", { value: "document" }, "dans ce document"),
