@@ -437,3 +437,28 @@ def test_the_command_pseudonymises_a_text_at_the_source(coded: Project):
     assert "1 nom(s) remplacé(s), version 2" in result.output and "Dupont" not in result.output
     with Project.open(coded.root) as project:
         assert "Dupont" not in project.text(DOC)
+
+
+def test_codings_of_a_copy_made_before_a_correction_merge_onto_the_corrected_text(
+    coded: Project, tmp_path: Path
+):
+    import shutil
+
+    from miam_qual.exchange import merge
+
+    code_words(coded, "Le pain est trop cher")
+    copy = tmp_path / "copie_stagiaire"
+    shutil.copytree(coded.root, copy)
+    with Project.open(copy) as intern:  # codes on the text as it was
+        text = intern.text(DOC)
+        for words in ("c'est bien pour les enfants", "parlez-moi du marché"):
+            start = text.index(words)
+            intern.code(DOC, start, start + len(words), "qualite", coder="karim")
+    at = coded.text(DOC).index(", parlez-moi du marché")
+    coded.edit_text(DOC, [(at, at + len(", parlez-moi du marché"), "")], by="léa")
+    report = merge(coded, copy, by="léa")
+    assert "version 1 de « entretien.txt »" in str(report)
+    assert "passage retiré du texte lors de sa correction" in str(report)
+    karim = coded.codings(coder="karim")
+    assert karim["text"].tolist() == ["c'est bien pour les enfants"]
+    assert coded.validate() == []

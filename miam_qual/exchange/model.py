@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..alignment import SpanMap
     from ..config import AttributeSpec
     from ..privacy.redact import Redacted
     from .matching import CodesPlan
@@ -196,6 +197,7 @@ class SourceMatch:
     document: str = ""
     shared: Redacted | None = None  # matched through the shareable form of the document
     attributes: dict[str, str] = field(default_factory=dict)
+    revised: SpanMap | None = None  # matched an older version of a corrected text: old → current
 
 
 @dataclass

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..alignment import VANISHED, SpanMap, diff_edits
 from ..codebook import code_guid
 from ..privacy.redact import Redacted
 from ..store import codes as codes_sql
 from ..store import documents as docs_sql
 from ..store import exchange as exchange_sql
 from ..store import people
+from ..store import versions as versions_sql
 from .attributes import plan_attributes
 from .matching import CONFLICT, NEW, SAME, match_codes
 from .memos import combine_memos, note_targets, plan_memos
@@ -98,6 +100,17 @@ def _match_sources(
                 "propos retirés) : ses passages sont replacés sur le texte du projet."
             )
             matches.append(SourceMatch(source, KNOWN_DOC, guid, names[guid], redacted))
+            continue
+        older = versions_sql.older_version(project.store, source.text)
+        if older is not None:
+            guid, version = older
+            current = texts.setdefault(guid, docs_sql.text(project.store, guid))
+            report.adapted.append(
+                f"« {source.name} » est la version {version} de « {names[guid]} », dont le texte a "
+                "été corrigé depuis : ses passages sont replacés sur le texte actuel."
+            )
+            revised = SpanMap(diff_edits(source.text, current))
+            matches.append(SourceMatch(source, KNOWN_DOC, guid, names[guid], revised=revised))
             continue
         if not add:
             matches.append(SourceMatch(source, MISSING_DOC, None, source.name))
@@ -208,6 +221,8 @@ def _span(
             "miam_qual ne code que des passages d'au moins un caractère."
         )
         return None
+    if match.revised is not None:
+        return _revised_span(project, match, match.revised, start, end, texts, report)
     if match.shared is None:
         return start, end, selection.text
     for w_start, w_end in match.shared.withheld:
@@ -224,6 +239,30 @@ def _span(
     if document not in texts:
         texts[document] = docs_sql.text(project.store, document)
     return start, end, texts[document][start:end]
+
+
+def _revised_span(
+    project: Project,
+    match: SourceMatch,
+    revised: SpanMap,
+    start: int,
+    end: int,
+    texts: dict[str, str],
+    report: ExchangeReport,
+) -> tuple[int, int, str] | None:
+    """A selection made on an older version, carried to the current text (``None``, listed in
+    the report, when its words were removed by the correction)."""
+    placed = revised.place(start, end)
+    if placed.state == VANISHED or placed.end <= placed.start:
+        report.lost.append(
+            f"« {match.source.name} » [{start}, {end}) : passage retiré du texte lors de sa "
+            "correction, non repris."
+        )
+        return None
+    document = str(match.document_id)
+    if document not in texts:
+        texts[document] = docs_sql.text(project.store, document)
+    return placed.start, placed.end, texts[document][placed.start : placed.end]
 
 
 # -- report ---------------------------------------------------------------------------------------

@@ -82,6 +82,18 @@ def record_version(
     return version
 
 
+def older_version(store: Store, text: str) -> tuple[str, int] | None:
+    """``(document GUID, version)`` of the latest earlier (not current) version whose text is
+    ``text``, if a corrected document had it."""
+    row = store.one(
+        "SELECT document_guid, version FROM document_versions v WHERE length = ? AND text = ? "
+        "AND version < (SELECT MAX(version) FROM document_versions w "
+        "WHERE w.document_guid = v.document_guid) ORDER BY version DESC LIMIT 1",
+        (len(text), text),
+    )
+    return None if row is None else (row["document_guid"], row["version"])
+
+
 def versions_frame(store: Store, document: str) -> pd.DataFrame:
     """``VERSION_COLUMNS`` of every version, oldest first (without their texts)."""
     return pd.read_sql_query(
