@@ -55,12 +55,18 @@ def test_filters_start_at_all_and_code_moves_the_dropdowns(demo_project):
     assert all(value is None for value in panel.filters.values())
     panel.widget  # noqa: B018 (builds the view)
     assert all(d.label == "(tous)" for d in panel._dropdowns.values())  # shown, not blank
+    assert panel.describe_filters() == "Aucun filtre : tout le projet."
     panel.select(theme="acces", wave="bilan")
     assert panel._dropdowns["theme"].value == "acces"
     assert panel._dropdowns[panel._name("wave")].value == "bilan"
     assert [d.label for d in panel._dropdowns.values()].count("(tous)") == len(panel.filters) - 2
     expected = demo_project.codings(code="acces", vague="bilan")
     assert f"<b>{len(expected)}</b>" in panel._count.value
+    wave = panel.labels[panel._name("wave")]
+    assert panel.describe_filters() == (
+        f"Filtres : Thème = Accès à une alimentation de qualité ; {wave} = bilan."
+    )
+    assert "Thème = Accès" in panel._count.value  # the state is always shown
     panel._dropdowns["theme"].label = "(tous)"  # the user puts « (tous) » back
     assert panel.filters["theme"] is None and panel.filters[panel._name("wave")] == "bilan"
 

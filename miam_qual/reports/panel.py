@@ -118,6 +118,17 @@ class ReviewPanel:
         finally:
             self._syncing = False
 
+    def describe_filters(self) -> str:
+        """The filters in force, in French (« Filtres : Thème = Accès… ; Vague = bilan. »), or
+        « Aucun filtre : tout le projet. », so that no filter set in code goes unseen."""
+        themes = {t.id: t.label for t in self.project.codebook.themes()}
+        active = [
+            f"{self.labels[name]} = {themes.get(value, value) if name == 'theme' else value}"
+            for name, value in self.filters.items()
+            if value is not None
+        ]
+        return f"Filtres : {' ; '.join(active)}." if active else "Aucun filtre : tout le projet."
+
     def codings(self) -> pd.DataFrame:
         """The codings kept by the filters (columns of ``Project.codings()``)."""
         frame = self._all
@@ -202,7 +213,10 @@ class ReviewPanel:
         import html
 
         frame = self.codings()
-        self._count.value = f"<p><b>{len(frame)}</b> segment(s) codé(s) retenu(s).</p>"
+        self._count.value = (
+            f"<p><b>{len(frame)}</b> segment(s) codé(s) retenu(s). "
+            f"{html.escape(self.describe_filters())}</p>"
+        )
         self._table.value = self.frequencies().to_html(index=False, border=0, escape=True)
         quotes = [
             f"<blockquote>« {html.escape(row.text)} »<br><small>{html.escape(str(row.participant or '—'))} · "
