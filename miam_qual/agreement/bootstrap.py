@@ -7,8 +7,9 @@ the data.
 
 1. Each cell ``(c, k)`` of the coincidence matrix is drawn with probability ``o_ck / n``.
 2. A resample draws ``M`` pairs with replacement, ``M`` being the number of pairs of judgements
-   in the data: ``sum_u m_u (m_u - 1) / 2`` over units judged by ``m_u >= 2`` coders (a unit
-   weight counts as that many units).
+   in the data, as Hayes and Krippendorff count them: ``sum_u m_u (m_u - 1) / 2`` over units
+   judged by ``m_u >= 2`` coders (a unit weight counts as that many units). The manuscript caps
+   ``M`` by a practical limit on computing time; the binomial draw below needs no cap.
 3. Its alpha is ``1 - D_o* / D_e`` with ``D_o*`` the mean difference of the pairs drawn.
 4. The percentiles of ``samples`` such alphas give the interval, and the share below a
    threshold is the probability of failing to reach it (Krippendorff's ``q``).

@@ -82,7 +82,8 @@ def segment_matches(
 
     Columns: ``document, start, end, code_id, code, coder``, ``overlap`` (the smallest, over the
     other coders, of their best overlap with this segment: 0 when one did not use the code
-    there), ``matched`` (``overlap >= min_overlap``). In document and text order. Raises
+    there), ``matched`` (``overlap >= min_overlap``). Sorted by document name, then position.
+    Raises
     ``UnknownOption`` for a ``min_overlap`` outside (0, 1], and what ``compare`` raises.
     """
     if not 0 < min_overlap <= 1:
