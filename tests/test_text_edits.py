@@ -462,3 +462,18 @@ def test_codings_of_a_copy_made_before_a_correction_merge_onto_the_corrected_tex
     karim = coded.codings(coder="karim")
     assert karim["text"].tolist() == ["c'est bien pour les enfants"]
     assert coded.validate() == []
+
+
+def test_a_quote_whose_words_vanished_is_set_aside_with_its_words_kept(coded: Project):
+    text = coded.text(DOC)
+    words = "La cantine, c'est bien pour les enfants."
+    start = text.index(words)
+    quote = propose_quote(coded, document=DOC, start=start, end=start + len(words), by="léa")
+    kept = propose_quote(coded, document=DOC, start=0, end=len("Enquêtrice : Bonjour"), by="léa")
+    coded.edit_text(DOC, [(start - 1, start + len(words), "")], by="léa")
+    quotes = list_quotes(coded).set_index("quote_id")
+    assert quotes.loc[quote, "status"] == "écartée" and quotes.loc[quote, "original"] == words
+    assert quotes.loc[quote, "drifted"]  # listed as no longer in the text
+    assert quotes.loc[kept, "status"] == "proposée" and not quotes.loc[kept, "drifted"]
+    history = quote_history(coded, quote)
+    assert history["new"].tolist()[-2:] == ["texte disparu du document", "écartée"]
