@@ -119,8 +119,9 @@ class ListenPanel(anywidget.AnyWidget):
                 if int(content.get("play", -1)) == self.play_id:
                     li.heard(int(content.get("ms", 0)))
             elif action == "stopped":
+                # the recording stays open until the document changes: a second play there
+                # reuses what the demuxer learnt while seeking (an mp3 has no index of its own)
                 li.stopped()
-                li.close()  # the decoder and its file are not held between plays
                 if content.get("reason") == "fin":
                     li.say("Fin de l'écoute.")
             else:
