@@ -126,6 +126,8 @@ def find_spans(
         end = folded.source(found.end() - 1) + 1
         while end < len(text) and unicodedata.category(text[end])[0] == "M":
             end += 1  # an accent written apart, folded away: part of the last letter
+        if spans and start < spans[-1][1]:
+            continue  # inside the same source letter as the previous hit (ß → ss, œ → oe)
         spans.append((start, end))
     return spans
 

@@ -97,6 +97,15 @@ def test_an_accent_written_apart_is_part_of_the_match(project: Project, tmp_path
     assert search_text(project, "IQ")["end"].tolist()[0] == 10  # the accent after q included
 
 
+def test_a_letter_folded_into_two_gives_one_hit(project: Project, tmp_path: Path) -> None:
+    path = tmp_path / "lettres.txt"
+    path.write_text("Straße, œuvre et Cœur.\n", encoding="utf-8")
+    project.import_files([path])
+    assert search_text(project, "s")["match"].tolist() == ["S", "ß"]
+    assert search_text(project, "e")["match"].tolist() == ["e", "œ", "e", "e", "œ"]
+    assert search_text(project, "oe")["match"].tolist() == ["œ", "œ"]
+
+
 def test_hits_across_several_documents_in_document_order(corpus: Project) -> None:
     hits = search_text(corpus, "épicerie")
     assert hits["document"].tolist() == ["entretien_a.txt"] * 3 + ["notes_b.md"] * 2
