@@ -194,6 +194,16 @@ def _revise(
             staged.append((corpus.stage(destination, data), destination))
             with store.transaction():
                 _check_version(name, sql.current_version(store, guid), version)
+                if docs_sql.text(store, guid) != old:  # changed between the two reads above
+                    raise StaleVersion(
+                        f"« {name} » a été modifié dans un autre carnet pendant la préparation de "
+                        "la modification : rien n'a été écrit. Relisez le texte et recommencez."
+                    )
+                if file_name in sql.corpus_files(store):  # another notebook, same name, just now
+                    raise TextEditError(
+                        f"« {name} » : « {file_name} » vient d'être écrit par un autre carnet ; "
+                        "rien n'a été écrit, recommencez."
+                    )
                 new_version = sql.record_version(
                     store, guid, text=new, who=by, reason=reason, file=file_name,
                     sha256=hashlib.sha256(data).hexdigest(), edits=len(edits),
