@@ -120,7 +120,7 @@ def find_spans(
     :func:`compile_query`) in ``text``, as code points of ``text``. ``folded``: ``text`` already
     folded by ``fold_text`` (it is folded here otherwise)."""
     folded = folded or fold_text(text)
-    spans = []
+    spans: list[tuple[int, int]] = []
     for found in pattern.finditer(folded.text):
         start = folded.source(found.start())
         end = folded.source(found.end() - 1) + 1
