@@ -48,6 +48,7 @@ from .alignment import (
 from .errors import StaleVersion, TextEditError
 from .fileio import crash_point
 from .sources import read_source
+from .sources.limits import check_text
 from .sources.turns import detect_paragraphs, detect_turns, turn_timecodes
 from .store import documents as docs_sql
 from .store import quotes as quotes_sql
@@ -77,8 +78,9 @@ def edit_text(
     document changed since. Returns ``version`` (the new number), ``untouched``, ``modified``,
     ``orphaned`` (codings) and ``quotes_reset`` (quotes sent back to « retenue »).
     Raises ``TextEditError`` (ranges out of the text, reversed or overlapping, a speaker label
-    cut in two, an empty result, no editor named), ``StaleVersion``, ``CorpusError`` (unknown
-    document) or a ``StorageError`` subclass; nothing is written then.
+    cut in two, an empty result, no editor named), ``StaleVersion``, ``UnreadableFile`` (a result
+    longer than an import accepts), ``CorpusError`` (unknown document) or a ``StorageError``
+    subclass; nothing is written then.
     """
     guid = project.document_id(document)
     old = docs_sql.text(project.store, guid)
@@ -101,6 +103,8 @@ def replace_text(
     """Replace the whole text of ``document`` by ``new_text`` (normalised: BOM, line ends, NFC);
     the edits are found by aligning both texts. Returns and raises as ``edit_text``."""
     guid = project.document_id(document)
+    if not isinstance(new_text, str):
+        raise TextEditError(f"« {document} » : le nouveau texte doit être une chaîne.")
     old = docs_sql.text(project.store, guid)
     edits = diff_edits(old, normalise_text(new_text))
     return _revise(
@@ -164,6 +168,7 @@ def _revise(
     if not edits:
         raise TextEditError(f"« {name} » : le nouveau texte est identique, rien à modifier.")
     new = apply_edits(old, edits)
+    check_text(name, new)  # the size an import accepts
     if not new.strip():
         raise TextEditError(f"« {name} » : le texte ne peut pas devenir vide.")
     if normalise_text(new) != new:

@@ -477,3 +477,15 @@ def test_a_quote_whose_words_vanished_is_set_aside_with_its_words_kept(coded: Pr
     assert quotes.loc[kept, "status"] == "proposée" and not quotes.loc[kept, "drifted"]
     history = quote_history(coded, quote)
     assert history["new"].tolist()[-2:] == ["texte disparu du document", "écartée"]
+
+
+def test_a_replacement_that_is_not_text_or_too_long_is_refused(coded: Project, monkeypatch):
+    from miam_qual.errors import UnreadableFile
+    from miam_qual.sources import limits
+
+    with pytest.raises(TextEditError, match="chaîne"):
+        coded.replace_text(DOC, None, by="léa")  # type: ignore[arg-type]
+    monkeypatch.setattr(limits, "MAX_TEXT_BYTES", len(coded.text(DOC)) + 3)
+    with pytest.raises(UnreadableFile, match="texte trop long"):
+        coded.edit_text(DOC, [(0, 0, "Très long. ")], by="léa")
+    assert coded.text_version(DOC) == 1
