@@ -613,3 +613,17 @@ def test_three_coders_fleiss_per_code_equals_the_reliability_matrix(demo_project
         expected = coefficients(matrix, n_categories=2)
         for name in ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "alpha"):
             assert table.loc[code, name] == pytest.approx(expected[name], nan_ok=True), name
+
+
+def test_progress_against_a_reference_coder(project):
+    from miam_qual.agreement.multi import progress
+
+    name, _text = _boundary_project(project)
+    table = progress(project, reference="camille", coder="karim", unit="sentence")
+    assert sorted(table["document"]) == sorted([name, "autre.txt"])
+    assert table["first_coded_at"].is_monotonic_increasing  # in the order karim coded them
+    assert table["rank"].tolist() == [1, 2]
+    whole = agreement(project, unit="sentence", coders=["camille", "karim"]).iloc[0]
+    assert table["cumulative_alpha"].iloc[-1] == pytest.approx(whole["alpha"], nan_ok=True)
+    assert table["units"].sum() == whole["units"]
+    assert table["cumulative_alpha"].iloc[0] == pytest.approx(table["alpha"].iloc[0], nan_ok=True)

@@ -323,7 +323,7 @@ def code_decisions(comparison: Comparison) -> dict[str, CodeDecisions]:
     positions = presence.groupby("code_id").indices
     result = {}
     for code_id in comparison.codes:
-        hit = positions[code_id]
+        hit = positions.get(code_id, np.array([], dtype=np.int64))
         matrix = np.zeros((len(units), m), dtype=np.int64)
         matrix[presence["unit"].to_numpy()[hit], coder_of[hit]] = 1
         ones = matrix.sum(axis=1)

@@ -1,5 +1,6 @@
-"""Agreement beyond one table per code: per theme, coder by coder, and with bootstrapped
-intervals for alpha. Every function reads a ``Comparison`` (see ``coders.compare``)."""
+"""Agreement beyond one table per code: per theme, coder by coder, with bootstrapped
+intervals for alpha, and a coder's progress against a reference coder document after document.
+Every function reads a ``Comparison`` (see ``coders.compare``)."""
 
 from __future__ import annotations
 
@@ -168,3 +169,55 @@ def alpha_intervals(
                      "alpha_low": result.low, "alpha_high": result.high,
                      "below_0667": result.below[0.667], "below_080": result.below[0.8]})  # fmt: skip
     return pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
+
+
+#: Columns of ``progress``.
+PROGRESS_COLUMNS = [
+    "rank", "document", "first_coded_at", "units", "percent_agreement", "gwet_ac1", "alpha",
+    "cumulative_alpha",
+]  # fmt: skip
+
+
+def progress(
+    project: Project,
+    *,
+    reference: str,
+    coder: str,
+    unit: str = "turn",
+    uncoded: str = "absent",
+) -> pd.DataFrame:
+    """How a coder's agreement with a ``reference`` coder (a supervisor's coding taken as the
+    reference) moves as the coder works: one row per document both coded, in the order the
+    coder first coded them (same time: document name). The passages themselves: ``disagreements(coders=[reference,
+    coder])``.
+
+    Columns: ``rank`` (1, 2…), ``document``, ``first_coded_at`` (the coder's first coding in it),
+    ``units`` (weighted units), ``percent_agreement``, ``gwet_ac1``, ``alpha`` (every code's
+    yes/no decisions pooled, in that document), ``cumulative_alpha`` (the same over this
+    document and every earlier one). Raises what ``compare`` raises.
+    """
+    comparison = compare(project, unit=unit, coders=[reference, coder], uncoded=uncoded)
+    theirs = project.codings(coder=coder)
+    theirs = theirs[theirs["document"].isin(comparison.documents)]
+    first = theirs.groupby("document")["created_at"].min().sort_values(kind="stable")
+    units = comparison.units
+    rows: list[dict] = []
+    seen: list = []
+    for rank, (document, when) in enumerate(first.items(), start=1):
+        keep = np.flatnonzero(units["document"].to_numpy() == document)
+        remap = np.full(len(units), -1)
+        remap[keep] = np.arange(len(keep))
+        presence = comparison.presence[comparison.presence["unit"].isin(keep)]
+        part = Comparison(
+            units.iloc[keep].reset_index(drop=True),
+            presence.assign(unit=remap[presence["unit"].to_numpy()]).reset_index(drop=True),
+            comparison.coders, comparison.codes, comparison.unit, comparison.uncoded,
+        )  # fmt: skip
+        decisions = list(code_decisions(part).values())
+        seen.extend(decisions)
+        here = pooled_row(document, document, "", decisions, coded_weight(part))
+        rows.append({"rank": rank, "document": document, "first_coded_at": when,
+                     "units": here["units"], "percent_agreement": here["percent_agreement"],
+                     "gwet_ac1": here["gwet_ac1"], "alpha": here["alpha"],
+                     "cumulative_alpha": pooled_row("*", "", "", seen, 0.0)["alpha"]})  # fmt: skip
+    return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
