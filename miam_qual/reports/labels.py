@@ -59,6 +59,7 @@ COLUMN_LABELS = {
     "neither": "Par personne",
     "percent_agreement_weighted": "Accord observé (pondéré par la longueur)",
     "kappa_weighted": "Kappa (pondéré par la longueur)",
+    "cumulative_alpha": "Alpha cumulé",
     # documents and their units
     "kind": "Nature",
     "source_file": "Fichier source",
