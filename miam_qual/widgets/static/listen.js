@@ -29,7 +29,7 @@ function render({ model, el: host }) {
   const players = [el("audio", { preload: "auto", class: "miam-lp-audio" }), el("audio", { preload: "auto", class: "miam-lp-audio" })];
   const title = el("div", { class: "miam-lp-title" });
   const time = el("span", { class: "miam-lp-clock" }, "00:00");
-  const pauseButton = el("button", { class: "miam-lp-btn", disabled: true, onclick: () => togglePause() }, "⏸ Pause");
+  const pauseButton = el("button", { class: "miam-lp-btn", disabled: true, onclick: () => togglePause() }, "Pause");
   const stopButton = el("button", { class: "miam-lp-btn", disabled: true, onclick: () => stop("arrêt") }, "■ Arrêter");
   const cueList = el("div", { class: "miam-lp-cues", role: "list", "aria-label": "Minutages du document" });
   const statusLine = el("div", { class: "miam-lp-status", role: "status", "aria-live": "polite" });
@@ -66,13 +66,13 @@ function render({ model, el: host }) {
     state.active = state.next = null;
     clearInterval(state.timer); state.timer = 0;
     pauseButton.disabled = stopButton.disabled = true;
-    pauseButton.textContent = "⏸ Pause";
+    pauseButton.textContent = "Pause";
     if (wasPlaying && reason !== "nouvelle") model.send({ action: "stopped", reason });  // a new play keeps the recording open
   }
   function togglePause() {
     const player = state.active && state.active.player;
     if (!player) return;
-    if (player.paused) { player.play(); pauseButton.textContent = "⏸ Pause"; } else { player.pause(); pauseButton.textContent = "▶ Reprendre"; }
+    if (player.paused) { player.play(); pauseButton.textContent = "Pause"; } else { player.pause(); pauseButton.textContent = "Reprendre"; }
   }
   function now() { return state.active ? state.active.begin + state.active.player.currentTime * 1000 : null; }
   function tick() {
