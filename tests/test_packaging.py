@@ -85,8 +85,15 @@ def _declared() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     return runtime, test, listed
 
 
+def _no_deps() -> dict[str, str]:
+    """Test references installed without their pinned dependencies (see the file)."""
+    lines = (ROOT / "tests" / "requirements-no-deps.txt").read_text(encoding="utf-8").splitlines()
+    return dict(_requirement(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
 def test_every_imported_package_is_declared():
     runtime, test, _listed = _declared()
+    test = {**test, **_no_deps()}
     package = _imports(sorted((ROOT / "miam_qual").rglob("*.py")))
     undeclared = {
         name: sorted(files)
