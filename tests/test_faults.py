@@ -134,6 +134,11 @@ def hand_edit(project: Project) -> None:
         handle.write("  - id: ajout_main\n    libelle: Thème ajouté à la main\n")
 
 
+def correct_a_word(project: Project) -> object:
+    at = project.text("entretien_cantine.txt").index("huit")
+    return project.edit_text("entretien_cantine.txt", [(at, at + 4, "neuf")], by="camille")
+
+
 #: name → (preparation outside the measured write, the write itself)
 WRITES: dict[str, tuple[Callable[[Project], object], Callable[[Project], object]]] = {
     "add_coder": (lambda p: None, lambda p: p.add_coder("lea")),
@@ -189,6 +194,7 @@ WRITES: dict[str, tuple[Callable[[Project], object], Callable[[Project], object]
     "delete_code": (lambda p: None, lambda p: p.delete_code("isolement")),
     "merge_codes": (lambda p: None, lambda p: p.merge_codes("prix", "qualite")),
     "hand_edited_codebook": (hand_edit, lambda p: p.reload_codebook()),
+    "edit_text": (lambda p: None, correct_a_word),
 }
 
 
