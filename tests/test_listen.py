@@ -263,3 +263,38 @@ def test_the_panel_streams_windows_and_follows_the_coding_panel(demo_project):
     listen._on_message(None, {"action": "here"}, None)
     assert len(sent) == count and "n'a pas d'enregistrement" in listen.status["text"]
     assert listen.status["level"] == "erreur"
+
+
+def test_the_quote_board_plays_a_quote_through_the_listening_panel(demo_project):
+    from miam_qual import QuoteError
+    from miam_qual.publication import QuoteBoard, list_quotes
+
+    quotes = list_quotes(demo_project)
+    quote = quotes[quotes["media"].notna() & quotes["begin_ms"].notna()].iloc[0]
+    coding = open_on(demo_project, "entretien_centre_social.txt")
+    listen = ListenPanel(demo_project, coding)
+    sent: list[tuple[dict, list]] = []
+    listen.send = lambda content, buffers=None: sent.append((content, buffers or []))  # type: ignore[method-assign]
+    board = QuoteBoard(demo_project, by="léa", listen=listen)
+    board.load(quote["quote_id"])
+    assert board.play()
+    content, buffers = sent[-1]
+    assert content["kind"] == "window" and content["start"] and buffers[0][:4] == b"RIFF"
+    assert (content["begin_ms"], content["stop_ms"]) == (
+        int(quote["begin_ms"]),
+        int(quote["end_ms"]),
+    )
+    assert listen.info["document"] == quote["document"] and len(listen.cues) > 0
+    assert board.message.value == f"Écoute de la citation {quote['quote_id']}."
+    # the coding panel shows another document: nothing is outlined there
+    listen._on_message(
+        None, {"action": "time", "play": content["play"], "ms": content["begin_ms"]}, None
+    )
+    assert listen.current >= 0 and coding.playing == []
+    alone = QuoteBoard(demo_project, by="léa")
+    alone.load(quote["quote_id"])
+    with pytest.raises(QuoteError, match="Aucun panneau d'écoute"):
+        alone.play()
+    assert (
+        listen.play_quote("C999") is False and "Citation inconnue « C999 »" in listen.status["text"]
+    )

@@ -24,6 +24,7 @@ from .quotes import (
 
 if TYPE_CHECKING:
     from ..project import Project
+    from ..widgets.listen_panel import ListenPanel
 
 STATUS_BUTTONS = [
     ("Retenir", "retenue"),
@@ -37,9 +38,13 @@ class QuoteBoard:
     """Browse excerpts of a theme, shortlist them as quotes, edit and move them along.
 
     Display it in a notebook with ``board.ui`` (or just ``board`` as the last expression).
+    ``listen``: a ``ListenPanel`` (``miam_qual.widgets``); the board then offers « ▶ Écouter »,
+    which plays the loaded quote's passage in its recording there.
     """
 
-    def __init__(self, project: Project, *, by: str | None = None):
+    def __init__(
+        self, project: Project, *, by: str | None = None, listen: ListenPanel | None = None
+    ):
         from ..widgets.prefs import saved_coder
 
         self.project = project
@@ -63,6 +68,11 @@ class QuoteBoard:
         self.save_button = w.Button(description="Enregistrer", icon="save", button_style="primary")
         self.status_buttons = [w.Button(description=label) for label, _ in STATUS_BUTTONS]
         self.message = w.HTML()
+        self.listen = listen
+        self.listen_button = w.Button(
+            description="Écouter", icon="play", tooltip="Écouter ce passage dans l'enregistrement"
+        )
+        self.listen_button.on_click(lambda _b: self._safely(self.play))
         self.theme.observe(lambda change: self.show_theme(change["new"]), names="value")
         self.propose_button.on_click(
             lambda _b: self._safely(self.shortlist, self.excerpt_list.value)
@@ -83,7 +93,13 @@ class QuoteBoard:
                 self.consent,
                 self.editor,
                 w.HBox(list(self.target_boxes.values())),
-                w.HBox([self.save_button, *self.status_buttons]),
+                w.HBox(
+                    [
+                        self.save_button,
+                        *self.status_buttons,
+                        *([self.listen_button] if listen is not None else []),
+                    ]
+                ),
                 self.message,
             ]
         )
@@ -191,6 +207,24 @@ class QuoteBoard:
         self.load(self.current)
         self._refresh_quotes()
         self.message.value = f"Citation {self.current} enregistrée."
+
+    def play(self) -> bool:
+        """Play the current quote's passage in the listening panel given as ``listen``; returns
+        whether sound was sent (the panel's status line says why not)."""
+        if self.current is None:
+            raise QuoteError("Choisissez d'abord une citation.")
+        if self.listen is None:
+            raise QuoteError(
+                "Aucun panneau d'écoute : créez le tableau avec QuoteBoard(projet, listen=ecoute)."
+            )
+        played = self.listen.play_quote(self.current)
+        status = self.listen.status
+        self.message.value = (
+            f"Écoute de la citation {self.current}."
+            if played
+            else f"<span style='color:#c62828'>{html.escape(status.get('text', ''))}</span>"
+        )
+        return played
 
     def set_status(self, status: str) -> None:
         """Move the current quote to ``status``."""

@@ -200,8 +200,10 @@ class Listening:
         session = self.session
         if document is not None:
             guid: str | None = self.project.document_id(document)
-        else:
-            guid = session.document_id if session is not None else None
+        elif session is not None:
+            guid = session.document_id
+        else:  # no coding panel: the document last played (a quote's) stays
+            return self.document_id
         if guid != self.document_id:
             self.close()
             self.document_id = guid
@@ -326,6 +328,21 @@ class Listening:
         found = self._play_at(begin)
         self.stop_ms = stop if found is not None else None
         return found
+
+    def play_quote(self, quote: str) -> int | None:
+        """Play a quote's passage (``C001`` or its GUID) in its document's recording, as the
+        radio export cuts it (without the padding)."""
+        from ..publication.quotes import list_quotes
+
+        quotes = list_quotes(self.project)
+        row = quotes[(quotes["quote_id"] == quote) | (quotes["quote_guid"] == quote)]
+        if row.empty:
+            self.say(
+                f"Citation inconnue « {quote} » : rechargez le tableau des citations.", "erreur"
+            )
+            return None
+        found = row.iloc[0]
+        return self.play_span(int(found["start"]), int(found["end"]), document=found["document_id"])
 
     def play_from_here(self) -> int | None:
         """Play from the start of the cue where the reader clicked (or the selection begins)."""

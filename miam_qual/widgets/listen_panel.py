@@ -49,26 +49,37 @@ class ListenPanel(anywidget.AnyWidget):
         self.listening = Listening(project, panel)
         #: number of the current play request: windows asked for an older one are not sent
         self.play_id = 0
+        self._shown: str | None = None
         self.on_msg(self._on_message)
         if isinstance(panel, anywidget.AnyWidget):
-            panel.observe(lambda _change: self.refresh(), names="doc")
-        self.refresh()
+            panel.observe(lambda _change: self.refresh(follow=True), names="doc")
+        self.refresh(follow=True)
 
     # -- Python → browser -----------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Follow the coding panel's document and show its recording and timecodes."""
+    def refresh(self, *, follow: bool = False) -> None:
+        """Show the document listened to (``follow``: first take the coding panel's), its
+        recording and timecodes; a change of document stops the player."""
         li = self.listening
-        before = li.document_id
-        li.follow()
+        if follow:
+            li.follow()
         with self.hold_sync():
-            if li.document_id != before or not self.info:
-                name, media = (li.document_name(), li.media())
-                self.info = {"document": name, "media": media or ""}
+            if li.document_id != self._shown or not self.info:
+                self.info = {"document": li.document_name(), "media": li.media() or ""}
                 self.cues = li.cue_list()
-                if before is not None:
+                if self._shown is not None:
                     self.send({"kind": "stop"})
+                self._shown = li.document_id
             self.current = -1 if li.current is None else li.current
             self.status = {"text": li.status, "level": li.status_level}
+
+    def play_quote(self, quote: str) -> bool:
+        """Play a quote's passage (the quote board's « ▶ Écouter »); returns whether sound was
+        sent (otherwise the French reason is on the status line)."""
+        begin = self.listening.play_quote(quote)
+        self.refresh()
+        started = self.start(begin)
+        self.refresh()
+        return started
 
     def start(self, begin_ms: int | None) -> bool:
         """Begin a new play at ``begin_ms`` (``None``: refused, the message is in the status):
@@ -103,15 +114,17 @@ class ListenPanel(anywidget.AnyWidget):
     def _on_message(self, _widget: object, content: dict, _buffers: object) -> None:
         li = self.listening
         action = content.get("action")
+        plays = {
+            "selection": li.play_selection,
+            "here": li.play_from_here,
+            "cue": lambda: li.play_cue(int(content.get("index", -1))),
+            "at": lambda: li.play_at(int(content.get("ms", 0))),
+            "quote": lambda: li.play_quote(str(content.get("quote", ""))),
+        }
+        begin: int | None = None
         try:
-            if action == "selection":
-                self.start(li.play_selection())
-            elif action == "here":
-                self.start(li.play_from_here())
-            elif action == "cue":
-                self.start(li.play_cue(int(content.get("index", -1))))
-            elif action == "at":
-                self.start(li.play_at(int(content.get("ms", 0))))
+            if action in plays:
+                begin = plays[str(action)]()
             elif action == "window":
                 if int(content.get("play", -1)) == self.play_id:
                     self.send_window(int(content.get("begin_ms", 0)))
@@ -126,6 +139,9 @@ class ListenPanel(anywidget.AnyWidget):
                     li.say("Fin de l'écoute.")
             else:
                 li.say(f"Action inconnue « {action} » : rechargez le panneau d'écoute.", "erreur")
+            self.refresh()  # a quote may open another document: the player stops first
+            if action in plays:
+                self.start(begin)
         except (MiamError, ValueError, TypeError) as err:
             li.say(f"Écoute impossible : {err}", "erreur")
         self.refresh()
