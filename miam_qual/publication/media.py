@@ -322,9 +322,7 @@ def cut_clips(clips: list[Clip], *, padding_ms: int = 0) -> None:
             reader.close()
 
 
-def _cut_one(
-    reader: RecordingReader, clip: Clip, padding_ms: int, source: Path
-) -> None:
+def _cut_one(reader: RecordingReader, clip: Clip, padding_ms: int, source: Path) -> None:
     rate, frame_bytes = reader.rate, reader.sample_width * reader.channels
     first = max(0, round((clip.begin_ms - padding_ms) * rate / 1000))
     last = round((clip.end_ms + padding_ms) * rate / 1000)
