@@ -77,6 +77,8 @@ def test_the_last_window_is_short_and_flagged_and_past_the_end_there_is_none(rec
         assert abs(last.end_ms - TOTAL_MS) <= 30
         assert recording.window(61_000) is None
     with Recording(recordings["enregistreur.wav"]) as recording:
+        to_the_end = recording.window(50_000, 10_000)  # ends exactly with the file
+        assert to_the_end is not None and to_the_end.last and to_the_end.end_ms == TOTAL_MS
         assert recording.window(60_000) is None
 
 
@@ -246,6 +248,13 @@ def test_the_panel_streams_windows_and_follows_the_coding_panel(demo_project):
         None, {"action": "window", "play": play, "begin_ms": content["end_ms"]}, None
     )
     assert sent[-1][0]["begin_ms"] == content["end_ms"] and not sent[-1][0]["start"]
+    end_of_file = demo_project.root / "medias" / "temoignage_01.wav"
+    past = Recording(end_of_file).duration_ms + 100
+    listen._on_message(None, {"action": "window", "play": play, "begin_ms": past}, None)
+    assert sent[-1][0]["kind"] == "end" and listen.status == {
+        "text": "Fin de l'enregistrement temoignage_01.wav.",
+        "level": "info",
+    }
     count = len(sent)
     listen._on_message(None, {"action": "window", "play": play - 1, "begin_ms": 0}, None)
     assert len(sent) == count  # a window of an earlier play is not decoded

@@ -145,7 +145,10 @@ class Recording:
             rate,
         )
         end_ms = begin_ms + len(samples) * 1000 // LISTEN_RATE
-        return SoundWindow(begin_ms, end_ms, wav_bytes(samples), first + count < last)
+        ends = first + count < last or (
+            reader.total_frames is not None and first + count >= reader.total_frames
+        )
+        return SoundWindow(begin_ms, end_ms, wav_bytes(samples), ends)
 
     def close(self) -> None:
         self._reader.close()
@@ -395,9 +398,12 @@ class Listening:
         return ms
 
     # -- sound ----------------------------------------------------------------------------------
-    def window(self, begin_ms: int, length_ms: int = WINDOW_MS) -> SoundWindow | None:
+    def window(
+        self, begin_ms: int, length_ms: int = WINDOW_MS, *, starting: bool = True
+    ) -> SoundWindow | None:
         """The next stretch of sound from ``begin_ms`` (stopping at ``stop_ms``); ``None`` past
-        the end, or with a French message when the recording cannot be decoded."""
+        the end (a refusal when ``starting`` a play, the natural end of one otherwise), or with
+        a French message when the recording cannot be decoded."""
         recording = self.recording()
         if recording is None:
             return None
@@ -410,7 +416,9 @@ class Listening:
         except ExportError as err:
             self.say(f"{err} Écoute interrompue.", "erreur")
             return None
-        if found is None and begin_ms == 0:
+        if found is None and not starting:
+            self.say(f"Fin de l'enregistrement {recording.path.name}.")
+        elif found is None and begin_ms == 0:
             self.say(f"{recording.path.name} ne contient aucun son.", "erreur")
         elif found is None:
             self.say(

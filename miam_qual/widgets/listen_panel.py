@@ -97,7 +97,7 @@ class ListenPanel(anywidget.AnyWidget):
     ) -> bool:
         """Send the window of sound from ``begin_ms`` of the current play (or its end)."""
         li = self.listening
-        found = li.window(begin_ms, length_ms)
+        found = li.window(begin_ms, length_ms, starting=start)
         if found is None:
             self.send({"kind": "end", "play": self.play_id, "start": start})
             return False
