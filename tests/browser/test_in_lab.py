@@ -129,7 +129,11 @@ def test_code_a_passage_in_jupyterlab(lab: Lab, page) -> None:
     before = rows(lab.project)
     open_and_run(page, lab.base, "notebooks/03_coder_les_entretiens.ipynb", workspace="coder")
     page.wait_for_selector(".miam-cp-doc [data-s]", timeout=60_000)
-    document = page.inner_text(".miam-cp-title strong")
+    document = page.wait_for_function(  # read once the top bar shows the open document's name
+        "() => { const t = document.querySelector('.miam-cp-title strong');"
+        " const name = t && t.isConnected ? t.textContent.trim() : '';"
+        " return name && name !== 'Aucun document' ? name : null; }"
+    ).json_value()
     offset = page.eval_on_selector_all(  # the first passage long enough to drag over
         ".miam-cp-text [data-s]:not(.miam-cp-speaker)",
         "spans => spans.find(s => s.textContent.split(/\\s+/).length > 8).dataset.s",
