@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..codebook import Code
+from ..codebook import Code, Codebook
 from ..errors import MiamError
 from ..text import slug
 from . import prefs
@@ -59,6 +59,20 @@ def _same_color(a: str, b: str) -> bool:
         return color
 
     return six(a) == six(b)
+
+
+def code_tree(book: Codebook) -> list[tuple[str, str]]:
+    """(label indented by depth, code id) for every code and theme, in the codebook's order."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for child in book.children(parent):
+            marker = "" if depth == 0 else "\u2003" * depth + "› "
+            rows.append((f"{marker}{child.label}", child.id))
+            walk(child.id, depth + 1)
+
+    walk(None, 0)
+    return rows
 
 
 class CodebookEditor:
@@ -124,17 +138,7 @@ class CodebookEditor:
 
     def choices(self) -> list[tuple[str, str]]:
         """(label indented by depth, code id) for every code, in the codebook's tree order."""
-        book = self.project.codebook
-        rows: list[tuple[str, str]] = []
-
-        def walk(parent: str | None, depth: int) -> None:
-            for child in book.children(parent):
-                marker = "" if depth == 0 else "\u2003" * depth + "› "
-                rows.append((f"{marker}{child.label}", child.id))
-                walk(child.id, depth + 1)
-
-        walk(None, 0)
-        return rows
+        return code_tree(self.project.codebook)
 
     def parent_choices(self, *, exclude_branch: str | None = None) -> list[tuple[str, str | None]]:
         """Possible parents: ``NO_PARENT`` then every code, except ``exclude_branch`` and its

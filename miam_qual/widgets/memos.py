@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import CodingError, MiamError
 from . import prefs
-from .retrieval import code_tree
+from .codebook_editor import code_tree
 from .tables import french
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import MiamError
+from .codebook_editor import code_tree
 from .session import CodingSession
 from .tables import french
 
 if TYPE_CHECKING:
-    from ..codebook import Codebook
     from ..project import Project
     from .panel import CodingPanel
 
@@ -36,20 +36,6 @@ CONTEXT_LABELS = {"before": "Avant", "after": "Après", "text": "Passage codé"}
 #: Attribute types offered as filters in the view (a closed list of values).
 FILTER_TYPES = ("choix", "booleen")
 BOOLEAN_VALUES = ("oui", "non")
-
-
-def code_tree(book: Codebook) -> list[tuple[str, str]]:
-    """(label indented by depth, code id) for every code and theme, in the codebook's order."""
-    rows: list[tuple[str, str]] = []
-
-    def walk(parent: str | None, depth: int) -> None:
-        for child in book.children(parent):
-            marker = "" if depth == 0 else "\u2003" * depth + "› "
-            rows.append((f"{marker}{child.label}", child.id))
-            walk(child.id, depth + 1)
-
-    walk(None, 0)
-    return rows
 
 
 def context(text: str, start: int, end: int, words: int = 8) -> tuple[str, str]:
