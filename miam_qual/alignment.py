@@ -102,6 +102,12 @@ def diff_edits(old: str, new: str) -> list[Edit]:
     suffix = 0
     while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
         suffix += 1
+    # Whole lines only: a common prefix or suffix cut inside a word would keep a stray letter of
+    # a removed word as a survivor (« difficile. » removed after « différence. » kept its « e. »).
+    prefix = old.rfind("\n", 0, prefix) + 1
+    if suffix and old[len(old) - suffix - 1] != "\n":
+        line_end = old.find("\n", len(old) - suffix)
+        suffix = len(old) - line_end - 1 if line_end != -1 else 0
     a, b = old[prefix : len(old) - suffix], new[prefix : len(new) - suffix]
     edits: list[Edit] = []
     old_lines, new_lines = a.splitlines(keepends=True), b.splitlines(keepends=True)

@@ -105,6 +105,7 @@ class Project:
     replace_text_from_file = _revision.replace_text_from_file
     text_version = _revision.text_version
     text_versions = _text_history.text_versions
+    preview_text_change = _text_history.preview_text_change
     version_text = _text_history.version_text
     compare_versions = _text_history.compare_versions
     modified_codings = _text_history.modified_codings

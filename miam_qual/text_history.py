@@ -7,6 +7,8 @@
   wording; ``confirm_coding`` accepts the new wording.
 - ``orphan_codings`` lists codings whose words vanished; ``place_orphan`` puts one back on a span
   of the current text, ``remove_orphan`` deletes it.
+- ``preview_text_change`` says, before anything is written, what a new text would do to each
+  coding of the document (intact, modifié, orphelin), with the old and the new wording.
 - ``pseudonymise_source`` replaces every real name of ``prive/pseudonymes.yml`` in a document's
   text by its pseudonym (the privacy gate's matcher), as one logged edit; the text before it is
   kept in ``prive/originaux/`` (0700/0600).
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .alignment import diff_edits
+from .alignment import VANISHED, SpanMap, diff_edits, normalise_replacement
 from .errors import CodingError, TextEditError
 from .fileio import atomic_write_text, private_folder
 from .privacy.pseudonyms import Pseudonyms
@@ -32,6 +34,34 @@ if TYPE_CHECKING:
     from .project import Project
 
 PRIVATE_ORIGINALS = "originaux"
+
+#: Columns of ``preview_text_change``.
+PREVIEW_COLUMNS = ["coding_id", "code", "coder", "state", "start", "end", "text", "new_text"]
+
+
+def preview_text_change(project: Project, document: str, new_text: str) -> pd.DataFrame:
+    """What replacing the text of ``document`` by ``new_text`` would do to each of its codings;
+    nothing is written. One row per coding (``PREVIEW_COLUMNS``): ``state`` is ``intact``,
+    ``modifié`` (kept, waiting for a coder's confirmation) or ``orphelin`` (its words vanish: kept
+    apart, to be placed again or removed); ``start``/``end``/``text`` are today's, ``new_text``
+    the words it would cover (empty for an orphan). In text order."""
+    old = project.text(document)
+    new = normalise_replacement(new_text)
+    span_map = SpanMap(diff_edits(old, new))
+    codings = project.codings(document=project.document_id(document))
+    rows = []
+    for c in codings.sort_values(["start", "end"]).itertuples():
+        placed = span_map.place(int(c.start), int(c.end))
+        gone = placed.state == VANISHED or placed.end <= placed.start
+        rows.append(
+            {
+                "coding_id": c.coding_id, "code": c.code, "coder": c.coder,
+                "state": VANISHED if gone else placed.state,
+                "start": int(c.start), "end": int(c.end), "text": c.text,
+                "new_text": "" if gone else new[placed.start : placed.end],
+            }
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
 
 
 def text_versions(project: Project, document: str) -> pd.DataFrame:

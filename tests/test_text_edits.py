@@ -489,3 +489,19 @@ def test_a_replacement_that_is_not_text_or_too_long_is_refused(coded: Project, m
     with pytest.raises(UnreadableFile, match="texte trop long"):
         coded.edit_text(DOC, [(0, 0, "Très long. ")], by="léa")
     assert coded.text_version(DOC) == 1
+
+
+def test_a_sentence_removed_at_a_line_end_orphans_its_words_whole():
+    """The common start and end of two texts are cut at line boundaries: a removed word that ends
+    like the kept word before it (« difficile. » after « différence. ») leaves no stray letter
+    behind as a survivor."""
+    from miam_qual.alignment import SpanMap, apply_edits, diff_edits
+
+    old = "Q : Et ?\nR : On voit la différence. Ça reste difficile.\nQ : Merci.\n"
+    new = old.replace(" Ça reste difficile.", "").replace("Et ?", "Et alors ?")
+    edits = diff_edits(old, new)
+    assert apply_edits(old, edits) == new
+    start = old.index("Ça reste difficile")
+    assert SpanMap(edits).place(start, start + len("Ça reste difficile")).state == "orphelin"
+    kept = old.index("On voit la différence")
+    assert SpanMap(edits).place(kept, kept + len("On voit la différence")).state == "intact"

@@ -34,6 +34,7 @@ def test_public_names() -> None:
         "MemoPanel",
         "RetrievalPanel",
         "SegmentRetrieval",
+        "TextCorrection",
         "french",
         "sentence_spans",
         "snap_to_words",

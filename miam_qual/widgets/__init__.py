@@ -8,7 +8,8 @@ to them in the coding panel (over ``SegmentRetrieval``); ``MemoPanel(projet)`` r
 memos on documents, codes and codings (over ``MemoEditor``); ``ListenPanel(projet, panneau)`` plays
 the recording of the document open in the coding panel and follows the passage heard (over
 ``Listening``); ``ExchangeImport(projet)`` previews,
-then imports or merges a ``.qdpx``/``.qdc`` from another tool; ``french(frame, projet)`` shows a
+then imports or merges a ``.qdpx``/``.qdc`` from another tool; ``TextCorrection(projet)``
+previews, then writes, a corrected version of a document's text; ``french(frame, projet)`` shows a
 table with French headers.
 """
 
@@ -19,6 +20,7 @@ from .memos import MemoEditor
 from .retrieval import SegmentRetrieval
 from .session import CodingSession
 from .tables import french
+from .text_correction import TextCorrection
 from .textspans import sentence_spans, snap_to_words
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "MemoPanel",
     "RetrievalPanel",
     "SegmentRetrieval",
+    "TextCorrection",
     "french",
     "sentence_spans",
     "snap_to_words",
