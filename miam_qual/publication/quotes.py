@@ -19,6 +19,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ..common import default_user
@@ -226,16 +227,20 @@ def _participant_at(
         cache["known"] = set(project.participants()["participant"])
     key = ("doc", document_id)
     if key not in cache:
-        units = project.units(document_id, "turn")
+        units = project.units(document_id, "turn")  # in text order
         attrs = docs_sql.attributes_frame(project.store, [document_id])
         values = attrs.iloc[0].to_dict() if len(attrs) else {}
-        cache[key] = (units, {k: v for k, v in values.items() if isinstance(v, str) and v})
-    units, values = cache[key]
+        turns = (
+            units["start"].to_numpy(dtype=np.int64) if len(units) else np.empty(0, np.int64),
+            list(units["speaker"]) if len(units) else [],
+            list(units["role"]) if len(units) else [],
+        )
+        cache[key] = (turns, {k: v for k, v in values.items() if isinstance(v, str) and v})
+    (starts, speakers, roles), values = cache[key]
     speaker = role = None
-    if len(units):
-        before = units[units["start"] <= start]
-        if len(before):
-            speaker, role = before.iloc[-1]["speaker"], before.iloc[-1]["role"]
+    turn = int(np.searchsorted(starts, start, side="right")) - 1  # the last turn begun by start
+    if turn >= 0:
+        speaker, role = speakers[turn], roles[turn]
     if role == "interviewer":  # the interviewer's words are nobody's quote to consent to
         return None, speaker
     if speaker in cache["known"]:
