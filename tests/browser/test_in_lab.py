@@ -186,6 +186,19 @@ def test_code_a_passage_in_jupyterlab(lab: Lab, page) -> None:
     page.click(".miam-cp-here:has(.miam-cp-remove) >> nth=0 >> .miam-cp-remove")
     page.wait_for_function("() => document.querySelectorAll('.miam-cp-here').length === 1")
     assert page.query_selector(".miam-cp-hl") is not None  # the highlight is drawn
+    # the coding's stripe runs beside the lines it covers, in its code's colour
+    kept_id = page.eval_on_selector(".miam-cp-here", "n => n.dataset.coding")
+    page.wait_for_selector(f".miam-cp-stripe[data-coding='{kept_id}']")
+    stripe = page.locator(f".miam-cp-stripe[data-coding='{kept_id}']").bounding_box()
+    marked = page.eval_on_selector_all(
+        ".miam-cp-hl",
+        "(ns, id) => ns.filter(n => n.dataset.codings.split(' ').includes(id))"
+        ".flatMap(n => [...n.getClientRects()]).map(r => [r.top, r.bottom])",
+        kept_id,
+    )
+    assert marked and stripe["height"] >= 4
+    assert abs(stripe["y"] - min(t for t, _ in marked)) <= 2
+    assert abs(stripe["y"] + stripe["height"] - max(b for _, b in marked)) <= 2
     page.screenshot(path=str(ARTIFACTS / "coding_in_lab.png"))
     page.locator(".miam-cp").screenshot(path=str(ARTIFACTS / "coding_panel.png"))
 

@@ -211,9 +211,40 @@ function render({ model, el: host }) {
       const node = drawBlock(b, inBlock, selIn);
       if (drawn.blocks[i]) drawn.blocks[i].node.replaceWith(node);
       else docPane.append(node);
-      drawn.blocks[i] = { key, node };
+      drawn.blocks[i] = { key, node, inBlock };
+      requestAnimationFrame(() => drawStripes(node, inBlock));
     });
   }
+
+  // -- coding stripes: one coloured bar per coding beside the lines it covers ------------------
+  // (as MAXQDA and NVivo show a code's extent); one lane per code of the block, hover for the
+  // code and the coder, click to select the passage.
+  function drawStripes(node, inBlock) {
+    const margin = node.querySelector(".miam-cp-margin");
+    if (!margin || !node.isConnected) return;
+    margin.querySelectorAll(".miam-cp-stripe").forEach((s) => s.remove());
+    const top = margin.getBoundingClientRect().top;
+    const lanes = [...new Set(inBlock.map((c) => c.code))];
+    for (const c of inBlock) {
+      const rects = [...node.querySelectorAll(".miam-cp-hl")]
+        .filter((span) => span.dataset.codings.split(" ").includes(c.id))
+        .flatMap((span) => [...span.getClientRects()]);
+      if (!rects.length) continue;
+      const y0 = Math.min(...rects.map((r) => r.top)) - top;
+      const y1 = Math.max(...rects.map((r) => r.bottom)) - top;
+      margin.append(el("div", {
+        class: "miam-cp-stripe" + (c.mine ? "" : " other"), "data-coding": c.id,
+        title: `${c.label} (${c.coder})`,
+        style: `top:${y0}px;height:${Math.max(4, y1 - y0)}px;left:${lanes.indexOf(c.code) * 5}px;background:${c.color}`,
+        onclick: () => send("select", { start: c.start, end: c.end }),
+      }));
+    }
+    margin.style.paddingLeft = lanes.length ? `${lanes.length * 5 + 4}px` : "";
+  }
+  const stripesObserver = new ResizeObserver(() => {  // lines re-wrap: the stripes follow
+    for (const b of drawn.blocks) if (b && b.node.isConnected && b.inBlock.length) drawStripes(b.node, b.inBlock);
+  });
+  stripesObserver.observe(docPane);
 
   function drawBlock(b, inBlock, sel) {
     const cuts = new Set([b.start, b.end, b.body]);
@@ -479,7 +510,7 @@ function render({ model, el: host }) {
   });
   cps = Array.from((model.get("doc") || {}).text || "");
   redraw();
-  return () => document.removeEventListener("mouseup", onMouseUp);
+  return () => { document.removeEventListener("mouseup", onMouseUp); stripesObserver.disconnect(); };
 }
 
 export default { render };
