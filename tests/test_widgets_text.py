@@ -111,3 +111,19 @@ def test_blocks_cover_turns_context_and_times() -> None:
     ]
     assert text[blocks[2]["body"] : blocks[2]["end"]] == "Bonjour 🙂 !"
     assert format_ms(None) is None
+
+
+def test_turns_on_consecutive_lines_are_numbered_one_by_one(project):
+    """A transcript with one turn per line and no blank line is one paragraph: its turns are
+    numbered 1, 2, 3… instead of all showing « §1 »."""
+    path = project.root / "sans_lignes_vides.txt"
+    path.write_text(
+        "Enquêtrice : Bonjour.\nHabitante 1 : Bonjour !\nEnquêtrice : Le marché ?\n"
+        "Habitante 1 : Trop loin.\n",
+        encoding="utf-8",
+    )
+    project.import_files([path])
+    blocks = document_blocks(
+        project.text("sans_lignes_vides.txt"), project.units("sans_lignes_vides.txt")
+    )
+    assert [(b["kind"], b["number"]) for b in blocks] == [("turn", n) for n in (1, 2, 3, 4)]

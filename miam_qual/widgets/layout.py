@@ -30,7 +30,8 @@ def document_blocks(
     text: str, units: pd.DataFrame, timecodes: pd.DataFrame | None = None
 ) -> list[dict]:
     """Blocks of a document, in order: ``start, end, kind, body`` (offset where the words start,
-    after a speaker label), ``speaker, role, number`` (1-based paragraph number), ``time``
+    after a speaker label), ``speaker, role, number`` (1-based paragraph number; the turn's own
+    number when several turns share a paragraph, as in a transcript with one turn per line), ``time``
     (``mm:ss`` of the recording or ``None``), ``question`` and ``index`` (the unit's index).
     """
     by_kind = {kind: group for kind, group in units.groupby("kind")} if len(units) else {}
@@ -84,6 +85,10 @@ def document_blocks(
         )  # fmt: skip
         cursor = end
     add_context(cursor, len(text))
+    turns = [b for b in blocks if b["kind"] == "turn"]
+    if len({b["number"] for b in turns}) < len(turns):  # turns share paragraphs (one per line):
+        for block in blocks:  # number the turns themselves rather than show « §1 » on each
+            block["number"] = block["index"] + 1 if block["kind"] == "turn" else None
     return blocks
 
 
