@@ -67,6 +67,20 @@ def test_refusals_name_the_file_and_write_nothing(project: Project):
     assert "livre de codes seul" in form.status
     assert differences(before, fingerprint(project.root)) == []
     view = form.widget  # the view: an empty upload is refused in French
-    form._on_click(form.preview)
+    form.on_click(form.preview)
     assert "Choisissez d'abord un fichier" in form.status and "Choisissez" in form._status.value
     assert view is form.widget
+
+
+def test_an_import_is_signed_by_a_name_given_in_a_panel_never_the_login(
+    project: Project, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("MIAM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("MIAM_CODEUR", raising=False)
+    path = sample("qualitative-coding-demo.qdpx")
+    form = ExchangeImport(project)
+    before = fingerprint(project.root)
+    assert form.preview(path.name, path.read_bytes()) is not None
+    assert form.apply(path.name, path.read_bytes()) is None
+    assert "Indiquez d'abord votre nom" in form.status
+    assert differences(before, fingerprint(project.root)) == []

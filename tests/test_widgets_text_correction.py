@@ -92,6 +92,6 @@ def test_refusals_say_why_and_write_nothing(project: Project, monkeypatch, tmp_p
     assert form.apply("autre.txt", corrected()) is None  # another file than the one previewed
     assert differences(before, fingerprint(project.root)) == []
     view = form.widget
-    form._on_click(form.show_preview)
+    form.on_click(form.show_preview)
     assert "Choisissez d'abord le fichier" in form.status and "Choisissez" in form._status.value
     assert view is form.widget

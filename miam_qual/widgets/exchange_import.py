@@ -12,15 +12,11 @@ French sentence on the status line; the project is then unchanged.
 
 from __future__ import annotations
 
-import hashlib
-import html
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CorpusError, MiamError
+from . import prefs
+from .upload_form import UploadForm, upload_digest
 
 if TYPE_CHECKING:
     from ..exchange import ExchangeReport
@@ -34,22 +30,28 @@ MODES = {
 SUFFIXES = (".qdpx", ".qdc")
 
 
-class ExchangeImport:
+class ExchangeImport(UploadForm):
     """Preview, then import or merge, one uploaded REFI-QDA file (see the module docstring).
 
-    ``by``: who is recorded as having made the import (default: the coder saved on this
-    machine, else the system's user name, as the command line does).
+    ``by``: who is recorded as having made the import (default: the name given on this
+    machine, see ``prefs.known_coder``; without one, the import is refused until a name is given
+    in a panel).
     """
 
+    suffixes = SUFFIXES
+    wrong_file = (
+        "« {name} » : choisissez un projet .qdpx ou un livre de codes .qdc "
+        "(les autres fichiers s'importent avec le formulaire au-dessus)."
+    )
+    no_file = "Choisissez d'abord un fichier .qdpx ou .qdc."
+
     def __init__(self, project: Project, *, by: str | None = None):
+        super().__init__()
         self.project = project
-        self.by = by
+        self.by = (by or "").strip() or prefs.known_coder()
         self.mode = "import"
         self.report: ExchangeReport | None = None
-        self.status = ""
-        self.status_level = "info"
         self._previewed: tuple[str, str] | None = None  # (mode, digest) of the last preview
-        self._widget: Any = None
 
     # -- actions ----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
@@ -63,17 +65,17 @@ class ExchangeImport:
         from ..exchange import preview_import, preview_merge
 
         try:
-            with self._file(name, content) as path:
+            with self.uploaded_file(name, content) as path:
                 if self.mode == "fusion":
                     report = preview_merge(self.project, path)
                 else:
                     report = preview_import(self.project, path)
         except MiamError as err:
-            self._refuse(str(err))
+            self.refuse(str(err))
             return None
         self.report = report
-        self._previewed = (self.mode, _digest(name, content))
-        self._say(str(report))
+        self._previewed = (self.mode, upload_digest(name, content))
+        self.say(str(report))
         return report
 
     def apply(self, name: str, content: bytes) -> ExchangeReport | None:
@@ -81,24 +83,27 @@ class ExchangeImport:
         ``None`` with the French reason on refusal; the project is then unchanged."""
         from ..exchange import import_refi, merge
 
-        if self._previewed != (self.mode, _digest(name, content)):
-            self._refuse(
+        if self._previewed != (self.mode, upload_digest(name, content)):
+            self.refuse(
                 "Regardez d'abord l'aperçu de ce fichier (bouton « Aperçu ») : rien n'est écrit "
                 "avant."
             )
             return None
+        if not self.by:
+            self.refuse(prefs.ASK_NAME)
+            return None
         try:
-            with self._file(name, content) as path:
+            with self.uploaded_file(name, content) as path:
                 if self.mode == "fusion":
-                    report = merge(self.project, path, by=self._who())
+                    report = merge(self.project, path, by=self.by)
                 else:
-                    report = import_refi(self.project, path, by=self._who())
+                    report = import_refi(self.project, path, by=self.by)
         except MiamError as err:
-            self._refuse(str(err))
+            self.refuse(str(err))
             return None
         self.report = report
         self._previewed = None  # a second click needs a new preview
-        self._say(str(report))
+        self.say(str(report))
         return report
 
     def history(self):
@@ -108,42 +113,11 @@ class ExchangeImport:
         return exchange_history(self.project)
 
     # -- helpers ----------------------------------------------------------------------------
-    @contextmanager
-    def _file(self, name: str, content: bytes) -> Iterator[Path]:
-        name = Path(name).name  # never trust a path sent by the browser
-        suffix = Path(name).suffix.lower()
-        if suffix not in SUFFIXES:
-            raise CorpusError(
-                f"« {name} » : choisissez un projet .qdpx ou un livre de codes .qdc "
-                "(les autres fichiers s'importent avec le formulaire au-dessus)."
-            )
+    def check_file(self, name: str, suffix: str) -> None:
         if self.mode == "fusion" and suffix == ".qdc":
             raise CorpusError(
                 f"« {name} » est un livre de codes seul : il n'a pas de codages à fusionner. "
                 "Choisissez « Importer » pour l'ajouter au livre de codes."
-            )
-        with tempfile.TemporaryDirectory(prefix="miam_echange_") as folder:
-            path = Path(folder) / name
-            path.write_bytes(content)
-            yield path
-
-    def _who(self) -> str | None:
-        if self.by:
-            return self.by
-        from .prefs import saved_coder
-
-        return saved_coder()
-
-    def _refuse(self, message: str) -> None:
-        self._say(message, "erreur")
-
-    def _say(self, message: str, level: str = "info") -> None:
-        self.status, self.status_level = message, level
-        if self._widget is not None:
-            color = "#b71c1c" if level == "erreur" else "#1b5e20"
-            self._status.value = (
-                f"<pre style='white-space:pre-wrap;color:{color};font-size:12px'>"
-                f"{html.escape(message)}</pre>"
             )
 
     # -- view -------------------------------------------------------------------------------
@@ -169,8 +143,8 @@ class ExchangeImport:
                 icon="check",
                 layout=w.Layout(width="auto"),
             )
-            preview.on_click(lambda _b: self._on_click(self.preview))
-            confirm.on_click(lambda _b: self._on_click(self.apply))
+            preview.on_click(lambda _b: self.on_click(self.preview))
+            confirm.on_click(lambda _b: self.on_click(self.apply))
             self._status = w.HTML()
             self._widget = w.VBox(
                 [
@@ -186,19 +160,3 @@ class ExchangeImport:
                 ]
             )
         return self._widget
-
-    def _on_click(self, action) -> None:
-        files = list(self._upload.value)
-        if not files:
-            self._refuse("Choisissez d'abord un fichier .qdpx ou .qdc.")
-            return
-        action(files[0]["name"], bytes(files[0]["content"]))
-
-    def _ipython_display_(self) -> None:  # pragma: no cover - needs a kernel
-        from IPython.display import display
-
-        display(self.widget)
-
-
-def _digest(name: str, content: bytes) -> str:
-    return hashlib.sha256(Path(name).name.encode() + b"\0" + content).hexdigest()

@@ -11,11 +11,7 @@ file stays in ``corpus/`` byte for byte. Every refusal is a French sentence on t
 
 from __future__ import annotations
 
-import hashlib
 import html
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +19,7 @@ import pandas as pd
 
 from ..errors import CorpusError, MiamError
 from . import prefs
+from .upload_form import UploadForm, upload_digest
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -35,23 +32,27 @@ STATE_LABELS = {
 }
 
 
-class TextCorrection:
+class TextCorrection(UploadForm):
     """Preview, then replace, the text of one document by a corrected file (module docstring).
 
     ``by``: who corrects (default: the name given on this machine, see ``prefs.known_coder``;
     without one, the replacement is refused until ``set_by``).
     """
 
+    suffixes = SUFFIXES
+    wrong_file = (
+        "« {name} » : donnez le texte corrigé en " + ", ".join(SUFFIXES) + " (comme à l'import)."
+    )
+    no_file = "Choisissez d'abord le fichier du texte corrigé."
+
     def __init__(self, project: Project, *, by: str | None = None):
+        super().__init__()
         self.project = project
         self.by = (by or "").strip() or prefs.known_coder()
         names = list(project.documents()["document"])
         self.document: str | None = names[0] if names else None
         self.preview: pd.DataFrame | None = None
-        self.status = ""
-        self.status_level = "info"
         self._previewed: tuple[str, str, int] | None = None  # document, file digest, version
-        self._widget: Any = None
 
     # -- actions ----------------------------------------------------------------------------
     def choose(self, document: str) -> None:
@@ -61,7 +62,7 @@ class TextCorrection:
     def set_by(self, name: str) -> str | None:
         name = " ".join((name or "").split())
         if not name:
-            self._say("Indiquez votre nom : il est noté dans l'historique du document.", "erreur")
+            self.say("Indiquez votre nom : il est noté dans l'historique du document.", "erreur")
             return None
         self.by = name
         return name
@@ -71,10 +72,10 @@ class TextCorrection:
         from ..sources import read_source
 
         if self.document is None:
-            self._refuse("Le projet ne contient aucun document.")
+            self.refuse("Le projet ne contient aucun document.")
             return None
         try:
-            with self._file(name, content) as path:
+            with self.uploaded_file(name, content) as path:
                 sources = read_source(path)
             if len(sources) != 1:
                 raise CorpusError(
@@ -84,12 +85,12 @@ class TextCorrection:
             version = self.project.text_version(self.document)
             table = self.project.preview_text_change(self.document, sources[0].text)
         except MiamError as err:
-            self._refuse(str(err))
+            self.refuse(str(err))
             return None
         self.preview = table
-        self._previewed = (self.document, _digest(name, content), version)
+        self._previewed = (self.document, upload_digest(name, content), version)
         counts = table["state"].value_counts()
-        self._say(
+        self.say(
             f"Aperçu pour « {self.document} » (rien n'est encore écrit) : "
             f"{counts.get('intact', 0)} codage(s) intact(s), {counts.get('modifié', 0)} "
             f"modifié(s) à confirmer ensuite, {counts.get('orphelin', 0)} orphelin(s) (gardés à "
@@ -105,27 +106,27 @@ class TextCorrection:
             or self._previewed[:2]
             != (
                 self.document,
-                _digest(name, content),
+                upload_digest(name, content),
             )
         ):
-            self._refuse(
+            self.refuse(
                 "Regardez d'abord l'aperçu de ce fichier pour ce document (bouton « Aperçu ») : "
                 "rien n'est écrit avant."
             )
             return None
         if not self.by:
-            self._refuse(prefs.ASK_NAME)
+            self.refuse(prefs.ASK_NAME)
             return None
         try:
-            with self._file(name, content) as path:
+            with self.uploaded_file(name, content) as path:
                 result = self.project.replace_text_from_file(
                     self.document, path, by=self.by, expected_version=self._previewed[2]
                 )
         except MiamError as err:
-            self._refuse(str(err))
+            self.refuse(str(err))
             return None
         self.preview, self._previewed = None, None
-        self._say(
+        self.say(
             f"« {self.document} » : version {result['version']} enregistrée. "
             f"{result['untouched']} codage(s) intact(s), {result['modified']} modifié(s) à "
             f"confirmer, {result['orphaned']} orphelin(s) ; {result['quotes_reset']} citation(s) "
@@ -133,28 +134,8 @@ class TextCorrection:
         )
         return result
 
-    # -- helpers ----------------------------------------------------------------------------
-    @contextmanager
-    def _file(self, name: str, content: bytes) -> Iterator[Path]:
-        name = Path(name).name  # never trust a path sent by the browser
-        if Path(name).suffix.lower() not in SUFFIXES:
-            raise CorpusError(
-                f"« {name} » : donnez le texte corrigé en {', '.join(SUFFIXES)} (comme à l'import)."
-            )
-        with tempfile.TemporaryDirectory(prefix="miam_correction_") as folder:
-            path = Path(folder) / name
-            path.write_bytes(content)
-            yield path
-
-    def _refuse(self, message: str) -> None:
-        self._say(message, "erreur")
-
-    def _say(self, message: str, level: str = "info") -> None:
-        self.status, self.status_level = message, level
-        if self._widget is not None:
-            self._show()
-
-    def _show(self) -> None:
+    # -- view -------------------------------------------------------------------------------
+    def show(self) -> None:
         color = "#b71c1c" if self.status_level == "erreur" else "#1b5e20"
         parts = [f"<p style='color:{color}'>{html.escape(self.status)}</p>"]
         if self.preview is not None:
@@ -172,7 +153,6 @@ class TextCorrection:
                 )
         self._status.value = "".join(parts)
 
-    # -- view -------------------------------------------------------------------------------
     @property
     def widget(self) -> Any:
         """The form: document, corrected file, « Aperçu », « Remplacer le texte », status."""
@@ -195,8 +175,8 @@ class TextCorrection:
                 icon="pencil",
                 layout=w.Layout(width="auto"),
             )
-            preview.on_click(lambda _b: self._on_click(self.show_preview))
-            replace.on_click(lambda _b: self._on_click(self.apply))
+            preview.on_click(lambda _b: self.on_click(self.show_preview))
+            replace.on_click(lambda _b: self.on_click(self.apply))
             self._status = w.HTML()
             self._widget = w.VBox(
                 [
@@ -208,19 +188,3 @@ class TextCorrection:
                 ]
             )
         return self._widget
-
-    def _on_click(self, action) -> None:
-        files = list(self._upload.value)
-        if not files:
-            self._refuse("Choisissez d'abord le fichier du texte corrigé.")
-            return
-        action(files[0]["name"], bytes(files[0]["content"]))
-
-    def _ipython_display_(self) -> None:  # pragma: no cover - needs a kernel
-        from IPython.display import display
-
-        display(self.widget)
-
-
-def _digest(name: str, content: bytes) -> str:
-    return hashlib.sha256(Path(name).name.encode() + b"\0" + content).hexdigest()
