@@ -99,29 +99,10 @@ def workbook_bytes(project: Project, data: ReportData) -> bytes:
     ):
         if frame is None:
             continue
-        _sheet(book, title, frame, [_label(project, c) for c in frame.columns], {})
+        _sheet(book, title, frame, [column_label(project, c) for c in frame.columns], {})
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-WAVE_LABELS = {
-    "segments_before": "Segments (état initial)",
-    "segments_after": "Segments (bilan)",
-    "respondents_before": "Répondant·es codé·es (état initial)",
-    "respondents_after": "Répondant·es codé·es (bilan)",
-    "share_before": "Part (état initial)",
-    "share_after": "Part (bilan)",
-    "change": "Évolution de la part",
-    "paired": "Répondant·es aux deux vagues",
-    "gained": "Gagné",
-    "lost": "Perdu",
-    "depth": "Profondeur",
-}
-
-
-def _label(project: Project, column: str) -> str:
-    return WAVE_LABELS.get(column) or column_label(project, column)
 
 
 def write_xlsx(project: Project, data: ReportData, path: Path) -> Path:
