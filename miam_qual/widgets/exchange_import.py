@@ -128,7 +128,10 @@ class ExchangeImport(UploadForm):
             import ipywidgets as w
 
             self._upload = w.FileUpload(
-                accept=",".join(SUFFIXES), multiple=False, description="Choisir le fichier"
+                accept=",".join(SUFFIXES),
+                multiple=False,
+                description="Choisir le fichier",
+                layout=w.Layout(width="16em"),
             )
             modes = w.RadioButtons(
                 options=[(label, key) for key, label in MODES.items()],

@@ -166,7 +166,10 @@ class TextCorrection(UploadForm):
             )  # fmt: skip
             documents.observe(lambda change: self.choose(change["new"]), names="value")
             self._upload = w.FileUpload(
-                accept=",".join(SUFFIXES), multiple=False, description="Texte corrigé"
+                accept=",".join(SUFFIXES),
+                multiple=False,
+                description="Texte corrigé",
+                layout=w.Layout(width="16em"),
             )
             preview = w.Button(description="Aperçu", icon="eye", layout=w.Layout(width="auto"))
             replace = w.Button(
