@@ -148,7 +148,8 @@ def open_and_run(
     page.goto(f"{base}/{where}/tree/{notebook}?token={TOKEN}")
     try:
         page.wait_for_function(  # the notebook is the current tab, its kernel connected and idle
-            "() => { const w = window.jupyterapp.shell.currentWidget;"
+            "() => { const app = window.jupyterapp;"  # undefined until JupyterLab has started
+            " const w = app && app.shell && app.shell.currentWidget;"
             " const k = w && w.sessionContext && w.sessionContext.session"
             " && w.sessionContext.session.kernel;"
             f" return k && k.connectionStatus === 'connected' && k.status === 'idle'"
