@@ -1,13 +1,11 @@
 """Timed transcripts: WebVTT (``.vtt``) and SubRip (``.srt``).
 
-The document's text is rebuilt from the cues: consecutive cues of one speaker are joined with a
-space into one line ``Speaker : text``; a new speaker starts a new line. The speaker comes from a
+The document's text is rebuilt from the cues by :func:`.timed.build_transcript` (one line per
+speaker's run, ``Speaker : text``; one timecode per cue, one turn per run). The speaker comes from a
 VTT voice tag (``<v Habitante 2>``) or a ``Speaker: text`` prefix; a cue without one continues the
-current speaker's turn. When no cue names a speaker, each cue is its own line and no turn is emitted.
-Other tags and inline timestamps are removed, HTML entities decoded.
+current speaker's turn. Other tags and inline timestamps are removed, HTML entities decoded.
 
-Each cue yields a :class:`Timecode` covering exactly its text; each speaker's run yields a ``turn``
-:class:`Unit` from its first cue's start to its last cue's end. ``NOTE`` blocks are ignored, except a
+``NOTE`` blocks are ignored, except a
 first ``NOTE`` block made only of ``key: value`` lines, whose pairs become attributes (``media``
 also sets :attr:`SourceDocument.media`).
 """
@@ -16,13 +14,13 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from miam_qual.errors import UnreadableFile
 from miam_qual.sources.limits import read_bytes
-from miam_qual.sources.model import SourceDocument, Timecode, Unit
-from miam_qual.sources.turns import match_label, role_of
+from miam_qual.sources.model import SourceDocument
+from miam_qual.sources.timed import Cue, build_transcript
+from miam_qual.sources.turns import match_label
 from miam_qual.text import decode_bytes, normalise_text, quote_name
 
 __all__ = ["read_vtt", "read_srt"]
@@ -37,14 +35,6 @@ _SPACES = re.compile(r"[ \t]+")
 _KEY_VALUE = re.compile(r"([\w\- ]+?)[ \t]*:[ \t]*(.*)")
 
 
-@dataclass
-class _Cue:
-    begin_ms: int
-    end_ms: int
-    text: str
-    speaker: str | None
-
-
 def read_vtt(path: Path) -> SourceDocument:
     """Read a WebVTT transcript. Raises :class:`UnreadableFile` naming the faulty line."""
     text, encoding = _decode(path)
@@ -55,7 +45,7 @@ def read_vtt(path: Path) -> SourceDocument:
             "fichier WebVTT valide."
         )
     attributes: dict[str, str] = {}
-    cues: list[_Cue] = []
+    cues: list[Cue] = []
     blocks = list(_blocks(lines))
     for number, (first_line, block) in enumerate(blocks):
         if first_line == 1:
@@ -113,7 +103,7 @@ def _to_ms(groups: tuple[str | None, ...]) -> int:
     return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
 
 
-def _cue(path: Path, first_line: int, block: list[str], timing: re.Pattern[str]) -> _Cue:
+def _cue(path: Path, first_line: int, block: list[str], timing: re.Pattern[str]) -> Cue:
     # The timing line is the first line, or the second after a cue identifier / SRT number.
     position = 0 if "-->" in block[0] or len(block) == 1 else 1
     line = block[position]
@@ -143,69 +133,12 @@ def _cue(path: Path, first_line: int, block: list[str], timing: re.Pattern[str])
         if labelled is not None:
             speaker, prefix = labelled
             cue_text = cue_text[prefix:]
-    return _Cue(begin, end, cue_text, speaker)
+    return Cue(begin, end, cue_text, speaker)
 
 
 def _build(
-    path: Path, cues: list[_Cue], attributes: dict[str, str], encoding: str
+    path: Path, cues: list[Cue], attributes: dict[str, str], encoding: str
 ) -> SourceDocument:
-    cues = [cue for cue in cues if cue.text]
-    if not cues:
-        raise UnreadableFile(f"{quote_name(path.name)} : aucun sous-titre avec du texte.")
-    with_speakers = any(cue.speaker for cue in cues)
-    parts: list[str] = []
-    length = 0
-    timecodes: list[Timecode] = []
-    turns: list[Unit] = []
-    turn: dict | None = None
-
-    def close_turn() -> None:
-        if turn is not None:
-            turns.append(
-                Unit(
-                    kind="turn",
-                    start=turn["start"],
-                    end=length,
-                    index=len(turns),
-                    speaker=turn["speaker"],
-                    role=role_of(turn["speaker"]),
-                    begin_ms=turn["begin"],
-                    end_ms=turn["end"],
-                )
-            )
-
-    current: str | None = None
-    for cue in cues:
-        speaker = cue.speaker or current
-        new_line = not with_speakers or speaker != current or not parts
-        if new_line:
-            close_turn()
-            turn = None
-            if parts:
-                parts.append("\n")
-                length += 1
-            if speaker:
-                turn = {"start": length, "speaker": speaker, "begin": cue.begin_ms}
-                prefix = f"{speaker} : "
-                parts.append(prefix)
-                length += len(prefix)
-        else:
-            parts.append(" ")
-            length += 1
-        timecodes.append(Timecode(length, length + len(cue.text), cue.begin_ms, cue.end_ms))
-        parts.append(cue.text)
-        length += len(cue.text)
-        if turn is not None:
-            turn["end"] = cue.end_ms
-        current = speaker
-    close_turn()
-    return SourceDocument(
-        name=path.name,
-        text="".join(parts),
-        kind="transcript",
-        units=turns,
-        timecodes=timecodes,
-        attributes=dict(attributes),
-        encoding=encoding,
-        media=attributes.get("media"),
+    return build_transcript(
+        path.name, cues, attributes=attributes, encoding=encoding, media=attributes.get("media")
     )
