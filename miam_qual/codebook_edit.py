@@ -38,6 +38,7 @@ from .errors import CodebookConflict, CodebookError, DuplicateCode, StorageError
 from .fileio import atomic_write_text, crash_point
 from .store import Store
 from .store import codes as codes_sql
+from .store import review as review_sql
 
 if TYPE_CHECKING:
     from .project import Project
@@ -414,7 +415,9 @@ def delete_code(project: Project, code_id: str, *, by: str | None = None) -> Non
 
 def merge_codes(project: Project, source: str, into: str, *, by: str | None = None) -> int:
     """Merge code ``source`` into ``into``: its codings move (duplicates merge), its sub-codes
-    move under ``into``, and ``source`` disappears. Returns the number of codings moved.
+    move under ``into``, and ``source`` disappears. Returns the number of codings moved. Each
+    coding of ``source`` is recorded in the audit trail as ``fusionné`` by ``by`` (a duplicate,
+    which disappears, with the coding it merged into).
 
     Raises ``UnknownCode``, or ``CodebookError`` when both are in the same branch."""
     book = project.codebook
@@ -430,12 +433,26 @@ def merge_codes(project: Project, source: str, into: str, *, by: str | None = No
     merged.validate()
     who = by or default_user()
     with project.codebook_sync.changing(merged):
+        _audit_merge(project, old.guid, source, target.guid, into, who)
         moved = codes_sql.reassign_codings(project.store, old.guid, target.guid)
         details = {"dans": into, "libelle": old.label, "codages_deplaces": moved}
         codes_sql.log_change(
             project.store, who=who, action="fusion", code_id=source, details=details
         )
     return moved
+
+
+def _audit_merge(
+    project: Project, source_guid: str, source: str, target_guid: str, into: str, who: str
+) -> None:
+    """Record, before they move, every coding a merge moves onto ``into`` or merges away."""
+    states = review_sql.codings_of_code(project.store, source_guid)
+    for state in states:
+        duplicate = review_sql.duplicate_in(project.store, state["coding_guid"], target_guid)
+        state["code_id"] = into
+        if duplicate is not None:
+            state["details"] = {"doublon_de": duplicate}
+    review_sql.log(project.store, states, "fusionné", who, previous_code_id=source)
 
 
 def codebook_history(project: Project) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """Coding: applying codes to spans of text, removing them, memos, and retrieving coded segments.
 
 A span is ``(start, end)`` in Unicode code points of the document's normalised text, end
-exclusive. Each coding keeps a copy of the text it covered. Every write is one transaction.
+exclusive. Each coding keeps a copy of the text it covered. Every write is one transaction, and
+every change to codings (added, removed, moved to another code) writes its audit row
+(``coding_audit``, see ``review.audit_trail``) in that same transaction.
 
 The public functions here are ``Project`` methods (bound on the class in ``project.py``): call
 them as ``project.code(...)``, ``project.codings(...)``.
@@ -18,6 +20,7 @@ from .errors import CodingError, MemoError, OffsetOutOfRange, UnknownCoder
 from .store import codings as codings_sql
 from .store import documents as docs_sql
 from .store import people
+from .store import review as review_sql
 
 if TYPE_CHECKING:
     from .project import Project
@@ -85,7 +88,8 @@ def code(
     """Apply one code (or several) to ``[start, end)`` of a document, as ``coder``.
 
     Returns the coding GUID (a list for several codes). Applying the same code to the same
-    span twice by the same coder returns the existing coding. Raises ``OffsetOutOfRange``,
+    span twice by the same coder returns the existing coding (and records nothing). New codings
+    are recorded in the audit trail as ``ajouté`` by ``coder``. Raises ``OffsetOutOfRange``,
     ``UnknownCode``, ``UnknownCoder`` or ``CodingError``; nothing is written then.
     """
     doc = project.document_id(document)
@@ -106,9 +110,11 @@ def code(
     ids = []
     with project.store.transaction():
         for code_guid in targets:
-            guid, _created = codings_sql.add_coding(
+            guid, created = codings_sql.add_coding(
                 project.store, doc, start, end, text, code_guid, coder_guid
             )
+            if created:
+                _audit(project, [guid], "ajouté", coder)
             ids.append(guid)
             if memo:
                 people.set_note(project.store, "coding", guid, memo, coder)
@@ -160,18 +166,57 @@ def code_many(project: Project, rows: pd.DataFrame | list[dict]) -> int:
                 project.store, doc, start, end, texts[doc][start:end], code_guid, coder_guid
             )
             created += new
+            if new:
+                _audit(project, [guid], "ajouté", coder)
             if memo:
                 people.set_note(project.store, "coding", guid, memo, coder)
     return created
 
 
-def uncode(project: Project, coding: str) -> None:
-    """Remove a coding (and its memo); the span's other codings are untouched. Raises
-    ``CodingError`` for an unknown coding."""
+def uncode(project: Project, coding: str, *, by: str | None = None) -> None:
+    """Remove a coding (and its memo); the span's other codings are untouched. The audit trail
+    records it as ``retiré`` by ``by`` (default: the coding's coder), with the passage and code
+    it had. Raises ``CodingError`` for an unknown coding."""
     with project.store.transaction():
-        if codings_sql.get_coding(project.store, coding) is None:
+        found = codings_sql.get_coding(project.store, coding)
+        if found is None:
             raise CodingError(f"Codage inconnu « {coding} » (déjà retiré ?).")
+        _audit(project, [coding], "retiré", by or found["coder"])
         codings_sql.remove_coding(project.store, coding)
+
+
+def move_coding(project: Project, coding: str, code: str, *, by: str | None = None) -> str:
+    """Move a coding to another code, keeping its GUID, passage, coder, date and memos; returns
+    the coding GUID. The audit trail records it as ``déplacé`` by ``by`` (default: the coding's
+    coder) with the former code. Raises ``CodingError`` for an unknown coding, a theme as target,
+    or when that coder already has ``code`` on that passage; ``UnknownCode``. Nothing is written
+    then."""
+    entry = project.codebook.get(code)
+    if not entry.codable:
+        raise CodingError(
+            f"« {entry.label} » est un thème qui regroupe des codes : choisissez l'un de ses codes."
+        )
+    with project.store.transaction():
+        found = codings_sql.get_coding(project.store, coding)
+        if found is None:
+            raise CodingError(f"Codage inconnu « {coding} » (retiré ?).")
+        if found["code_id"] == entry.id:
+            return coding
+        if review_sql.duplicate_in(project.store, coding, entry.guid) is not None:
+            raise CodingError(
+                f"« {found['coder']} » a déjà codé ce passage avec « {entry.label} » : retirez "
+                "plutôt ce codage."
+            )
+        codings_sql.set_code(project.store, coding, entry.guid)
+        _audit(project, [coding], "déplacé", by or found["coder"], previous=found["code_id"])
+    return coding
+
+
+def _audit(
+    project: Project, codings: list[str], action: str, who: str, *, previous: str | None = None
+) -> None:
+    states = review_sql.coding_states(project.store, codings)
+    review_sql.log(project.store, states, action, who, previous_code_id=previous)
 
 
 def coding(project: Project, coding: str) -> dict:

@@ -40,6 +40,7 @@ bare ``Exception``.
     ├── SearchError ............. a text or document search cannot run as asked (empty query)
     ├── ParticipantError ........ a participant cannot be registered (empty pseudonym)
     ├── MemoError ............... a memo's target kind is unknown, its author empty, its text too long
+    ├── ReviewError ............. a review thread is unknown, empty, or already settled
     ├── ConsentError ............ a use that a participant has not consented to
     ├── QuoteError .............. a quote cannot be proposed or changed
     ├── LanguageModelMissing .... the spaCy language model asked for is not installed
@@ -83,6 +84,7 @@ __all__ = [
     "SearchError",
     "ParticipantError",
     "MemoError",
+    "ReviewError",
     "ConsentError",
     "QuoteError",
     "LanguageModelMissing",
@@ -236,6 +238,11 @@ class ParticipantError(MiamError):
 class MemoError(MiamError):
     """Raised when a memo's target kind is not one of those miam_qual knows, its author is empty
     or its text longer than ``coding.MEMO_MAX_LENGTH``."""
+
+
+class ReviewError(MiamError):
+    """Raised when a review thread (comment, contestation) or a reply cannot be written: an
+    unknown thread, an empty or too long text, a thread already settled."""
 
 
 class ConsentError(MiamError):

@@ -22,6 +22,7 @@ from . import coding as _coding
 from . import corpus
 from . import importing as _importing
 from . import participants as _participants
+from . import review as _review
 from . import revision as _revision
 from . import text_history as _text_history
 from .codebook import Codebook, load_codebook
@@ -94,10 +95,23 @@ class Project:
     code = _coding.code
     code_many = _coding.code_many
     uncode = _coding.uncode
+    move_coding = _coding.move_coding
     coding = _coding.coding
     codings = _coding.codings
     set_memo = _coding.set_memo
     memos = _coding.memos
+
+    # -- the review loop: threads and the coding audit trail (review.py) --------------------------
+    comment = _review.comment
+    contest = _review.contest
+    approve = _review.approve
+    reply = _review.reply
+    settle = _review.settle
+    to_review = _review.to_review
+    threads = _review.threads
+    replies = _review.replies
+    review_state = _review.review_state
+    audit_trail = _review.audit_trail
 
     # -- corrected texts (revision.py, text_history.py) -------------------------------------------
     edit_text = _revision.edit_text

@@ -52,6 +52,7 @@ from .sources.limits import check_text
 from .sources.turns import detect_paragraphs, detect_turns, turn_timecodes
 from .store import documents as docs_sql
 from .store import quotes as quotes_sql
+from .store import review as review_sql
 from .store import versions as sql
 from .text import normalise_text, slug
 
@@ -313,9 +314,17 @@ def _reanchor_selections(
     counts = {"untouched": 0, "modified": 0, "orphaned": 0}
     holders: dict[tuple[int, int], str] = {}
     moves = []
+    reworded: list[tuple[str, dict]] = []
+
+    def audit(selection: str, details: dict) -> None:
+        # Untouched passages are not recorded: their words are intact, only offsets shift.
+        states = review_sql.codings_of_selection(store, selection)
+        review_sql.log(store, states, "re-ancré", who, details={**details, "version": version})
+
     for sel, start, end, text, previous, modified_in in sql.selections_of(store, guid):
         placed = span_map.place(start, end)
         if placed.state == VANISHED or placed.end <= placed.start:
+            audit(sel, {"etat": "orphelin"})
             counts["orphaned"] += sql.orphan_selection(
                 store, sel, start=start, end=end, version=old_version, who=who
             )
@@ -329,8 +338,10 @@ def _reanchor_selections(
             modified_in = version
             if words == previous:  # an edit undone: nothing left to confirm
                 previous = modified_in = None
+            reworded.append((sel, {"etat": "modifié", "avant": [start, end, text]}))
         span = (placed.start, placed.end)
         if span in holders:
+            audit(sel, {"etat": "réuni à un autre passage", "avant": [start, end, text]})
             counts["orphaned"] += sql.merge_selection(
                 store, sel, holders[span], version=old_version, who=who
             )
@@ -338,6 +349,8 @@ def _reanchor_selections(
         holders[span] = sel
         moves.append((sel, placed.start, placed.end, words, previous, modified_in))
     sql.move_selections(store, guid, moves)
+    for sel, details in reworded:
+        audit(sel, details)
     return counts
 
 

@@ -28,6 +28,7 @@ from .privacy.pseudonyms import Pseudonyms
 from .revision import edit_text, version_stem
 from .store import codings as codings_sql
 from .store import documents as docs_sql
+from .store import review as review_sql
 from .store import versions as sql
 
 if TYPE_CHECKING:
@@ -155,26 +156,41 @@ def orphan_codings(project: Project, document: str | None = None) -> pd.DataFram
     return sql.orphans_frame(project.store, guid)
 
 
-def place_orphan(project: Project, orphan_id: str, start: int, end: int) -> str:
+def place_orphan(
+    project: Project, orphan_id: str, start: int, end: int, *, by: str | None = None
+) -> str:
     """Put an orphan coding back on ``[start, end)`` of its document's current text, with its
-    GUID, code, coder, date and memos; returns the coding id. Raises ``TextEditError`` for an
-    unknown orphan, ``OffsetOutOfRange`` for a bad span, ``CodingError`` if that coder already
-    coded that span with that code."""
+    GUID, code, coder, date and memos; returns the coding id. The audit trail records it as
+    ``re-ancré`` by ``by`` (default: its coder). Raises ``TextEditError`` for an unknown orphan,
+    ``OffsetOutOfRange`` for a bad span, ``CodingError`` if that coder already coded that span
+    with that code."""
     orphan = _orphan(project, orphan_id)
     words = project.span_text(orphan["document_guid"], start, end)
     with project.store.transaction():
+        former = review_sql.orphan_state(project.store, orphan)
         if not sql.restore_coding(project.store, orphan, start, end, words):
             raise CodingError(
                 f"Ce passage [{start}, {end}) porte déjà ce code pour ce codeur : supprimez "
                 "plutôt l'orphelin (remove_orphan)."
             )
+        states = review_sql.coding_states(project.store, [orphan["guid"]])
+        details = {
+            "etat": "replacé",
+            "avant": [former["start"], former["end"], former["text"]],
+            "version": orphan["version"],
+        }
+        review_sql.log(project.store, states, "re-ancré", by or former["coder"], details=details)
     return orphan["guid"]
 
 
-def remove_orphan(project: Project, orphan_id: str) -> None:
-    """Delete an orphan coding for good (its memos too). Raises ``TextEditError`` if unknown."""
+def remove_orphan(project: Project, orphan_id: str, *, by: str | None = None) -> None:
+    """Delete an orphan coding for good (its memos too), recorded in the audit trail as
+    ``retiré`` by ``by`` (default: its coder). Raises ``TextEditError`` if unknown."""
     orphan = _orphan(project, orphan_id)
     with project.store.transaction():
+        state = review_sql.orphan_state(project.store, orphan)
+        details = {"etat": "orphelin", "version": orphan["version"]}
+        review_sql.log(project.store, [state], "retiré", by or state["coder"], details=details)
         sql.remove_orphan(project.store, orphan["guid"])
 
 

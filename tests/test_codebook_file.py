@@ -171,6 +171,9 @@ def test_a_project_from_before_the_codebook_state_opens_and_records_it(project: 
         "DROP TABLE orphan_codings",
         "ALTER TABLE selections DROP COLUMN modified_from",
         "ALTER TABLE selections DROP COLUMN modified_in",
+        "DROP TABLE review_replies",  # and migration 7 (the review loop)
+        "DROP TABLE review_threads",
+        "DROP TABLE coding_audit",
     ):
         project.store.db.execute(statement)
     project.store.db.execute("DELETE FROM migrations WHERE version >= 4")

@@ -134,6 +134,14 @@ def hand_edit(project: Project) -> None:
         handle.write("  - id: ajout_main\n    libelle: Thème ajouté à la main\n")
 
 
+def open_question(project: Project) -> object:
+    return project.comment(first_coding(project), "Pourquoi ce code ?", author="karim")
+
+
+def open_thread(project: Project) -> str:
+    return project.to_review()["thread_id"].iloc[0]
+
+
 def correct_a_word(project: Project) -> object:
     at = project.text("entretien_cantine.txt").index("huit")
     return project.edit_text("entretien_cantine.txt", [(at, at + 4, "neuf")], by="camille")
@@ -181,6 +189,18 @@ WRITES: dict[str, tuple[Callable[[Project], object], Callable[[Project], object]
         ),
     ),
     "uncode": (lambda p: None, lambda p: p.uncode(first_coding(p))),
+    "move_coding": (lambda p: None, lambda p: p.move_coding(first_coding(p), "qualite")),
+    "comment": (lambda p: None, lambda p: p.comment("prix", "À préciser.", author="karim")),
+    "contest": (
+        lambda p: None,
+        lambda p: p.contest(first_coding(p), "Pas du prix.", author="karim"),
+    ),
+    "approve": (lambda p: None, lambda p: p.approve(first_coding(p), author="karim")),
+    "reply": (
+        open_question,
+        lambda p: p.reply(open_thread(p), "Parce que…", author="camille"),
+    ),
+    "settle": (open_question, lambda p: p.settle(open_thread(p), author="camille")),
     "set_memo": (
         lambda p: None,
         lambda p: p.set_memo("coding", first_coding(p), "mémo revu", author="camille"),

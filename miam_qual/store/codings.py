@@ -59,6 +59,11 @@ def get_coding(store: Store, coding: str) -> dict | None:
     return dict(row) if row else None
 
 
+def set_code(store: Store, coding: str, code_guid: str) -> None:
+    """Put a coding under another code (same passage, coder, date and GUID)."""
+    store.db.execute("UPDATE codings SET code_guid = ? WHERE guid = ?", (code_guid, coding))
+
+
 def remove_coding(store: Store, coding: str) -> None:
     """Delete a coding, its memos, and its selection when no other coding uses it."""
     db = store.db

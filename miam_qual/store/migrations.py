@@ -327,6 +327,70 @@ def m0006_text_versions(db: sqlite3.Connection) -> None:
     )
 
 
+def m0007_review(db: sqlite3.Connection) -> None:
+    """The review loop: supervisors' threads on codings, codes and theme summaries, and the audit
+    trail of every change to codings.
+
+    A thread (``review_threads``) targets a coding (its GUID), a code or a code's theme summary
+    (the code's GUID, ``target_kind`` telling which). For a coding, the passage, code and coder
+    are copied when the thread opens, so the thread still says what it was about once the coding
+    is removed or moved. Replies are ``review_replies``. ``coding_audit`` is append-only and has
+    no foreign keys on purpose: it must outlive the codings, codes and documents it describes.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE review_threads (
+            guid TEXT PRIMARY KEY,
+            target_kind TEXT NOT NULL CHECK (target_kind IN ('codage', 'code', 'synthèse')),
+            target_guid TEXT NOT NULL,          -- a coding's GUID, or a code's (code, synthèse)
+            code_id TEXT NOT NULL,              -- the code (a coding's code when the thread opened)
+            document_guid TEXT,                 -- a coding's passage when the thread opened
+            start INTEGER,
+            "end" INTEGER,
+            excerpt TEXT,
+            coder TEXT,                         -- whose coding it is
+            kind TEXT NOT NULL CHECK (kind IN ('commentaire', 'approbation', 'contestation')),
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ouvert', 'réglé')),
+            settled_by TEXT,
+            settled_at TEXT,
+            CHECK ((status = 'réglé') = (settled_by IS NOT NULL AND settled_at IS NOT NULL))
+        );
+        CREATE INDEX review_threads_target ON review_threads(target_guid, created_at);
+        CREATE INDEX review_threads_status ON review_threads(status, created_at);
+        CREATE TABLE review_replies (
+            guid TEXT PRIMARY KEY,
+            thread_guid TEXT NOT NULL REFERENCES review_threads(guid) ON DELETE CASCADE,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX review_replies_thread ON review_replies(thread_guid, created_at);
+        CREATE TABLE coding_audit (             -- append-only; no foreign keys (see above)
+            guid TEXT PRIMARY KEY,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            action TEXT NOT NULL
+                CHECK (action IN ('ajouté', 'retiré', 'déplacé', 'fusionné', 're-ancré')),
+            coding_guid TEXT NOT NULL,
+            document_guid TEXT NOT NULL,
+            start INTEGER NOT NULL,             -- the span and its words as the change left them
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            code_id TEXT NOT NULL,              -- the code after the change (before, for a removal)
+            previous_code_id TEXT,              -- the code before a move or a merge
+            coder TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}'  -- JSON: former span, version, duplicate…
+        );
+        CREATE INDEX coding_audit_document ON coding_audit(document_guid, at);
+        CREATE INDEX coding_audit_coding ON coding_audit(coding_guid);
+        """,
+    )
+
+
 #: (version, name, function), in order. Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "core", m0001_core),
@@ -335,4 +399,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (4, "codebook_state", m0004_codebook_state),
     (5, "exchange_log", m0005_exchange_log),
     (6, "text_versions", m0006_text_versions),
+    (7, "review", m0007_review),
 ]
