@@ -99,7 +99,7 @@ def test_bad_selections_say_why_and_write_nothing(coded: Project) -> None:
     assert session.select(blank, blank + 2) is None and "espaces" in session.status
     assert session.select("a", 3) is None and session.status_level == "erreur"
     assert session.apply("prix") is None and "Sélectionnez" in session.status
-    session.select(0, 5)
+    session.select(*span_of(session, "Où faites"))
     assert session.apply([]) is None
     assert session.apply("acces") is None and "thème" in session.status  # not codable
     assert coded.codings().empty
@@ -318,7 +318,7 @@ def test_the_coder_is_asked_for_once_never_taken_from_the_login(
     session = CodingSession(coded, document="entretien.txt")
     assert session.coder == "" and "Indiquez d'abord votre nom" in session.status
     assert "" not in session.coders()
-    session.select(0, 11)
+    session.select(*span_of(session, "Où faites-vous"))
     code = next(c.id for c in coded.codebook if c.codable)
     assert session.apply(code) is None and "Indiquez d'abord votre nom" in session.status
     assert session.create_code(parent=coded.codebook.get(code).parent) is None

@@ -36,8 +36,10 @@ def open(session: CodingSession, document: str | int) -> str | None:
         session.refresh_documents()
     session.document_id = guid
     session.text = session.project.text(guid)
+    session.loads += 1  # the view sends the text again (same document after a correction too)
     session.units = session.project.units(guid)
     session.selection, session.focus = None, None
+    session.editing = None
     session.say(
         f"Document {session.position + 1} sur {len(session.documents)} : {session.document}."
     )

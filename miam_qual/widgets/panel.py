@@ -52,6 +52,10 @@ class CodingPanel(anywidget.AnyWidget):
     picker = traitlets.Dict().tag(sync=True)
     search = traitlets.Dict().tag(sync=True)
     ack = traitlets.Int(0).tag(sync=True)
+    #: the passage open for correction: ``{start, end, text, version}`` or ``{}`` (text_edit.py)
+    editing = traitlets.Dict().tag(sync=True)
+    #: the open document's orphan codings (words removed by a correction): id, label, color…
+    orphans: traitlets.List[Any] = traitlets.List().tag(sync=True)
     #: the text span being heard, ``[start, end]`` or ``[]``: set by a ``ListenPanel`` (listen.py)
     playing: traitlets.List[Any] = traitlets.List().tag(sync=True)
 
@@ -60,7 +64,7 @@ class CodingPanel(anywidget.AnyWidget):
     ):
         super().__init__(**kwargs)
         self.session = CodingSession(project, coder, document=document)
-        self._doc_shown: str | None = None
+        self._doc_shown: tuple[str | None, int] | None = None
         self.on_msg(self._on_message)
         self.push()
 
@@ -69,9 +73,9 @@ class CodingPanel(anywidget.AnyWidget):
         """Send the session's state to the browser (the document's text only when it changed)."""
         s = self.session
         with self.hold_sync(), s.snapshot():
-            if s.document_id != self._doc_shown:
+            if (s.document_id, s.loads) != self._doc_shown:
                 self.doc = self._document_payload()
-                self._doc_shown = s.document_id
+                self._doc_shown = (s.document_id, s.loads)
             self.codings = self._codings_payload(s.codings(), details=False)
             self.here = self._codings_payload(s.codings_here(), details=True)
             self.selection = list(s.selection) if s.selection else []
@@ -85,6 +89,8 @@ class CodingPanel(anywidget.AnyWidget):
             self.status = {"text": s.status, "level": s.status_level}
             self.history = {"undo": s.history.can_undo, "redo": s.history.can_redo}
             self.search = hits_payload(s)
+            self.editing = self._editing_payload()
+            self.orphans = self._orphans_payload()
             # allow_none=True on the trait; traitlets' annotations cannot express it for Dict
             self.grid = s.grid() if self.grid_open and s.kind == "questionnaire" else None  # type: ignore[assignment]
 
@@ -102,9 +108,37 @@ class CodingPanel(anywidget.AnyWidget):
             "blocks": document_blocks(s.text, s.units, s.project.timecodes(s.document_id)),
         }
 
-    def _codings_payload(self, frame, *, details: bool) -> list[dict]:
-        """Codings for the page; ``details`` adds the memo and the start of the coded text."""
+    def _editing_payload(self) -> dict:
+        editing = self.session.editing
+        if editing is None:
+            return {}
+        start, end, version = editing
+        return {
+            "start": start,
+            "end": end,
+            "version": version,
+            "text": self.session.text[start:end],
+        }
+
+    def _orphans_payload(self) -> list[dict]:
         book = self.session.project.codebook.codes
+        rows = []
+        for r in self.session.orphans_here().to_dict("records"):
+            code = book.get(r["code_id"])
+            rows.append(
+                {
+                    "id": r["orphan_id"], "label": code.label if code else r["code"],
+                    "color": code.color if code else "#9E9E9E", "coder": r["coder"],
+                    "text": r["text"][:120],
+                }
+            )  # fmt: skip
+        return rows
+
+    def _codings_payload(self, frame, *, details: bool) -> list[dict]:
+        """Codings for the page; ``details`` adds the memo and the start of the coded text;
+        ``modified`` is the wording before a correction, for codings awaiting confirmation."""
+        book = self.session.project.codebook.codes
+        modified = self.session.modified_here()
         columns = ["coding_id", "start", "end", "code_id", "code", "coder", "mine", "memo", "text"]
         rows = []
         for r in frame[columns].to_dict("records"):
@@ -114,7 +148,7 @@ class CodingPanel(anywidget.AnyWidget):
                     "id": r["coding_id"], "start": int(r["start"]), "end": int(r["end"]),
                     "code": r["code_id"], "label": code.label if code else r["code"],
                     "color": code.color if code else "#9E9E9E", "coder": r["coder"],
-                    "mine": bool(r["mine"]),
+                    "mine": bool(r["mine"]), "modified": modified.get(r["coding_id"]),
                 }
             )  # fmt: skip
             if details:
@@ -163,6 +197,13 @@ class CodingPanel(anywidget.AnyWidget):
             "preview_all": lambda: s.preview_code_all(str(content.get("code"))),
             "code_all": lambda: s.code_all_hits(str(content.get("code"))),
             "cancel_all": s.cancel_code_all,
+            # correcting the text (text_edit.py)
+            "edit_open": s.open_editor,
+            "edit_cancel": s.close_editor,
+            "edit_save": lambda: self._save_edit(content.get("text")),
+            "confirm": lambda: s.confirm_modified(str(content.get("id"))),
+            "place_orphan": lambda: s.place_orphan(str(content.get("id"))),
+            "remove_orphan": lambda: s.remove_orphan(str(content.get("id"))),
         }
         handler = handlers.get(str(action))
         if handler is None:
@@ -174,6 +215,19 @@ class CodingPanel(anywidget.AnyWidget):
                 s.say(f"Action impossible : {err}", "erreur")
         self.push()
         self.ack = int(content.get("seq", self.ack + 1))
+
+    def _save_edit(self, text: object) -> None:
+        editing = self.session.editing
+        if editing is None:
+            self.session.say(
+                "Aucun passage en correction : rouvrez « Corriger le texte ».", "erreur"
+            )
+            return
+        if not isinstance(text, str):
+            self.session.say("Correction invalide : le texte corrigé manque.", "erreur")
+            return
+        start, end, version = editing
+        self.session.edit_passage(start, end, text, version)
 
     def _pick(self, query: str, uncoded_only: bool) -> None:
         """Fill the document picker (its list lives in the view only, not in the session)."""

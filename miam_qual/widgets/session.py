@@ -20,9 +20,10 @@ from . import finder as _finder
 from . import history as _history
 from . import navigation as _navigation
 from . import prefs
+from . import text_edit as _text_edit
 from .finder import Finding
 from .history import Action, History, Step
-from .textspans import sentence_at, snap_to_words, unit_body
+from .textspans import outside_labels, sentence_at, snap_to_words, unit_body
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -77,6 +78,16 @@ class CodingSession:
     cancel_code_all = _finder.cancel_code_all
     code_all_hits = _finder.code_all_hits
 
+    # -- correcting the text (text_edit.py) ----------------------------------------------------
+    open_editor = _text_edit.open_editor
+    close_editor = _text_edit.close_editor
+    edit_passage = _text_edit.edit_passage
+    modified_here = _text_edit.modified_here
+    orphans_here = _text_edit.orphans_here
+    confirm_modified = _text_edit.confirm_modified
+    place_orphan = _text_edit.place_orphan
+    remove_orphan = _text_edit.remove_orphan
+
     # -- undo and redo (history.py) -----------------------------------------------------------
     undo = _history.undo
     redo = _history.redo
@@ -98,9 +109,13 @@ class CodingSession:
         self.recent: list[str] = []
         self.document_id: str | None = None
         self.text = ""
+        #: how many times a document's text was loaded (``open``): the view resends it on change
+        self.loads = 0
         self.units = pd.DataFrame()
         self.selection: tuple[int, int] | None = None
         self.focus: int | None = None
+        #: the passage open in the edit mode: ``(start, end, version)``, or ``None``
+        self.editing: tuple[int, int, int] | None = None
         self.documents = pd.DataFrame()
         self.finding = Finding()
         self.book_stamp = self.codebook_stamp()
@@ -235,9 +250,23 @@ class CodingSession:
             )
             return None
         snapped = snap_to_words(self.text, start, end)
+        if snapped is not None and len(self.units):
+            turns = self.units[self.units["kind"] == "turn"]
+            a, b = snapped
+            turns = turns[  # only the turns holding either end
+                ((turns["start"] <= a) & (turns["end"] > a))
+                | ((turns["start"] < b) & (turns["end"] >= b))
+            ]
+            snapped = outside_labels(
+                self.text, list(zip(turns["start"], turns["end"], strict=True)), *snapped
+            )
         if snapped is None:
             self.selection = None
-            self.say("La sélection ne contient que des espaces : surlignez des mots.", "erreur")
+            self.say(
+                "La sélection ne contient que des espaces ou un nom de locuteur : surlignez des "
+                "mots.",
+                "erreur",
+            )
             return None
         self.selection, self.focus = snapped, snapped[0]
         self.say(

@@ -88,3 +88,23 @@ def unit_body(text: str, start: int, end: int) -> tuple[int, int]:
     chunk = text[start + skip : end]
     body_start = start + skip + len(chunk) - len(chunk.lstrip())
     return (body_start, end) if body_start < end else (start, end)
+
+
+def outside_labels(
+    text: str, turns: list[tuple[int, int]], start: int, end: int
+) -> tuple[int, int] | None:
+    """``[start, end)`` without a speaker label at either edge: a start inside a turn's label
+    moves to the turn's words, an end inside the next turn's label moves back to the end of the
+    words before it (a label between the two ends stays: the span is one piece of text).
+    ``turns``: the document's turns ``(start, end)``. ``None`` when nothing but a label is left."""
+    for turn_start, turn_end in turns:
+        body = unit_body(text, turn_start, turn_end)[0]
+        if body == turn_start:
+            continue
+        if turn_start <= start < body:
+            start = body
+        if turn_start < end <= body:
+            end = turn_start
+            while end > start and text[end - 1].isspace():
+                end -= 1
+    return (start, end) if start < end else None

@@ -6,8 +6,10 @@
   saves a change;
 - notebook 04 on a 1366×768 screen: Run All writes nothing; the report is written on its button
   only, into the project's dated ``exports/<date>_rapports``, shown with links JupyterLab opens.
+- notebook 03's edit mode: a word typed inside a coded passage; the coding follows, is shown
+  « modifié » and is confirmed.
 
-One JupyterLab server and one Chromium serve the three tests (starting them is most of the cost);
+One JupyterLab server and one Chromium serve the four tests (starting them is most of the cost);
 each test opens its notebook in its own JupyterLab workspace, on a page of its own, and the
 kernels are stopped between tests. The tests share one copy of the demo project: each compares
 the project before and after its own actions only.
@@ -276,3 +278,64 @@ def test_report_is_written_on_click_only(lab: Lab, page) -> None:
     link = form.first.locator("a", has_text="revue_des_themes.html")
     target = link.evaluate("a => new URL(a.getAttribute('href'), location.href).pathname")
     assert target == f"/lab/workspaces/revue/tree/demo_projet/{folder}/revue_des_themes.html"
+
+
+def test_correct_a_word_inside_a_coded_passage(lab: Lab, page) -> None:
+    """Issue 11: open the edit mode where one codes, type as in a text editor, save; the coding
+    follows the words, shows « modifié » and is confirmed — down to the database."""
+    with Project.open(lab.project) as project:
+        document = str(project.documents()["document"].iloc[0])  # the one the panel opens first
+        text = project.text(document)
+        units = project.units(document)
+        para = next(
+            u for u in units.itertuples() if len(re.findall(r"\w+", text[u.start : u.end])) > 12
+        )
+        words = [m.span() for m in re.finditer(r"\w+", text[para.start : para.end])]
+        start, end = para.start + words[2][0], para.start + words[7][1]
+        code = next(c.id for c in project.codebook if c.codable)
+        if CODER not in set(project.coders()["coder"]):  # alone, this test codes first
+            project.add_coder(CODER)
+        coding = project.code(document, start, end, code, coder=CODER)
+        passage = text[start:end]
+    insert_at = words[4][1]  # inside the coded passage, after its 3rd word (in the paragraph)
+
+    open_and_run(page, lab.base, "notebooks/03_coder_les_entretiens.ipynb", workspace="corriger")
+    page.wait_for_selector(f".miam-cp-stripe[data-coding='{coding}']", timeout=60_000)
+    page.click(f".miam-cp-stripe[data-coding='{coding}']")  # selects the coded passage
+    page.wait_for_function(
+        "() => document.querySelector('.miam-cp-status').textContent.startsWith('Sélection')"
+    )
+    page.keyboard.press("e")  # the edit mode's key (the button « Corriger le texte… » too)
+    box = page.wait_for_selector("textarea.miam-cp-editbox")
+    assert box.evaluate("b => b.value") == text[para.start : para.end]
+    assert box.evaluate("b => document.activeElement === b")  # the caret is in the box
+    box.evaluate(
+        f"b => b.setSelectionRange({utf16(text[para.start :], insert_at)}, {utf16(text[para.start :], insert_at)})"
+    )
+    page.keyboard.type(" vraiment")  # typed key by key, as a person would
+    page.keyboard.press("Shift+ArrowLeft")  # a text editor's keys stay in the box: select « t »
+    page.keyboard.type("t")  # …and retype it
+    page.locator(".miam-cp-editor").screenshot(path=str(ARTIFACTS / "correction_ouverte.png"))
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.miam-cp-status').textContent.startsWith('Texte corrigé (version 2)')"
+    )
+    page.wait_for_selector("textarea.miam-cp-editbox", state="detached")
+
+    expected = passage[: insert_at - words[2][0]] + " vraiment" + passage[insert_at - words[2][0] :]
+    with Project.open(lab.project) as project:
+        now = project.coding(coding)
+        assert project.text(document)[now["start"] : now["end"]] == expected
+        assert project.modified_codings(document)["coding_id"].tolist() == [coding]
+    page.wait_for_selector(".miam-cp-hl.miam-cp-modified")
+    note = page.wait_for_selector(f".miam-cp-here[data-coding='{coding}'] .miam-cp-modified-note")
+    assert note.inner_text().startswith(f"Texte corrigé : avant « {passage} »")
+    page.locator(".miam-cp").screenshot(path=str(ARTIFACTS / "correction_a_confirmer.png"))
+    assert "null" not in page.inner_text(".miam-cp-side")
+    note.query_selector("button").click()
+    page.wait_for_selector(".miam-cp-modified-note", state="detached")
+    assert page.query_selector(".miam-cp-hl.miam-cp-modified") is None
+    with Project.open(lab.project) as project:
+        assert project.modified_codings(document).empty
+        assert project.text_versions(document)["version"].tolist() == [1, 2]
+        assert project.validate() == []

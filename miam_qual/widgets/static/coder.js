@@ -206,7 +206,7 @@ function render({ model, el: host }) {
     doc.blocks.forEach((b, i) => {
       const inBlock = codings.filter((c) => c.start < b.end && c.end > b.start);
       const selIn = sel.length && sel[0] < b.end && sel[1] > b.start ? sel : null;
-      const key = JSON.stringify([inBlock.map((c) => [c.id, c.start, c.end, c.color, c.mine, c.label]), selIn]);
+      const key = JSON.stringify([inBlock.map((c) => [c.id, c.start, c.end, c.color, c.mine, c.label, c.modified]), selIn]);
       if (drawn.blocks[i] && drawn.blocks[i].key === key) return;
       const node = drawBlock(b, inBlock, selIn);
       if (drawn.blocks[i]) drawn.blocks[i].node.replaceWith(node);
@@ -265,6 +265,7 @@ function render({ model, el: host }) {
         span.style.boxShadow = shadows.join(", ");
         span.style.backgroundColor = rgba(active[0].color, active.length > 1 ? 0.22 : 0.14);
         span.style.paddingBottom = `${3 * active.length - 2}px`;
+        if (active.some((c) => c.modified)) span.classList.add("miam-cp-modified");
       }
       if (sel && s >= sel[0] && e <= sel[1]) span.classList.add("miam-cp-sel");
       pieces.push(span);
@@ -278,6 +279,48 @@ function render({ model, el: host }) {
       el("button", { class: "miam-cp-chip", style: `--c:${c.color}`, title: `Sélectionner ce passage (${c.coder})`, onclick: () => send("select", { start: c.start, end: c.end }) }, c.label)));
     return el("div", { class: `miam-cp-block kind-${b.kind}${b.role ? " role-" + b.role : ""}` },
       gutter, el("div", { class: "miam-cp-body" }, el("div", { class: "miam-cp-text" }, pieces)), margin);
+  }
+
+  // -- edit mode: correct the text of a passage (text_edit.py) ---------------------------------
+  // Python decides the passage (whole turns, paragraphs or answers around the selection) and
+  // sends it as `editing`; the box replaces those blocks until saved or abandoned. What is typed
+  // survives the panel's other redraws: the box is rebuilt only when `editing` changes.
+  let editor = null;
+  function drawEditor() {
+    const editing = model.get("editing") || {};
+    const doc = model.get("doc") || {};
+    docPane.querySelectorAll(".miam-cp-block.edited").forEach((n) => n.classList.remove("edited"));
+    if (editing.start === undefined || !doc.blocks) { if (editor) { editor.node.remove(); editor = null; } return; }
+    const id = `${doc.id}:${editing.start}:${editing.end}:${editing.version}`;
+    const covered = doc.blocks.map((b, i) => [b, drawn.blocks[i]]).filter(([b, d]) => d && b.start < Math.max(editing.end, editing.start + 1) && b.end > editing.start);
+    if (!covered.length) return;
+    covered.forEach(([, d]) => d.node.classList.add("edited"));
+    if (editor && editor.id === id) { if (editor.node.nextSibling !== covered[0][1].node) covered[0][1].node.before(editor.node); return; }
+    if (editor) editor.node.remove();
+    const speaker = covered[0][0].speaker;
+    const box = el("textarea", { class: "miam-cp-input miam-cp-editbox", "aria-label": "Texte du passage à corriger", spellcheck: "true",
+      rows: String(Math.min(16, Math.max(3, Math.ceil(editing.text.length / 90) + (editing.text.match(/\n/g) || []).length))),
+      onkeydown: (e) => {
+        if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); send("edit_cancel"); root.focus({ preventScroll: true }); }
+        else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); e.stopPropagation(); save(); }
+        else e.stopPropagation();  // a text editor's keys: Ctrl+Z, arrows… stay in the box
+      } });
+    box.value = editing.text;
+    const save = () => send("edit_save", { text: box.value });
+    const node = el("div", { class: "miam-cp-editor", role: "group", "aria-label": "Correction du texte" },
+      el("div", { class: "miam-cp-editor-head" },
+        el("strong", {}, "Correction du texte"),
+        speaker ? el("span", { class: "miam-cp-muted" }, ` · ${speaker}`) : null,
+        el("span", { class: "miam-cp-muted" }, " · les codages, citations et temps suivent le texte")),
+      box,
+      el("div", { class: "miam-cp-editor-actions" },
+        el("button", { class: "miam-cp-btn primary", title: "Ctrl+Entrée", onclick: save }, "Enregistrer la correction"),
+        el("button", { class: "miam-cp-btn", title: "Échap", onclick: () => { send("edit_cancel"); root.focus({ preventScroll: true }); } }, "Annuler")));
+    covered[0][1].node.before(node);
+    editor = { id, node };
+    box.focus({ preventScroll: true });
+    const pane = docPane.getBoundingClientRect(), at = node.getBoundingClientRect();
+    if (at.top < pane.top || at.bottom > pane.bottom) docPane.scrollTop += at.top - pane.top - pane.height / 4;
   }
 
   function scrollToSelection() {
@@ -345,6 +388,7 @@ function render({ model, el: host }) {
       onkeydown: (e) => { if (e.key === "Enter") { const first = side.querySelector(".miam-cp-apply"); if (first) first.click(); } },
     });
     const here = model.get("here") || [];
+    const orphans = model.get("orphans") || [];
     const hist = model.get("history") || {};
     const vivoLabel = el("input", { class: "miam-cp-input", placeholder: "Libellé", value: vivoLabelTouched ? side.querySelector(".miam-cp-vivo-label")?.value ?? "" : selText.slice(0, 60), oninput: () => { vivoLabelTouched = true; } });
     vivoLabel.classList.add("miam-cp-vivo-label");
@@ -359,7 +403,8 @@ function render({ model, el: host }) {
           el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "turn" }) }, "Tour"),
           el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "sentence" }) }, "Phrase"),
           el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "paragraph" }) }, "Paragraphe"),
-          doc.kind === "questionnaire" ? el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "answer" }) }, "Réponse") : null)),
+          doc.kind === "questionnaire" ? el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "answer" }) }, "Réponse") : null,
+          el("button", { class: "miam-cp-btn miam-cp-edit", title: "Corriger le texte du passage (touche E) : les codages suivent", disabled: Boolean((model.get("editing") || {}).text !== undefined), onclick: () => send("edit_open") }, "Corriger le texte…"))),
       el("section", {},
         el("h4", {}, "Codes"),
         filterInput,
@@ -372,9 +417,26 @@ function render({ model, el: host }) {
             el("span", { class: "miam-cp-dot", style: `background:${c.color}` }), el("span", {}, c.label),
             el("span", { class: "miam-cp-muted" }, ` · ${c.coder}`),
             c.mine ? el("button", { class: "miam-cp-remove", title: "Retirer ce codage", onclick: () => send("remove", { id: c.id }) }, "×") : null),
+          c.modified ? el("div", { class: "miam-cp-modified-note" },
+            el("span", {}, "Texte corrigé : avant « ", el("del", {}, c.modified), " », maintenant « ", el("ins", {}, c.text), " »"),
+            el("button", { class: "miam-cp-btn", title: "Accepter la nouvelle formulation de ce passage", onclick: () => send("confirm", { id: c.id }) }, "Confirmer")) : null,
           c.mine ? el("textarea", { class: "miam-cp-input miam-cp-memo", rows: "1", placeholder: "Mémo…", onchange: (e) => send("memo", { id: c.id, text: e.target.value }) }, c.memo)
             : (c.memo ? el("div", { class: "miam-cp-muted" }, c.memo) : null)))
           : el("p", { class: "miam-cp-muted" }, "Aucun codage ici.")),
+      orphans.length ? el("section", { class: "miam-cp-orphans" },
+        el("h4", {}, `Codages orphelins (${orphans.length})`),
+        el("p", { class: "miam-cp-muted" }, "Leurs mots ont disparu lors d'une correction : sélectionnez le bon passage puis replacez-les, ou supprimez-les."),
+        orphans.map((o) => el("div", { class: "miam-cp-here", "data-orphan": o.id },
+          el("div", { class: "miam-cp-here-head" },
+            el("span", { class: "miam-cp-dot", style: `background:${o.color}` }), el("span", {}, o.label),
+            el("span", { class: "miam-cp-muted" }, ` · ${o.coder}`)),
+          el("div", { class: "miam-cp-muted" }, `« ${o.text} »`),
+          el("div", { class: "miam-cp-units" },
+            el("button", { class: "miam-cp-btn", disabled: !sel.length, title: sel.length ? "Replacer ce codage sur la sélection" : "Sélectionnez d'abord un passage", onclick: () => send("place_orphan", { id: o.id }) }, "Replacer sur la sélection"),
+            el("button", { class: "miam-cp-btn", onclick: (e) => {
+              if (e.target.dataset.armed) send("remove_orphan", { id: o.id });
+              else { e.target.dataset.armed = "1"; e.target.textContent = "Confirmer la suppression"; }
+            } }, "Supprimer"))))) : "",  // replaceChildren would write « null »
       el("details", { open: vivoOpen },
         el("summary", {}, "Nouveau code in vivo"),
         vivoLabel, parent, definition,
@@ -434,6 +496,7 @@ function render({ model, el: host }) {
     if (typing) return;
     if (/^[1-9]$/.test(e.key)) { e.preventDefault(); send("shortcut", { key: Number(e.key) }); }
     else if (e.key === "t") send("unit", { kind: "turn" });
+    else if (e.key === "e") { e.preventDefault(); send("edit_open"); }
     else if (e.key === "n" || e.key === "N") send("next_hit", { back: e.key === "N" });
     else if (e.key === "p") send("unit", { kind: "sentence" });
     else if (e.key === "/") { e.preventDefault(); side.querySelector(".miam-cp-filter")?.focus(); }
@@ -478,16 +541,16 @@ function render({ model, el: host }) {
   // Several traits change per action: draw once per frame, only the parts concerned.
   const pending = new Set();
   let frame = 0;
-  const parts = { top: drawTop, find: drawFind, picker: drawPicker, doc: drawDoc, grid: drawGrid, side: drawSide, status: drawStatus };
+  const parts = { top: drawTop, find: drawFind, picker: drawPicker, doc: drawDoc, editor: drawEditor, grid: drawGrid, side: drawSide, status: drawStatus };
   const flush = () => {
     frame = 0;
     const todo = [...pending];
     pending.clear();
     // A redraw replaces the button just clicked: keep the keyboard in the panel (keys 1–9, Ctrl+Z).
     const hadFocus = root.contains(document.activeElement);
-    for (const name of ["top", "find", "picker", "doc", "grid", "side", "status"]) if (todo.includes(name)) parts[name]();
+    for (const name of ["top", "find", "picker", "doc", "editor", "grid", "side", "status"]) if (todo.includes(name)) parts[name]();
     if (todo.includes("scroll")) scrollToSelection();
-    if (hadFocus && !root.contains(document.activeElement)) root.focus({ preventScroll: true });
+    if (hadFocus && !root.contains(document.activeElement)) (editor ? editor.node.querySelector("textarea") : root).focus({ preventScroll: true });
   };
   const schedule = (...names) => {
     names.forEach((n) => pending.add(n));
@@ -495,7 +558,8 @@ function render({ model, el: host }) {
   };
   const redraw = () => { Object.values(parts).forEach((draw) => draw()); };
   const triggers = {
-    doc: ["top", "doc", "grid", "side"], codings: ["doc"], selection: ["doc", "grid", "side", "scroll"],
+    doc: ["top", "doc", "editor", "grid", "side"], codings: ["doc", "editor"], selection: ["doc", "editor", "grid", "side", "scroll"],
+    editing: ["editor", "side"], orphans: ["side"],
     grid: ["doc", "grid", "top"], grid_open: ["doc", "grid", "top"], progress: ["top"], coder: ["top"],
     coders: ["top"], show_others: ["top"], here: ["side"], codes: ["side"], shortcuts: ["side"],
     recent: ["side"], history: ["side"], status: ["status"], search: ["find"], picker: ["picker"],
