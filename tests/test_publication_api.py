@@ -15,7 +15,7 @@ def test_public_names_are_exactly_the_intended_ones():
         "QuoteBoard", "QuoteExport", "edit_quote", "export_exhibition", "export_radio", "export_social_cards",
         "export_spreadsheet", "list_quotes", "load_settings", "propose_quote", "quote_attribution",
         "quote_consents", "quote_history", "remove_quote", "set_quote_status",
-        "synthesize_recordings",
+        "synthesize_recordings", "check_recording", "link_recording", "recording_for",
     }  # fmt: skip
     for name in publication.__all__:
         assert getattr(publication, name) is not None

@@ -78,10 +78,11 @@ def test_refused_quotes_are_listed_with_their_reason(ready, tmp_path):
     assert "refusée" in written and by_excerpt["Avant je mangeais se"] in written
 
 
-def test_padding_is_clamped_to_the_recording(ready, tmp_path):
+def test_padding_is_clamped_to_the_recording_and_the_other_speakers_words(ready, tmp_path):
     project, _ = ready
-    # a minute of margin lets one hear the whole recording, names included: without a mapping
-    # (this test is about clamping), then with it, where the name heard in the margin refuses all
+    # a minute of margin lets one hear the whole recording after the interviewer's question,
+    # names included: without a mapping (this test is about clamping), then with it, where the
+    # name heard in the margin refuses all
     mapping = project.root / "prive" / "pseudonymes.yml"
     kept = mapping.read_bytes()
     mapping.unlink()
@@ -95,7 +96,9 @@ def test_padding_is_clamped_to_the_recording(ready, tmp_path):
     recording = project.root / "medias" / "temoignage_pub_01.wav"
     with wave.open(str(recording)) as handle:
         total = round(handle.getnframes() * 1000 / handle.getframerate())
-    assert all(int(c["debut_ms"]) == 0 and int(c["fin_ms"]) == total for c in cues)
+    # the interviewer's question (cue 1.0 s → 4.5 s) is another speaker's: the padding stops
+    # at its end, in the pause that follows; the end is the recording's
+    assert all(4_500 <= int(c["debut_ms"]) <= 4_600 and int(c["fin_ms"]) == total for c in cues)
 
 
 def test_script_groups_quotes_by_theme_with_attribution_duration_and_timecodes(ready, tmp_path):

@@ -10,7 +10,8 @@ to the use (radio → ``radio``, exposition → ``exposition``, report, social n
 spreadsheet → ``citation``) is refused and listed; real names of the private mapping
 (``<project>/prive/pseudonymes.yml``, see ``miam_qual.privacy``) are replaced everywhere, and an
 export that would still hold one is stopped. Recordings live in ``<project>/medias/``, named by
-each transcript's ``media``.
+each transcript's ``media`` or stem (``recording_for``, ``link_recording``), checked against its
+timecodes (``check_recording``).
 """
 
 import importlib
@@ -37,6 +38,9 @@ _HOMES = {
     "remove_quote": "quotes",
     "set_quote_status": "quotes",
     "export_radio": "radio",
+    "check_recording": "recordings",
+    "link_recording": "recordings",
+    "recording_for": "recordings",
     "PublicationSettings": "settings",
     "load_settings": "settings",
     "export_spreadsheet": "spreadsheet",
@@ -64,6 +68,7 @@ if TYPE_CHECKING:
         set_quote_status,
     )
     from .radio import export_radio
+    from .recordings import check_recording, link_recording, recording_for
     from .settings import PublicationSettings, load_settings
     from .spreadsheet import export_spreadsheet
     from .widget import QuoteBoard
@@ -77,17 +82,20 @@ __all__ = [
     "PublicationSettings",
     "QuoteBoard",
     "QuoteExport",
+    "check_recording",
     "edit_quote",
     "export_exhibition",
     "export_radio",
     "export_social_cards",
     "export_spreadsheet",
+    "link_recording",
     "list_quotes",
     "load_settings",
     "propose_quote",
     "quote_attribution",
     "quote_consents",
     "quote_history",
+    "recording_for",
     "remove_quote",
     "set_quote_status",
     "synthesize_recordings",

@@ -340,18 +340,23 @@ def _cut_one(reader: RecordingReader, clip: Clip, padding_ms: int, source: Path)
             f"hors de l'enregistrement ({length_ms} ms)."
         )
     last = first + len(data) // frame_bytes
-    clip.destination.parent.mkdir(parents=True, exist_ok=True)
-    suffix = clip.destination.suffix.lower().lstrip(".")
-    encoder = ENCODERS[suffix]
+    write_audio(data, clip.destination, rate, reader.channels, reader.sample_width)
+    clip.start_frame, clip.end_frame, clip.rate = first, last, rate
+
+
+def write_audio(data: bytes, target: Path, rate: int, channels: int, sample_width: int) -> None:
+    """Write interleaved PCM ``data`` into ``target``, in the format of its suffix: WAV by the
+    standard library, the others encoded by PyAV (``ExportError`` when that fails)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    encoder = ENCODERS[target.suffix.lower().lstrip(".")]
     if encoder is None:
-        with wave.open(str(clip.destination), "wb") as out:
-            out.setnchannels(reader.channels)
-            out.setsampwidth(reader.sample_width)
+        with wave.open(str(target), "wb") as out:
+            out.setnchannels(channels)
+            out.setsampwidth(sample_width)
             out.setframerate(rate)
             out.writeframes(data)
     else:
-        _encode(data, clip.destination, encoder, rate, reader.channels, reader.sample_width)
-    clip.start_frame, clip.end_frame, clip.rate = first, last, rate
+        _encode(data, target, encoder, rate, channels, sample_width)
 
 
 def _encode(

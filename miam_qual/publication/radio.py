@@ -5,13 +5,18 @@ Writes into the destination folder::
     conducteur_radio.docx / conducteur_radio.md   script grouped by theme (attribution, duration,
                                                   timecodes, quote text with pseudonyms)
     feuille_de_montage.csv / .xlsx                one row per clip (file, start, end, duration, id)
-    extraits/C001.wav (or .mp3, .flac)            the clips, padded, cut from medias/<media>
+    extraits/C001.wav (or .mp3, .flac)            the clips, cut clean from the recording
     rapport_export.txt                            exported and refused quotes, with reasons
 
-The cue sheet gives the span actually written (after padding, clamping to the recording and
-rounding to audio frames), so its durations equal the clips' to the millisecond (WAV).
-Only the quote's full source span is cut: ``[…]`` cuts of the display text are for print; to
-shorten what is heard, narrow the span (``edit_quote(project, q, start=…, end=…)``).
+Clips are clean cuts (``miam_qual.publication.cuts``): padded, kept clear of the other
+speakers' words, snapped to the nearest pause, the ``[…]`` cuts of the display text spliced out
+with a crossfade, faded in and out. The cue sheet gives the real in and out points in the
+recording, the pieces spliced (``morceaux``) and whether every cut fell in a pause
+(``coupes_nettes``); its durations equal the clips' to the millisecond (WAV). The recording is
+the transcript's linked one (``recordings.recording_for``); a recording whose duration
+disagrees with the last timecode refuses the document's quotes (``check_recording``). What is
+*heard* — the whole span from the in to the out point, spliced parts included — is what the
+name and consent checks read.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ import pandas as pd
 
 from ..errors import ExportError
 from .consent import DEFAULT_STATUSES, ExportReport, ExportStart, begin_export
-from .media import Clip, check_audio_format, cut_clips, recording_path
+from .cuts import CleanClip, plan_clip, quote_clip, write_clips
+from .media import check_audio_format, open_recording
 from .outputs import clock, markdown_text, short_duration, write_table
+from .recordings import RecordingCheck, check_recording
 from .settings import load_settings
 
 if TYPE_CHECKING:
@@ -33,7 +40,7 @@ if TYPE_CHECKING:
 
 CUE_COLUMNS = [
     "citation", "theme", "fichier_extrait", "fichier_source", "debut", "fin", "debut_ms", "fin_ms",
-    "duree_ms", "duree", "attribution", "trop_long",
+    "duree_ms", "duree", "attribution", "trop_long", "morceaux", "coupes_nettes",
 ]  # fmt: skip
 
 
@@ -62,17 +69,38 @@ def export_radio(
     if padding < 0:
         raise ExportError("La marge audio doit être positive ou nulle (en millisecondes).")
     limit_s = settings.max_radio_seconds if max_duration_s is None else float(max_duration_s)
+    links: dict[str, RecordingCheck] = {}
+    planned: dict[str, CleanClip] = {}
 
     def audible(row, start: ExportStart) -> str | None:
         if pd.isna(row.begin_ms):  # no timecodes
             return "document sans minutage : aucun extrait sonore possible"
-        if not isinstance(row.media, str) or not row.media:
+        if row.document_id not in links:
+            link = check_recording(project, row.document_id,
+                                   tolerance_ms=settings.recording_tolerance_ms)  # fmt: skip
+            links[row.document_id] = link
+            if link.status == "avertissement":
+                start.report.warnings.append(start.pseudonyms.apply(link.message))
+        link = links[row.document_id]
+        if link.recording is None:
             return "document sans enregistrement associé (media)"
-        if not recording_path(project, row.media).exists():
-            return f"enregistrement introuvable : medias/{Path(row.media).name}"
-        # what the clip lets one hear, padding included: every cue it overlaps
+        if not link.recording.exists():
+            return f"enregistrement introuvable : medias/{link.recording.name}"
+        if link.status == "refus":
+            return start.pseudonyms.apply(link.message)
+        clip = quote_clip(project, row, link.recording, Path(row.quote_id))
+        try:
+            reader = open_recording(link.recording)
+            try:
+                plan_clip(reader, clip, padding_ms=padding, snap_ms=settings.snap_ms)
+            finally:
+                reader.close()
+        except ExportError as err:
+            return start.pseudonyms.apply(str(err))
+        planned[row.quote_id] = clip
+        # what the clip lets one hear, from its in to its out point: every cue it overlaps
         heard = start.consent.heard_span(
-            row.document_id, int(row.begin_ms) - padding, int(row.end_ms) + padding
+            row.document_id, clip.written_begin_ms, clip.written_end_ms
         ) or (int(row.start), int(row.end))
         first, last = min(heard[0], int(row.start)), max(heard[1], int(row.end))
         if start.pseudonyms.find(project.text(row.document_id)[first:last]):
@@ -97,29 +125,33 @@ def export_radio(
         folder = start.folder
         clips_dir = folder / "extraits"
         clips_dir.mkdir(parents=True, exist_ok=True)
-        clips = [
-            Clip(recording_path(project, row.media), int(row.begin_ms), int(row.end_ms),
-                 clips_dir / f"{row.quote_id}.{audio_format}")
-            for row in allowed.itertuples()
-        ]  # fmt: skip
-        cut_clips(clips, padding_ms=padding)
+        clips = [planned[row.quote_id] for row in allowed.itertuples()]
+        for clip in clips:
+            clip.destination = clips_dir / f"{clip.destination.name}.{audio_format}"
+        write_clips(clips)
         files = [clip.destination for clip in clips]
         cues = pd.DataFrame(
             [
-                [row.quote_id, row.theme, path.name, start.pseudonyms.apply(Path(row.media).name),
+                [row.quote_id, row.theme, path.name, start.pseudonyms.apply(clip.source.name),
                  clock(clip.written_begin_ms), clock(clip.written_end_ms), clip.written_begin_ms,
                  clip.written_end_ms, clip.written_duration_ms,
                  short_duration(clip.written_duration_ms), row.attribution,
-                 "oui" if row.duration_s > limit_s else "non"]
+                 "oui" if clip.spoken_ms > limit_s * 1000 else "non", clip.describe_pieces(),
+                 "oui" if clip.clean else "non"]
                 for row, clip, path in zip(allowed.itertuples(), clips, files, strict=True)
             ],
             columns=CUE_COLUMNS,
         )  # fmt: skip
-        for row in allowed.itertuples():
-            if row.duration_s > limit_s:
+        for row, clip in zip(allowed.itertuples(), clips, strict=True):
+            if clip.spoken_ms > limit_s * 1000:
                 report.warnings.append(
-                    f"{row.quote_id} dure {short_duration(row.duration_s * 1000)} : plus que le "
+                    f"{row.quote_id} dure {short_duration(clip.spoken_ms)} : plus que le "
                     f"maximum de {short_duration(limit_s * 1000)}."
+                )
+            if not clip.clean:
+                report.warnings.append(
+                    f"{row.quote_id} : pas de pause à moins de {settings.snap_ms} ms d'une "
+                    "coupe ; elle tombe là où le minutage la place (fondu court) : écoutez-la."
                 )
         write_table(cues, folder / "feuille_de_montage.csv", folder / "feuille_de_montage.xlsx",
                     sheet="Feuille de montage")  # fmt: skip
@@ -168,7 +200,7 @@ def _script_lines(
                 f"- Extrait : `{cue['fichier_extrait']}` · durée {cue['duree']}",
                 f"- Enregistrement : `{cue['fichier_source']}` de {cue['debut']} à {cue['fin']}",
             ]
-            if row.duration_s > limit_s:
+            if cue["trop_long"] == "oui":
                 lines.append(
                     f"- **Attention : plus long que le maximum de {short_duration(limit_s * 1000)}.**"
                 )
@@ -211,7 +243,7 @@ def _write_docx(
                 f"Extrait : {cue['fichier_extrait']} · durée {cue['duree']} · enregistrement "
                 f"{cue['fichier_source']} de {cue['debut']} à {cue['fin']}"
             )
-            if row.duration_s > limit_s:
+            if cue["trop_long"] == "oui":
                 warn = document.add_paragraph(
                     f"Attention : plus long que le maximum de {short_duration(limit_s * 1000)}."
                 )

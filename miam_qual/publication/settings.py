@@ -6,6 +6,8 @@ Every key is optional (French keys, since users edit the file)::
     duree_max_radio_s: 45          # longer radio quotes are flagged in the script and cue sheet
     longueur_max_panneau: 280      # longer quotes are refused for exhibition panels and cards
     marge_audio_ms: 250            # silence kept before and after each clip
+    calage_pause_ms: 400           # how far a clip's cut may move to land in a pause (0: never)
+    ecart_enregistrement_ms: 2000  # recording duration vs last timecode: tolerated difference
     couleurs:                      # theme colours (default: the codebook's)
       acces: "#2E7D32"
     structure: "MIAM — VRAC Hauts-de-France · OuiChange"   # footer of panels and cards
@@ -34,6 +36,8 @@ class PublicationSettings:
     max_radio_seconds: float = 45.0
     max_panel_chars: int = 280
     padding_ms: int = 250
+    snap_ms: int = 400
+    recording_tolerance_ms: int = 2000
     colors: dict[str, str] = field(default_factory=dict)
     credit: str = "MIAM — VRAC Hauts-de-France · OuiChange · cité Saint-Élie – Fosse 13"
 
@@ -44,6 +48,8 @@ KEYS: dict[str, tuple[str, type, float | None]] = {
     "duree_max_radio_s": ("max_radio_seconds", float, 1),
     "longueur_max_panneau": ("max_panel_chars", int, 1),
     "marge_audio_ms": ("padding_ms", int, 0),
+    "calage_pause_ms": ("snap_ms", int, 0),
+    "ecart_enregistrement_ms": ("recording_tolerance_ms", int, 0),
     "couleurs": ("colors", dict, None),
     "structure": ("credit", str, None),
 }

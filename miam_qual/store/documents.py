@@ -167,3 +167,8 @@ def timecodes_frame(store: Store, guid: str) -> pd.DataFrame:
         store.db,
         params=(guid,),
     )
+
+
+def set_media(store: Store, guid: str, media: str | None) -> None:
+    """Set (or clear, ``None``) the recording file name of a document."""
+    store.db.execute("UPDATE documents SET media = ? WHERE guid = ?", (media, guid))

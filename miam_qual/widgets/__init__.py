@@ -7,7 +7,9 @@
 to them in the coding panel (over ``SegmentRetrieval``); ``MemoPanel(projet)`` reads and writes
 memos on documents, codes and codings (over ``MemoEditor``); ``ListenPanel(projet, panneau)`` plays
 the recording of the document open in the coding panel and follows the passage heard (over
-``Listening``); ``ExchangeImport(projet)`` previews,
+``Listening``); ``ReviewLoopPanel(projet)`` is the review loop between supervisors and coders
+(comments, approvals, contestations, replies, the history of codings; over ``ReviewLoop``);
+``ExchangeImport(projet)`` previews,
 then imports or merges a ``.qdpx``/``.qdc`` from another tool; ``TextCorrection(projet)``
 previews, then writes, a corrected version of a document's text; ``french(frame, projet)`` shows a
 table with French headers.
@@ -18,6 +20,7 @@ from .exchange_import import ExchangeImport
 from .listen import Listening
 from .memos import MemoEditor
 from .retrieval import SegmentRetrieval
+from .review import ReviewLoop
 from .session import CodingSession
 from .tables import french
 from .text_correction import TextCorrection
@@ -35,6 +38,8 @@ __all__ = [
     "MemoEditor",
     "MemoPanel",
     "RetrievalPanel",
+    "ReviewLoop",
+    "ReviewLoopPanel",
     "SegmentRetrieval",
     "TextCorrection",
     "french",
@@ -65,6 +70,10 @@ def __getattr__(name: str):
         from .listen_panel import ListenPanel
 
         return ListenPanel
+    if name == "ReviewLoopPanel":
+        from .review_panel import ReviewLoopPanel
+
+        return ReviewLoopPanel
     if name == "MemoPanel":
         from .memo_panel import MemoPanel
 
