@@ -53,6 +53,9 @@ def test_public_names():
         ".odt",
         ".vtt",
         ".srt",
+        ".html",
+        ".otr",
+        ".json",
         ".csv",
         ".xlsx",
     }
@@ -61,24 +64,38 @@ def test_public_names():
 # --- plain text and encodings ---------------------------------------------------------------
 
 
+# The file's time marks are taken out of the text the coder reads (tests/test_transcript_formats.py
+# covers every form of them); speaker labels stay.
+INTERVIEW_TEXT = (
+    "Entretien avec une habitante du quartier\n"
+    "\n"
+    "Enquêtrice : Bonjour, merci de me recevoir. Vous faites vos courses où ?\n"
+    "Habitante 3 : Au marché, le samedi… Les prix ont « explosé », 5 € le kilo !\n"
+    "Il m’a dit : c'est trop cher.\n"
+    "\n"
+    "Alors je vais à l'épicerie solidaire, ça soulage le cœur.\n"
+    "Enquêtrice : Et l'œuf bio ?\n"
+)
+
+
 @pytest.mark.parametrize(
     ("name", "encoding"), [("entretien_utf8.txt", "utf-8"), ("entretien_cp1252.txt", "cp1252")]
 )
 def test_txt_interview_with_turns(name, encoding):
     doc = read_one(name)
-    assert (doc.name, doc.kind, doc.encoding, doc.text) == (name, "transcript", encoding, INTERVIEW)
+    assert (DATA / name).read_bytes().decode(encoding).replace("\r\n", "\n") == INTERVIEW
+    text = INTERVIEW_TEXT
+    assert (doc.name, doc.kind, doc.encoding, doc.text) == (name, "transcript", encoding, text)
     turn1 = (
-        "[00:00:12] Habitante 3 : Au marché, le samedi… Les prix ont « explosé », 5 € le kilo !\n"
+        "Habitante 3 : Au marché, le samedi… Les prix ont « explosé », 5 € le kilo !\n"
         "Il m’a dit : c'est trop cher.\n\nAlors je vais à l'épicerie solidaire, ça soulage le cœur."
     )
+    first = "Enquêtrice : Bonjour, merci de me recevoir. Vous faites vos courses où ?"
+    last = "Enquêtrice : Et l'œuf bio ?"
     assert spans(doc, "turn") == [
-        (
-            42,
-            125,
-            "[00:00:05] Enquêtrice : Bonjour, merci de me recevoir. Vous faites vos courses où ?",
-        ),
-        (126, 301, turn1),
-        (302, 340, "[00:01:40] Enquêtrice : Et l'œuf bio ?"),
+        (42, 42 + len(first), first),
+        (text.index(turn1), text.index(turn1) + len(turn1), turn1),
+        (text.index(last), text.index(last) + len(last), last),
     ]
     turns = [u for u in doc.units if u.kind == "turn"]
     assert [(t.index, t.speaker, t.role, t.begin_ms, t.end_ms) for t in turns] == [
@@ -86,25 +103,26 @@ def test_txt_interview_with_turns(name, encoding):
         (1, "Habitante 3", "participant", 12_000, 100_000),
         (2, "Enquêtrice", "interviewer", 100_000, None),
     ]
+    alors = text.index("Alors")
     assert spans(doc, "paragraph") == [
         (0, 40, "Entretien avec une habitante du quartier"),
-        (42, 242, INTERVIEW[42:242]),
-        (244, 340, INTERVIEW[244:340]),
+        (42, alors - 2, text[42 : alors - 2]),
+        (alors, len(text) - 1, text[alors:-1]),
     ]
-    assert INTERVIEW[42:242].endswith("c'est trop cher.")
-    assert INTERVIEW[244:340].startswith("Alors") and INTERVIEW[244:340].endswith("bio ?")
+    assert text[42 : alors - 2].endswith("c'est trop cher.")
     assert [u.index for u in doc.units if u.kind == "paragraph"] == [0, 1, 2]
     # Units come in document order; of two starting together, the longer first.
     assert [(u.kind, u.start) for u in doc.units][:4] == [
         ("paragraph", 0),
         ("paragraph", 42),
         ("turn", 42),
-        ("turn", 126),
+        ("turn", text.index(turn1)),
     ]
-    assert doc.timecodes == [
-        Timecode(42, 125, 5_000, 12_000),
-        Timecode(126, 301, 12_000, 100_000),
-        Timecode(302, 340, 100_000, 100_000),
+    # Each mark's words, without the speaker label, until the next mark.
+    assert [(t.begin_ms, t.end_ms, text[t.start : t.end]) for t in doc.timecodes] == [
+        (5_000, 12_000, first.removeprefix("Enquêtrice : ")),
+        (12_000, 100_000, turn1.removeprefix("Habitante 3 : ")),
+        (100_000, 100_000, "Et l'œuf bio ?"),
     ]
 
 

@@ -8,8 +8,17 @@ module             suffixes                    documents
 ``plain``          ``.txt``, ``.md``           one ``text`` or ``transcript`` (speaker turns)
 ``office``         ``.docx``, ``.odt``         one ``text`` or ``transcript``
 ``subtitles``      ``.vtt``, ``.srt``          one ``transcript`` with timecodes
+``transcripts``    ``.html`` (noScribe),       one ``transcript`` with timecodes and speakers
+                   ``.otr`` (oTranscribe),
+                   ``.json`` (Whisper,
+                   faster-whisper, WhisperX)
 ``tables``         ``.csv``, ``.xlsx``         one ``questionnaire`` per respondent (row)
 =================  ==========================  ===============================================
+
+Time marks typed in ``.txt``, ``.md``, ``.docx`` and ``.odt`` (``[00:01:23]``, ``(01:23)``,
+f4/f5transkript's ``#00:01:23-4#``) and ``.docx`` tables laid out as time | speaker | text make
+those documents timed transcripts too (:mod:`.marks`); the cues of every timed format become a
+document through :mod:`.timed`.
 
 Decoding and normalisation live in :mod:`miam_qual.text`; turn detection in :mod:`.turns`.
 """
@@ -20,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from miam_qual.errors import UnreadableFile
-from miam_qual.sources import office, plain, subtitles, tables
+from miam_qual.sources import office, plain, subtitles, tables, transcripts
 from miam_qual.sources.model import SourceDocument, Timecode, Unit
 from miam_qual.sources.turns import detect_turns
 from miam_qual.text import quote_name
@@ -54,6 +63,9 @@ _READERS: dict[str, _Reader] = {
     ".odt": _single(office.read_odt),
     ".vtt": _single(subtitles.read_vtt),
     ".srt": _single(subtitles.read_srt),
+    ".html": _single(transcripts.read_noscribe),
+    ".otr": _single(transcripts.read_otr),
+    ".json": _single(transcripts.read_whisper_json),
     ".csv": _table(tables.read_csv),
     ".xlsx": _table(tables.read_xlsx),
 }

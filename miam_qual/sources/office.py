@@ -2,20 +2,23 @@
 
 The text is the body's paragraphs (and headings) joined by ``\\n``, table cells included row by row
 in document order; headers, footers, footnotes and comments are left out, and core properties
-(title, author) are not attributes. Paragraphs and speaker turns are then found as for ``.txt``.
+(title, author) are not attributes. Paragraphs and speaker turns are then found as for ``.txt``,
+and time marks too (:mod:`.marks`). A ``.docx`` table laid out as time | speaker | text makes the
+document a timed transcript, one line per row (:mod:`.marks` too).
 """
 
 from __future__ import annotations
 
 import zipfile
+from itertools import count
 from pathlib import Path
 from xml.parsers.expat import ExpatError
 from xml.sax import SAXException
 
 from miam_qual.errors import UnreadableFile
 from miam_qual.sources.limits import check_archive, check_text
+from miam_qual.sources.marks import TableRow, document_with_marks, table_transcript, timed_rows
 from miam_qual.sources.model import SourceDocument
-from miam_qual.sources.plain import document_from_text
 from miam_qual.text import normalise_text, quote_name
 
 __all__ = ["read_docx", "read_odt"]
@@ -46,22 +49,43 @@ def read_docx(path: Path) -> SourceDocument:
     return _document(path, lines)
 
 
-def _document(path: Path, lines: list[str]) -> SourceDocument:
+def _document(path: Path, lines: list) -> SourceDocument:
+    if any(isinstance(line, TableRow) for line in lines):
+        return table_transcript(path.name, lines)
     text = "\n".join(lines)
     check_text(path.name, text)
-    return document_from_text(path.name, normalise_text(text), encoding=None)
+    return document_with_marks(path.name, normalise_text(text), encoding=None, place="paragraphe")
 
 
-def _docx_lines(container, parent):
+def _docx_cells(table) -> list[list[str]]:
+    """The text of each row's cells, a merged cell once."""
+    rows = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells = []
+        for cell in row.cells:
+            if id(cell._tc) not in seen:
+                seen.add(id(cell._tc))
+                cells.append(cell.text)
+        rows.append(cells)
+    return rows
+
+
+def _docx_lines(container, parent, tables=None):
     from docx.oxml.ns import qn
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    tables = count(1) if tables is None else tables
     for child in container.iterchildren():
         if child.tag == qn("w:p"):
             yield Paragraph(child, parent).text
         elif child.tag == qn("w:tbl"):
             table = Table(child, parent)
+            rows = timed_rows(_docx_cells(table), table_number=next(tables))
+            if rows is not None:
+                yield from rows
+                continue
             for row in table.rows:
                 seen = set()
                 for cell in row.cells:
@@ -69,11 +93,11 @@ def _docx_lines(container, parent):
                     if id(cell._tc) in seen:
                         continue
                     seen.add(id(cell._tc))
-                    yield from _docx_lines(cell._tc, cell)
+                    yield from _docx_lines(cell._tc, cell, tables)
         elif child.tag == qn("w:sdt"):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
-                yield from _docx_lines(content, parent)
+                yield from _docx_lines(content, parent, tables)
 
 
 # --- odt ------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ relative to the body that follows it. Front matter values are kept as the text w
 ``non``, ``2024-03-12``): ``projet.yml`` gives them their type on import. The header is read by
 :mod:`miam_qual.yamlio` (at most 64 kB, aliases bounded) and each value is one scalar of at most
 10,000 characters; the file itself is refused above ``limits.MAX_TEXT_BYTES``.
+
+Time marks typed at the start of lines (``[00:01:23]``, ``(01:23)``, f4's ``#00:01:23-4#``) make
+the document a timed transcript: see :mod:`.marks`. A file without any is read as it always was.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from miam_qual.config import MAX_VALUE_CHARS
 from miam_qual.errors import UnreadableFile
 from miam_qual.sources.limits import MAX_FRONT_MATTER_BYTES, check_text, read_bytes
+from miam_qual.sources.marks import document_with_marks
 from miam_qual.sources.model import SourceDocument
 from miam_qual.sources.turns import detect_paragraphs, detect_turns, turn_timecodes
 from miam_qual.text import decode_bytes, normalise_text, quote_name
@@ -68,7 +72,7 @@ def read_txt(path: Path) -> SourceDocument:
     Raises :class:`UnreadableFile` or :class:`EncodingError` (see :func:`decode_bytes`).
     """
     text, encoding = _read_text(path)
-    return document_from_text(path.name, text, encoding=encoding)
+    return document_with_marks(path.name, text, encoding=encoding)
 
 
 def read_md(path: Path) -> SourceDocument:
@@ -78,6 +82,7 @@ def read_md(path: Path) -> SourceDocument:
     """
     text, encoding = _read_text(path)
     attributes: dict[str, Any] = {}
+    first_line = 1
     opening = _FRONT_MATTER_OPEN.match(text)
     if opening:
         closing = _FRONT_MATTER_CLOSE.search(text, opening.end())
@@ -87,8 +92,11 @@ def read_md(path: Path) -> SourceDocument:
                 "refermé. Ajoutez une ligne « --- » après les métadonnées."
             )
         attributes = _parse_front_matter(path.name, text[opening.end() : closing.start()])
+        first_line += text.count("\n", 0, closing.end())
         text = text[closing.end() :]
-    return document_from_text(path.name, text, encoding=encoding, attributes=attributes)
+    return document_with_marks(
+        path.name, text, encoding=encoding, attributes=attributes, first_line=first_line
+    )
 
 
 def _parse_front_matter(filename: str, source: str) -> dict[str, Any]:

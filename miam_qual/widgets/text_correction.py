@@ -1,7 +1,8 @@
 """Replacing a document's text by a corrected file from notebook 01: ``TextCorrection``.
 
 The intern picks the document, uploads the corrected file (``.txt``, ``.md``, ``.docx``, ``.odt``,
-``.vtt``, ``.srt``, read as an import reads it) and looks at the preview
+``.vtt``, ``.srt``, and the transcription tools' ``.html``, ``.otr``, ``.json``, read as an import
+reads it) and looks at the preview
 (``Project.preview_text_change``: what becomes of each coding — intact, modifié, orphelin —
 nothing is written); then « Remplacer le texte » writes the new version in one transaction
 (``Project.replace_text_from_file``), only for the file previewed and only if nobody corrected
@@ -24,7 +25,7 @@ from .upload_form import UploadForm, upload_digest
 if TYPE_CHECKING:
     from ..project import Project
 
-SUFFIXES = (".txt", ".md", ".docx", ".odt", ".vtt", ".srt")
+SUFFIXES = (".txt", ".md", ".docx", ".odt", ".vtt", ".srt", ".html", ".otr", ".json")
 STATE_LABELS = {
     "intact": "intact",
     "modifié": "modifié (à confirmer)",
