@@ -58,9 +58,9 @@ def test_no_module_raises_the_bare_root_error():
 
 def test_project_methods_are_the_concept_modules_functions():
     """Each ``Project`` method has one home: bound from its concept module, not re-wrapped."""
-    from miam_qual import codebook_edit, coding, importing, participants
+    from miam_qual import codebook_edit, coding, importing, participants, review
 
-    for module in (importing, participants, codebook_edit, coding):
+    for module in (importing, participants, codebook_edit, coding, review):
         for name, function in vars(module).items():
             if (
                 inspect.isfunction(function)
