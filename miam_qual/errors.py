@@ -29,7 +29,8 @@ bare ``Exception``.
     │   └── CodebookConflict .... the codebook changed in another notebook since it was read
     ├── CodingError ............. a coding cannot be written or removed
     │   ├── OffsetOutOfRange .... start/end outside the document, or empty span
-    │   └── UnknownCoder ........ a coder who is not registered in the project
+    │   ├── UnknownCoder ........ a coder who is not registered in the project
+    │   └── TrainingError ....... a reference set cannot be created or used as asked
     ├── AnalysisError ........... an analysis cannot be computed as asked
     │   ├── UnknownOption ....... an option value (unit, mode, level, passage) that is not offered
     │   ├── UnknownColumn ....... a column or attribute that the codings or documents lack
@@ -74,6 +75,7 @@ __all__ = [
     "CodingError",
     "OffsetOutOfRange",
     "UnknownCoder",
+    "TrainingError",
     "AnalysisError",
     "UnknownOption",
     "UnknownColumn",
@@ -195,6 +197,11 @@ class OffsetOutOfRange(CodingError):
 
 class UnknownCoder(CodingError):
     """Raised when the coder is not registered in the project (``project.add_coder``)."""
+
+
+class TrainingError(CodingError):
+    """Raised when a reference set (``miam_qual.training``) cannot be created, found, declared
+    done, revealed or compared as asked."""
 
 
 class AnalysisError(MiamError):

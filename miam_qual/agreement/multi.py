@@ -174,7 +174,7 @@ def alpha_intervals(
 #: Columns of ``progress``.
 PROGRESS_COLUMNS = [
     "rank", "document", "first_coded_at", "units", "percent_agreement", "gwet_ac1", "alpha",
-    "cumulative_alpha",
+    "cumulative_alpha", "cumulative_gwet_ac1",
 ]  # fmt: skip
 
 
@@ -185,6 +185,7 @@ def progress(
     coder: str,
     unit: str = "turn",
     uncoded: str = "absent",
+    documents: list[str] | None = None,
 ) -> pd.DataFrame:
     """How a coder's agreement with a ``reference`` coder (a supervisor's coding taken as the
     reference) moves as the coder works: one row per document both coded, in the order the
@@ -194,9 +195,18 @@ def progress(
     Columns: ``rank`` (1, 2…), ``document``, ``first_coded_at`` (the coder's first coding in it),
     ``units`` (weighted units), ``percent_agreement``, ``gwet_ac1``, ``alpha`` (every code's
     yes/no decisions pooled, in that document), ``cumulative_alpha`` (the same over this
-    document and every earlier one). Raises what ``compare`` raises.
+    document and every earlier one), ``cumulative_gwet_ac1`` (likewise). ``documents``: names or
+    GUIDs of the documents to follow (a reference set, ``miam_qual.training``); default: every
+    document both coded. Raises what ``compare`` raises.
     """
-    comparison = compare(project, unit=unit, coders=[reference, coder], uncoded=uncoded)
+    codings = None
+    if documents is not None:
+        guids = {project.document_id(d) for d in documents}
+        codings = project.codings(coder=[reference, coder])
+        codings = codings[codings["document_id"].isin(guids)]
+    comparison = compare(
+        project, unit=unit, coders=[reference, coder], uncoded=uncoded, codings=codings
+    )
     theirs = project.codings(coder=coder)
     theirs = theirs[theirs["document"].isin(comparison.documents)]
     first = theirs.groupby("document")["created_at"].min().sort_values(kind="stable")
@@ -216,8 +226,10 @@ def progress(
         decisions = list(code_decisions(part).values())
         seen.extend(decisions)
         here = pooled_row(document, document, "", decisions, coded_weight(part))
+        so_far = pooled_row("*", "", "", seen, 0.0)
         rows.append({"rank": rank, "document": document, "first_coded_at": when,
                      "units": here["units"], "percent_agreement": here["percent_agreement"],
                      "gwet_ac1": here["gwet_ac1"], "alpha": here["alpha"],
-                     "cumulative_alpha": pooled_row("*", "", "", seen, 0.0)["alpha"]})  # fmt: skip
+                     "cumulative_alpha": so_far["alpha"],
+                     "cumulative_gwet_ac1": so_far["gwet_ac1"]})  # fmt: skip
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)

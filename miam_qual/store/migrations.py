@@ -391,6 +391,44 @@ def m0007_review(db: sqlite3.Connection) -> None:
     )
 
 
+def m0008_reference_sets(db: sqlite3.Connection) -> None:
+    """Training against a reference (``miam_qual.training``): a supervisor's reference sets.
+
+    ``reference_sets`` names a set, its reference coder (whose codings are the reference), who
+    created it and when, and, once the supervisor shows it to everyone, who revealed it and when.
+    ``reference_documents`` lists its documents in order. ``reference_done`` records each trainee
+    who declared the set done (from then on they see the reference codings there).
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE reference_sets (
+            guid TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            reference_coder_guid TEXT NOT NULL REFERENCES users(guid),
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revealed_by TEXT,                   -- both NULL while the reference is hidden
+            revealed_at TEXT,
+            CHECK ((revealed_by IS NULL) = (revealed_at IS NULL))
+        );
+        CREATE TABLE reference_documents (
+            set_guid TEXT NOT NULL REFERENCES reference_sets(guid) ON DELETE CASCADE,
+            document_guid TEXT NOT NULL REFERENCES documents(guid) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (set_guid, document_guid)
+        );
+        CREATE INDEX reference_documents_document ON reference_documents(document_guid);
+        CREATE TABLE reference_done (
+            set_guid TEXT NOT NULL REFERENCES reference_sets(guid) ON DELETE CASCADE,
+            coder_guid TEXT NOT NULL REFERENCES users(guid),
+            done_at TEXT NOT NULL,
+            PRIMARY KEY (set_guid, coder_guid)
+        );
+        """,
+    )
+
+
 #: (version, name, function), in order. Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "core", m0001_core),
@@ -400,4 +438,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (5, "exchange_log", m0005_exchange_log),
     (6, "text_versions", m0006_text_versions),
     (7, "review", m0007_review),
+    (8, "reference_sets", m0008_reference_sets),
 ]
