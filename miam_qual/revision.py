@@ -281,11 +281,14 @@ def _structure(
             ]
     else:
         result += _carried(turns, span_map)
-    carried_cues = []
-    for start, end, begin_ms, end_ms in timecodes:
+    carried_cues: list[tuple] = []
+    for start, end, begin_ms, end_ms in sorted(timecodes):
         placed = span_map.place(start, end)
-        if placed.state != VANISHED:
-            carried_cues.append((placed.start, placed.end, begin_ms, end_ms))
+        begin = placed.start
+        if carried_cues and begin < carried_cues[-1][1]:  # a replacement across two cues' words:
+            begin = carried_cues[-1][1]  # the earlier cue keeps them, the cues never overlap
+        if placed.state != VANISHED and placed.end > begin:
+            carried_cues.append((begin, placed.end, begin_ms, end_ms))
     return result + _rest(by_kind, span_map), carried_cues
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -505,3 +506,89 @@ def test_a_sentence_removed_at_a_line_end_orphans_its_words_whole():
     assert SpanMap(edits).place(start, start + len("Ça reste difficile")).state == "orphelin"
     kept = old.index("On voit la différence")
     assert SpanMap(edits).place(kept, kept + len("On voit la différence")).state == "intact"
+
+
+SUBTITLES = REPO / "corpus" / "temoignage_02.vtt"
+
+
+@pytest.fixture(scope="module")
+def timed_projects(tmp_path_factory):
+    """A subtitled transcript and a text with inline times, each imported once into a project of
+    its own (closed: each example edits a fresh copy), and the recording's span (first and last
+    times of the imported cues)."""
+    found = {}
+    for source in (SUBTITLES, TIMED):
+        root = tmp_path_factory.mktemp("minutage") / "projet"
+        with Project.create(root, name="minutage") as project:
+            project.import_files([source], by="test")
+            cues = project.timecodes(source.name)
+        found[source.name] = (root, (int(cues["begin_ms"].min()), int(cues["end_ms"].max())))
+    return found
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_property_timecodes_stay_ordered_and_within_the_recording(
+    data, timed_projects, tmp_path_factory
+):
+    """Random edits — anywhere, cues' words included — on a subtitled transcript and on a text
+    with inline times: every cue left keeps its times (ordered, inside the recording) and lies
+    inside the new text, in order, without overlapping the next."""
+    name = data.draw(st.sampled_from(sorted(timed_projects)))
+    original, recording = timed_projects[name]
+    copy = tmp_path_factory.mktemp("copie") / "projet"
+    shutil.copytree(original, copy)
+    with Project.open(copy) as project:
+        check_timecodes_follow(project, name, recording, data)
+
+
+def check_timecodes_follow(project: Project, name: str, recording: tuple[int, int], data) -> None:
+    before = project.timecodes(name)
+    text = project.text(name)
+    points = sorted(set(data.draw(st.lists(st.integers(0, len(text)), min_size=1, max_size=15))))
+    edits = []
+    for point in points:
+        end = min(point + data.draw(st.integers(0, 12)), len(text))
+        if edits and point <= edits[-1][1]:
+            continue
+        edits.append((point, end, data.draw(WORDS)))
+    try:
+        project.edit_text(name, edits, by="test")
+    except TextEditError:  # a label cut in two, an empty text: refused, nothing changed
+        assert project.timecodes(name).equals(before) and project.text(name) == text
+        return
+    after = project.timecodes(name)
+    new = project.text(name)
+    assert after["begin_ms"].is_monotonic_increasing
+    assert (after["begin_ms"] <= after["end_ms"]).all()
+    if len(after):
+        assert after["begin_ms"].min() >= recording[0] and after["end_ms"].max() <= recording[1]
+    assert set(zip(after["begin_ms"], after["end_ms"], strict=True)) <= set(
+        zip(before["begin_ms"], before["end_ms"], strict=True)
+    )  # a cue's times never move: its words do (the edits hold no digits)
+    assert after["start"].is_monotonic_increasing
+    assert (after["start"] < after["end"]).all()
+    assert len(after) == 0 or after["end"].max() <= len(new)
+    assert (after["end"].iloc[:-1].to_numpy() <= after["start"].iloc[1:].to_numpy()).all()
+    assert project.validate() == []
+
+
+def test_a_replacement_across_two_cues_leaves_them_side_by_side(project: Project, tmp_path: Path):
+    source = tmp_path / "deux_repliques.vtt"
+    source.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Habitante 3>Le pain est trop cher.\n\n"
+        "00:00:04.500 --> 00:00:08.000\n<v Habitante 3>La cantine, c'est bien.\n",
+        encoding="utf-8",
+    )
+    project.import_files([source], by="test")
+    name = source.name
+    text = project.text(name)
+    start = text.index("cher. La")
+    project.edit_text(name, [(start, start + len("cher. La"), "chère, la")], by="léa")
+    new = project.text(name)
+    cues = project.timecodes(name)
+    assert cues[["begin_ms", "end_ms"]].values.tolist() == [[1000, 4000], [4500, 8000]]
+    first, second = cues.itertuples()
+    assert first.end <= second.start  # the replaced words belong to one cue only
+    assert new[first.start : second.end].startswith("Le pain est trop chère, la cantine")
+    assert project.validate() == []
