@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from miam_qual import Project, UnreadableFile
+from miam_qual.importing import UndeclaredAttributeWarning
 from miam_qual.sources import read_source
 from miam_qual.sources.plain import document_from_text
 
@@ -119,6 +120,24 @@ def test_noscribe_refusals(project: Project, tmp_path: Path):
     page = tmp_path / "page.html"
     page.write_text("<html><body><p>Compte rendu du marché</p></body></html>", encoding="utf-8")
     refused(project, page, "pas une transcription noScribe")
+
+
+def test_noscribe_words_typed_outside_segments(project: Project, tmp_path: Path):
+    # Corrected in an editor: a word typed between two segments, and a segment saved as an empty
+    # anchor followed by its words. Each word belongs to the segment before it.
+    page = tmp_path / "marche_corrige.html"
+    page.write_text(
+        '<html><head><meta name="audio_source" content="/home/karim/marche.m4a"></head><body>'
+        '<p><a name="ts_1000_2000_S00">S00: Le prix du pain</a> vraiment'
+        '<a name="ts_2000_3500_S00"></a> a encore monté.</p>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    text, turns, cues = imported(project, page)
+    assert text == "S00 : Le prix du pain vraiment a encore monté."
+    assert turns == [("S00", "participant", 1000, 3500, text)]
+    assert cues == [(1000, 2000, "Le prix du pain vraiment"), (2000, 3500, "a encore monté.")]
+    assert document_row(project, page.name)["media"] == "marche.m4a"
 
 
 # --- oTranscribe -------------------------------------------------------------------------------
@@ -408,6 +427,18 @@ def test_mark_refusals(project: Project, tmp_path: Path):
     refused(project, going_back, "ligne 6", "« [00:30] » précède", "« (00:41) », ligne 5")
     malformed = variant(tmp_path, "cantine_crochets.txt", "[00:00:07.250]", "[00:75:07]")
     refused(project, malformed, "ligne 4", "repère de temps illisible « [00:75:07] »")
+
+
+def test_marks_in_markdown_count_lines_from_the_file_top(project: Project, tmp_path: Path):
+    path = tmp_path / "marche.md"
+    body = "[00:00:02] Enquêtrice : Le marché ?\n[00:00:01] Habitante 2 : Le samedi.\n"
+    path.write_text("---\nlieu: marché\n---\n" + body, encoding="utf-8")
+    refused(project, path, "ligne 5", "« [00:00:01] » précède", "ligne 4")
+    path.write_text("---\nlieu: marché\n---\n" + body.replace("00:00:01", "00:00:04"))
+    with pytest.warns(UndeclaredAttributeWarning, match="lieu"):
+        text, turns, cues = imported(project, path)
+    assert text == "Enquêtrice : Le marché ?\nHabitante 2 : Le samedi.\n"
+    assert cues == [(2000, 4000, "Le marché ?"), (4000, 4000, "Le samedi.")]
 
 
 def test_texts_without_marks_read_as_before(tmp_path: Path):

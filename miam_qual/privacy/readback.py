@@ -207,7 +207,9 @@ def _audio_tags(path: Path) -> str:
         tags = dict(container.metadata)
         for stream in container.streams:
             tags.update(stream.metadata)
-    return "\n".join(f"{k} {v}" for k, v in tags.items())
+        # chapter titles (ID3 CHAP frames of an MP3, chapters of an M4A) show in every player
+        chapters = [f"{k} {v}" for c in container.chapters() for k, v in c["metadata"].items()]
+    return "\n".join([*(f"{k} {v}" for k, v in tags.items()), *chapters])
 
 
 def _wav_tags(path: Path) -> str:
@@ -228,7 +230,27 @@ def _wav_tags(path: Path) -> str:
             if kind in (b"fmt ", b"data", b"fact"):
                 handle.seek(size + (size & 1), 1)
                 continue
-            parts.append(_decode(handle.read(size)).replace("\x00", " "))
+            payload = handle.read(size)
+            if kind == b"LIST":
+                parts.extend(_list_texts(payload))
+            parts.append(_decode(payload).replace("\x00", " "))
             if size & 1:
                 handle.seek(1, 1)
     return "\n".join(parts)
+
+
+def _list_texts(payload: bytes) -> list[str]:
+    """The texts of a RIFF ``LIST`` chunk's sub-chunks, each decoded on its own (a binary cue
+    number beside a label would otherwise make the whole chunk fail to decode as UTF-8): the
+    ``INFO`` tags, and the cue labels and notes (``labl``, ``note``) of an ``adtl`` list."""
+    import struct
+
+    texts, offset = [], 4  # after the list type (INFO, adtl)
+    while offset + 8 <= len(payload):
+        kind = payload[offset : offset + 4]
+        (size,) = struct.unpack("<I", payload[offset + 4 : offset + 8])
+        body = payload[offset + 8 : offset + 8 + size]
+        skip = 4 if kind in (b"labl", b"note") else 20 if kind == b"ltxt" else 0
+        texts.append(_decode(body[skip:]).replace("\x00", " "))
+        offset += 8 + size + (size & 1)
+    return texts

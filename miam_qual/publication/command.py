@@ -65,8 +65,13 @@ def show_quotes(project_path: Path, theme: str | None, statut: str | None) -> No
 )
 @click.option("--sans-nuage", is_flag=True, help="Panneaux sans nuage de mots.")
 @click.option("--strict", is_flag=True, help="Refuser tout l'export si une citation est refusée.")
+@click.option("--montage", is_flag=True,
+              help="Radio : monter aussi l'épisode (WAV, MP3 chapitré, minutage) et la page d'écoute.")  # fmt: skip
+@click.option("--sonie", type=click.Choice(["ebu", "podcast"]),
+              help="Radio, avec --montage : niveau de l'épisode, ebu (−23 LUFS) ou podcast (−16 LUFS) ; "
+                   "par défaut cible_sonie de publication.yml, sinon ebu.")  # fmt: skip
 def export(project_path, fmt, output, theme, padding, max_duration, audio, papier, orientation,
-           max_chars, sans_nuage, strict) -> None:  # fmt: skip
+           max_chars, sans_nuage, strict, montage, sonie) -> None:  # fmt: skip
     """Exporte les citations validées : radio, exposition, tableur ou réseaux."""
     from ..project import Project
     from .cards import export_social_cards
@@ -74,10 +79,15 @@ def export(project_path, fmt, output, theme, padding, max_duration, audio, papie
     from .radio import export_radio
     from .spreadsheet import export_spreadsheet
 
+    if (montage or sonie) and fmt != "radio":
+        raise click.UsageError("--montage et --sonie ne servent qu'au format radio.")
+    if sonie and not montage:
+        raise click.UsageError("--sonie règle le niveau de l'épisode : ajoutez --montage.")
     with Project.open(project_path) as project:
         if fmt == "radio":
             report = export_radio(project, output, theme=theme, padding_ms=padding,
-                                  max_duration_s=max_duration, audio_format=audio, strict=strict)  # fmt: skip
+                                  max_duration_s=max_duration, audio_format=audio, strict=strict,
+                                  montage=montage, loudness=sonie)  # fmt: skip
         elif fmt == "exposition":
             report = export_exhibition(project, output, theme=theme, paper=papier, orientation=orientation,
                                        max_chars=max_chars, with_word_cloud=not sans_nuage, strict=strict)  # fmt: skip

@@ -46,6 +46,8 @@ class ExportReport:
     exported: list[str] = field(default_factory=list)
     refused: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFUSED_COLUMNS))
     warnings: list[str] = field(default_factory=list)
+    #: What else the export made, one French line each (the episode's duration and loudness…).
+    notes: list[str] = field(default_factory=list)
 
     def refuse(self, quote_id: str, participant: object, reason: str) -> None:
         row = pd.DataFrame([[quote_id, participant, reason]], columns=REFUSED_COLUMNS)
@@ -60,6 +62,7 @@ class ExportReport:
             f"{len(self.exported)} citation(s) exportée(s), {len(self.refused)} refusée(s), "
             f"{len(self.files)} fichier(s) écrit(s).",
         ]
+        lines += self.notes
         if len(self.refused):
             lines.append("Citations refusées :")
             lines += [f"  - {r.quote_id} ({r.participant or 'participant inconnu'}) : {r.reason}"

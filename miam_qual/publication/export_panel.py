@@ -32,7 +32,7 @@ class QuoteExport(ExportForm):
     """The export form of notebook 05 (see module docstring).
 
     ``options`` holds the choices passed to the export function: ``padding_ms``,
-    ``max_duration_s``, ``audio_format`` (radio); ``paper``, ``orientation``, ``with_word_cloud``
+    ``max_duration_s``, ``audio_format``, ``montage`` (the episode and its listening page) (radio); ``paper``, ``orientation``, ``with_word_cloud``
     (exhibition); ``theme`` (all: one theme id, or ``None`` for every theme)."""
 
     kind = "citations"
@@ -44,6 +44,7 @@ class QuoteExport(ExportForm):
         self.choice = "radio"
         self.options: dict[str, Any] = {
             "theme": None, "padding_ms": None, "max_duration_s": None, "audio_format": "wav",
+            "montage": False,
             "paper": "A3", "orientation": "portrait", "with_word_cloud": True,
         }  # fmt: skip
         self.folder = self.default_folder(self.choice)
@@ -75,7 +76,7 @@ class QuoteExport(ExportForm):
             report = export_radio(
                 self.project, folder, theme=theme, padding_ms=self.options["padding_ms"],
                 max_duration_s=self.options["max_duration_s"],
-                audio_format=self.options["audio_format"],
+                audio_format=self.options["audio_format"], montage=self.options["montage"],
             )  # fmt: skip
         elif self.choice == "exposition":
             report = export_exhibition(
@@ -122,4 +123,7 @@ class QuoteExport(ExportForm):
         )
         audio = w.ToggleButtons(options=["wav", "mp3", "flac"], value="wav", description="Son")
         audio.observe(lambda change: self.options.update(audio_format=change["new"]), names="value")
-        return [kinds, theme, w.HBox([paper, orientation]), audio]
+        montage = w.Checkbox(value=False, indent=False,
+                             description="Monter l'épisode et la page d'écoute (radio)")  # fmt: skip
+        montage.observe(lambda change: self.options.update(montage=change["new"]), names="value")
+        return [kinds, theme, w.HBox([paper, orientation]), audio, montage]

@@ -54,8 +54,14 @@ def export_radio(
     audio_format: str = "wav",
     statuses: tuple[str, ...] | None = DEFAULT_STATUSES,
     strict: bool = False,
+    montage: bool = False,
+    loudness: str | None = None,
 ) -> ExportReport:
     """Export the radio package of the quotes aimed at « radio » (see module docstring).
+
+    ``montage``: also assemble the episode and write the listening page (``episode.py``,
+    ``listening.py``), loudness-normalised to ``loudness`` (``ebu`` or ``podcast``; default:
+    ``cible_sonie`` of ``publication.yml``).
 
     Quotes are refused (and listed in the report) without radio consent, without timecodes or
     recording, or when a real name of the private mapping is *heard* in the source span.
@@ -158,6 +164,10 @@ def export_radio(
         script = _script_lines(project, allowed, cues, limit_s)
         (folder / "conducteur_radio.md").write_text("\n".join(script) + "\n", encoding="utf-8")
         _write_docx(folder / "conducteur_radio.docx", project, allowed, cues, limit_s)
+        if montage:
+            from .episode import montage_episode
+
+            montage_episode(project, start, cues, target=loudness)
         report.exported = list(allowed["quote_id"])
         report.write(folder)
     report.files = start.gate.files

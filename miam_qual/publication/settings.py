@@ -11,6 +11,12 @@ Every key is optional (French keys, since users edit the file)::
     couleurs:                      # theme colours (default: the codebook's)
       acces: "#2E7D32"
     structure: "MIAM — VRAC Hauts-de-France · OuiChange"   # footer of panels and cards
+    cible_sonie: ebu               # loudness of the radio episode: ebu (−23 LUFS) or podcast (−16)
+    silence_entre_extraits_ms: 1500   # episode: silence between two quotes
+    silence_entre_themes_ms: 3000     # episode: silence between two themes
+    generique: generique.mp3       # episode: jingle of medias/ at the start and the end
+    tapis: tapis.wav               # episode: bed of medias/ under everything, lowered under voices
+    niveau_tapis_db: -20           # episode: the bed's gain (dB, 0 or less)
 """
 
 from __future__ import annotations
@@ -40,6 +46,12 @@ class PublicationSettings:
     recording_tolerance_ms: int = 2000
     colors: dict[str, str] = field(default_factory=dict)
     credit: str = "MIAM — VRAC Hauts-de-France · OuiChange · cité Saint-Élie – Fosse 13"
+    loudness_target: str = "ebu"
+    gap_ms: int = 1500
+    theme_gap_ms: int = 3000
+    jingle: str = ""
+    bed: str = ""
+    bed_level_db: float = -20.0
 
 
 #: French key → (attribute, kind, smallest value for numbers).
@@ -52,7 +64,16 @@ KEYS: dict[str, tuple[str, type, float | None]] = {
     "ecart_enregistrement_ms": ("recording_tolerance_ms", int, 0),
     "couleurs": ("colors", dict, None),
     "structure": ("credit", str, None),
+    "cible_sonie": ("loudness_target", str, None),
+    "silence_entre_extraits_ms": ("gap_ms", int, 0),
+    "silence_entre_themes_ms": ("theme_gap_ms", int, 0),
+    "generique": ("jingle", str, None),
+    "tapis": ("bed", str, None),
+    "niveau_tapis_db": ("bed_level_db", float, None),
 }
+#: Keys whose value is one of a few words, or a number with a largest value.
+CHOICES = {"cible_sonie": ("ebu", "podcast")}
+LARGEST = {"niveau_tapis_db": 0.0}
 
 
 def load_settings(root: Path) -> PublicationSettings:
@@ -74,7 +95,16 @@ def load_settings(root: Path) -> PublicationSettings:
                 f"{where} : réglage inconnu « {key} » (réglages possibles : {', '.join(KEYS)})."
             )
         attribute, kind, smallest = KEYS[key]
-        setattr(settings, attribute, _value(data, key, kind, smallest, where=where))
+        value = _value(data, key, kind, smallest, where=where)
+        if key in CHOICES and value not in CHOICES[key]:
+            raise ConfigError(
+                f"{where} : « {key} » doit valoir {' ou '.join(CHOICES[key])}, pas « {value} »."
+            )
+        if key in LARGEST and value > LARGEST[key]:
+            raise ConfigError(
+                f"{where} : « {key} » doit valoir au plus {LARGEST[key]:g} (lu : {value})."
+            )
+        setattr(settings, attribute, value)
     return settings
 
 

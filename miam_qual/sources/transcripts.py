@@ -107,9 +107,13 @@ def read_noscribe(path: Path) -> SourceDocument:
 
 def _noscribe_paragraph(path: Path, paragraph) -> list[tuple[Cue, str]]:
     """The paragraph's segments as cues, each with its place in the file for messages."""
-    groups: list[tuple[Any, list[str]]] = []  # (segment anchor or None, text pieces)
+    # Each segment gathers the words from its anchor to the next one: words inside it, and words
+    # typed after it in the editor (or written after an empty anchor); words before the first
+    # anchor belong to the first segment.
+    groups: list[tuple[Any, list[str]]] = []
+    leading: list[str] = []
 
-    def walk(element, anchor) -> None:
+    def walk(element) -> None:
         if not isinstance(element.tag, str):
             return  # a comment: nothing a reader sees (its tail is added by the parent)
         if element.tag == "span" and _NOSCRIBE_TIME.fullmatch(
@@ -117,33 +121,21 @@ def _noscribe_paragraph(path: Path, paragraph) -> list[tuple[Cue, str]]:
         ):
             return  # the grey [00:01:23] noScribe adds: a time, not words
         if element.tag == "a" and str(element.get("name", "")).startswith("ts_"):
-            anchor = element
-        add(anchor, element.text)
+            groups.append((element, []))
+        add(element.text)
         for child in element:
-            walk(child, anchor)
-            add(anchor, child.tail)
+            walk(child)
+            add(child.tail)
 
-    def add(anchor, text: str | None) -> None:
-        if not text:
-            return
-        if groups and groups[-1][0] is anchor:
-            groups[-1][1].append(text)
-        else:
-            groups.append((anchor, [text]))
+    def add(text: str | None) -> None:
+        if text:
+            (groups[-1][1] if groups else leading).append(text)
 
-    walk(paragraph, None)
-    # Words outside any segment (typed in the editor) belong to the segment before them.
-    merged: list[tuple[Any, str]] = []
-    for anchor, pieces in groups:
-        if anchor is None and merged:
-            merged[-1] = (merged[-1][0], merged[-1][1] + "".join(pieces))
-        elif merged and merged[-1][0] is None:
-            merged[-1] = (anchor, merged[-1][1] + "".join(pieces))
-        else:
-            merged.append((anchor, "".join(pieces)))
-    merged = [(anchor, text) for anchor, text in merged if anchor is not None]
-    if not merged:
+    walk(paragraph)
+    if not groups:
         return []
+    merged = [(anchor, "".join(pieces)) for anchor, pieces in groups]
+    merged[0] = (merged[0][0], "".join(leading) + merged[0][1])
     placed = [_noscribe_cue(path, anchor, text) for anchor, text in merged]
     cues = [cue for cue, _ in placed]
     labelled = match_label(cues[0].text)
