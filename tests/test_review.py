@@ -404,3 +404,59 @@ def test_migration_7_upgrades_a_project_from_before_the_review_loop(coded: Proje
         assert reopened.audit_trail()["action"].tolist() == ["retiré"]
         assert reopened.to_review()["coding_removed"].tolist() == [True]
         assert reopened.validate() == []
+
+
+# -- the supervisors' report --------------------------------------------------------------------
+def test_the_report_lists_open_threads_and_changes_with_consent_and_pseudonyms(
+    project: Project, tmp_path: Path
+):
+    import lxml.html
+    import spacy
+
+    from miam_qual.privacy.consent import NOT_QUOTABLE
+    from miam_qual.reports import write_report
+
+    source = tmp_path / "marche.txt"
+    source.write_text(
+        "Habitante 1 : Le prix du pain a encore augmenté.\n"
+        "Habitante 2 : Je cuisine tout moi-même.\n"
+        "Habitant 3 : Je préfère ne pas en parler.\n",
+        encoding="utf-8",
+    )
+    project.import_files([source], by="test")
+    for person, uses in (
+        ("Habitante 1", {"analyse": True, "citation": True}),
+        ("Habitante 2", {"analyse": True, "citation": False}),
+        ("Habitant 3", {"analyse": False, "citation": False}),
+    ):
+        project.add_participant(person)
+        for use, granted in uses.items():
+            project.set_consent(person, use, granted, date="2025-01-01")
+    (project.root / "prive").mkdir(exist_ok=True)
+    (project.root / "prive" / "pseudonymes.yml").write_text(
+        "remplacements:\n  Jeanne Martin: Habitante 9\n", encoding="utf-8"
+    )
+    project.add_coder("zoé")
+    text = project.text("marche.txt")
+    ids = {}
+    for words in ("Le prix du pain", "Je cuisine tout", "Je préfère ne pas"):
+        start = text.index(words)
+        ids[words] = project.code("marche.txt", start, start + len(words), "prix", coder="camille")
+    project.contest(ids["Le prix du pain"], "Jeanne Martin dirait <b>non</b>.", author="zoé")
+    project.comment(ids["Je cuisine tout"], "Plutôt cuisine maison ?", author="zoé")
+    project.comment(ids["Je préfère ne pas"], "Refus de parler : à coder ?", author="zoé")
+    project.comment("prix", "Définition à revoir.", author="karim")
+    [path] = write_report(project, tmp_path / "r.html", format="html", nlp=spacy.blank("fr"))
+    raw = path.read_text(encoding="utf-8")
+    assert "Jeanne Martin" not in raw and "Habitante 9 dirait &lt;b&gt;non&lt;/b&gt;." in raw
+    page = lxml.html.fromstring(raw)
+    assert "6. Revue des codages" in [h.text_content() for h in page.xpath("//h2")]
+    [threads, changes] = page.xpath("//h2[@id='revue']/following-sibling::table")[:2]
+    rows = [[td.text_content() for td in tr.xpath("td")] for tr in threads.xpath("tbody/tr")]
+    assert [r[0] for r in rows] == ["contestation", "commentaire", "commentaire"]
+    assert "« Le prix du pain »" in rows[0][2]
+    assert f"« {NOT_QUOTABLE} »" in rows[1][2]  # Habitante 2 did not consent to quotation
+    assert rows[2][1] == "code" and rows[2][5] == "Définition à revoir."
+    assert "Refus de parler" not in raw  # Habitant 3 refused analysis: the thread is left out
+    actions = [[td.text_content() for td in tr.xpath("td")] for tr in changes.xpath("tbody/tr")]
+    assert [a[2] for a in actions] == ["ajouté", "ajouté"]  # Habitant 3's coding left out

@@ -20,6 +20,7 @@ from ..privacy.pseudonyms import Pseudonyms
 from ..privacy.redact import pseudonymise
 from ..summaries import Summary, theme_summaries, word_cloud_png
 from . import charts
+from .review import review_tables
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -56,6 +57,9 @@ class ReportData:
     images: dict[str, bytes | None] = field(default_factory=dict)
     #: The words each picture shows (chart labels, word clouds), read by the privacy gate.
     picture_words: dict[str, list[str]] = field(default_factory=dict)
+    #: The review of codings (``reports/review.py``): open threads, latest changes to codings.
+    review_threads: pd.DataFrame = field(default_factory=pd.DataFrame)
+    review_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def build_report_data(
@@ -150,6 +154,10 @@ def build_report_data(
         else "Thèmes : " + ", ".join(book.get(t).label for t in theme_ids)
     )
     scope += " ; codages de " + (", ".join(coders) if coders else "toutes et tous les codeur·ses")
+    covered = None
+    if themes:
+        covered = list(dict.fromkeys(c for t in themes for c in book.descendants(t)))
+    review_threads, review_changes = review_tables(project, check, codes=covered, coders=coders)
     data = ReportData(
         project_name=project.name,
         generated_at=dt.datetime.now().strftime("%d/%m/%Y à %H:%M"),
@@ -169,6 +177,8 @@ def build_report_data(
         agreement=agreement_table,
         disagreements=disagreement_table,
         agreement_note=note,
+        review_threads=review_threads,
+        review_changes=review_changes,
     )
     data = pseudonymise(data, pseudonyms)
     _draw(data)
