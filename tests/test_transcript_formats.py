@@ -522,3 +522,26 @@ def test_an_ordinary_docx_table_stays_text(tmp_path: Path):
     document.save(str(path))
     [doc] = read_source(path)
     assert doc.text == "Jour\nLieu\nPrix\nsamedi\nmarché\n2 €" and doc.timecodes == []
+
+
+# --- hostile files -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".html", ".otr", ".json"])
+def test_transcript_above_the_limit_is_refused_without_being_read(tmp_path: Path, suffix: str):
+    from miam_qual.sources.limits import MAX_TEXT_BYTES
+
+    path = tmp_path / f"enorme{suffix}"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk, and reading it would cost 50 MB
+    with pytest.raises(UnreadableFile, match=rf"^« enorme\{suffix} » : fichier trop volumineux"):
+        read_source(path)
+
+
+def test_json_nested_too_deep_is_refused(tmp_path: Path):
+    path = tmp_path / "profond.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(
+        UnreadableFile, match=r"^« profond.json » : JSON imbriqué trop profondément"
+    ):
+        read_source(path)
