@@ -127,6 +127,7 @@ def test_noscribe_words_typed_outside_segments(project: Project, tmp_path: Path)
     # anchor followed by its words. Each word belongs to the segment before it.
     page = tmp_path / "marche_corrige.html"
     page.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'  # saved as XHTML: lxml wants no declaration
         '<html><head><meta name="audio_source" content="/home/karim/marche.m4a"></head><body>'
         '<p><a name="ts_1000_2000_S00">S00: Le prix du pain</a> vraiment'
         '<a name="ts_2000_3500_S00"></a> a encore monté.</p>'

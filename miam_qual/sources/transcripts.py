@@ -40,6 +40,7 @@ _SPACES = re.compile(r"\s+")
 _NOSCRIBE_TIME = re.compile(r"\[\d{2}:\d{2}:\d{2}\]")
 _LEADING_TIME = re.compile(r"\A\s*\[\d{2}:\d{2}:\d{2}\]")
 _BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"})
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _MARK = "\ue000"  # stands for a time mark while the text is normalised (a private-use character)
 
 
@@ -59,6 +60,8 @@ def _html(path: Path, source: str, *, fragment: bool):
     import lxml.html
     from lxml.etree import ParserError, XMLSyntaxError
 
+    # lxml refuses a str that declares its encoding; the bytes are already decoded
+    source = _XML_DECLARATION.sub("", source, count=1)
     try:
         if fragment:
             return lxml.html.fragment_fromstring(source or "<p></p>", create_parent="div")
