@@ -153,7 +153,7 @@ def test_otranscribe_otr(project: Project):
     assert text == (
         "Animatrice : Qu'est-ce que vous pensez de la nouvelle cantine ?\n"
         f"{mother}\n"
-        "Animatrice : Et l'épicerie solidaire, vous y allez ?"
+        "Animatrice : Et l'épicerie solidaire, vous y allez\u00a0?"
     )
     assert turns == [
         (
@@ -170,7 +170,7 @@ def test_otranscribe_otr(project: Project):
             "interviewer",
             21000,
             None,
-            "Animatrice : Et l'épicerie solidaire, vous y allez ?",
+            "Animatrice : Et l'épicerie solidaire, vous y allez\u00a0?",
         ),
     ]
     assert cues == [
@@ -181,8 +181,9 @@ def test_otranscribe_otr(project: Project):
             "Les menus sont meilleurs, il y a du bio deux fois par semaine.\nMais le prix a augmenté.",
         ),
         (15800, 21000, "Pour nous c'est 3,20 € le repas."),
-        (21000, 21000, "Et l'épicerie solidaire, vous y allez ?"),
+        (21000, 21000, "Et l'épicerie solidaire, vous y allez\u00a0?"),
     ]
+    assert "allez\u00a0?" in text  # the no-break space typed before « ? » stays
     row = document_row(project, "cantine_reunion.otr")
     assert (row["kind"], row["media"]) == ("transcript", "cantine_reunion.m4a")
 

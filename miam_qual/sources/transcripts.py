@@ -37,6 +37,8 @@ from miam_qual.text import decode_bytes, normalise_text, quote_name
 __all__ = ["read_noscribe", "read_otr", "read_whisper_json"]
 
 _SPACES = re.compile(r"\s+")
+# HTML collapses its own white space only: a no-break space typed before « : » or « ? » stays.
+_HTML_SPACES = re.compile(r"[ \t\n\r\f]+")
 _NOSCRIBE_TIME = re.compile(r"\[\d{2}:\d{2}:\d{2}\]")
 _LEADING_TIME = re.compile(r"\A\s*\[\d{2}:\d{2}:\d{2}\]")
 _BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"})
@@ -167,7 +169,7 @@ def _noscribe_cue(path: Path, anchor, text: str) -> tuple[Cue, str]:
             "transcription depuis noScribe."
         )
     speaker = parts[3].strip() if len(parts) > 3 and parts[3].strip() else None
-    text = normalise_text(_SPACES.sub(" ", text)).strip()
+    text = normalise_text(_HTML_SPACES.sub(" ", text)).strip()
     return Cue(begin, end, text, speaker), where
 
 
@@ -250,11 +252,11 @@ def _otr_walk(element, raw: list[str], times: list[tuple[int | None, str]]) -> N
     if block:
         _new_line(raw)
     if element.text:
-        raw.append(_SPACES.sub(" ", element.text))
+        raw.append(_HTML_SPACES.sub(" ", element.text))
     for child in element:
         _otr_walk(child, raw, times)
         if child.tail:
-            raw.append(_SPACES.sub(" ", child.tail))
+            raw.append(_HTML_SPACES.sub(" ", child.tail))
     if block:
         _new_line(raw)
 
