@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 from ..errors import ExportError
 
 if TYPE_CHECKING:
+    import av
+
     from ..project import Project
 
 MEDIA_DIR = "medias"
@@ -251,8 +253,8 @@ class _DecodedReader:
             self._container.seek(target, stream=stream, backward=True)
             for frame in self._container.decode(stream):
                 if frame.pts is not None:
-                    position = round(
-                        (frame.pts - self._start) * (frame.time_base or time_base) * rate
+                    position = _frames_at(
+                        frame.pts - self._start, frame.time_base or time_base, rate
                     )
                 elif position is None:
                     if target > self._start:  # no timestamps after a seek: place unknown
@@ -260,8 +262,7 @@ class _DecodedReader:
                     position = 0
                 if began is None:
                     began = position
-                data = b"".join(bytes(out.planes[0])[: out.samples * frame_bytes]
-                                for out in self._resampler.resample(frame))  # fmt: skip
+                data = self._pcm(frame, frame_bytes)
                 count = len(data) // frame_bytes
                 begin, end = max(first, position), min(last, position + count)
                 if end > begin:
@@ -273,8 +274,44 @@ class _DecodedReader:
             raise ExportError(f"« {self._source.name} » : décodage impossible ({err}).") from err
         return began, b"".join(chunks)
 
+    def _pcm(self, frame: av.AudioFrame, frame_bytes: int) -> bytes:
+        """A decoded frame as interleaved 16-bit PCM. Float and 16-bit frames of one or two
+        channels are converted by numpy as FFmpeg's converter does (``lrintf(x * 32768)``,
+        clipped), read straight from the frame's planes: no resampler call per frame (the
+        cost of a long cut). Any other frame goes through the resampler."""
+        import numpy as np
+
+        kind, channels, count = frame.format.name, self.channels, frame.samples
+        if frame.layout.nb_channels != channels or kind not in _DIRECT_FORMATS:
+            return b"".join(bytes(out.planes[0])[: out.samples * frame_bytes]
+                            for out in self._resampler.resample(frame))  # fmt: skip
+        dtype = np.float32 if kind.startswith("flt") else np.int16
+        if frame.format.is_planar and channels == 2:
+            samples = np.empty((count, 2), dtype=dtype)
+            for index in range(2):
+                samples[:, index] = np.frombuffer(memoryview(frame.planes[index]), dtype, count)
+        else:  # packed, or a single plane
+            samples = np.frombuffer(memoryview(frame.planes[0]), dtype, count * channels)
+        if dtype is np.int16:
+            return samples.tobytes()
+        scaled = np.rint(samples * np.float32(32768.0))
+        return np.clip(scaled, -32768, 32767, out=scaled).astype("<i2").tobytes()
+
     def close(self) -> None:
         self._container.close()
+
+
+#: Decoded sample formats converted to 16-bit PCM without FFmpeg's resampler.
+_DIRECT_FORMATS = frozenset({"flt", "fltp", "s16", "s16p"})
+
+
+def _frames_at(ticks: int, time_base: Fraction, rate: int) -> int:
+    """``round(ticks * time_base * rate)`` in integers (one frame per call: Fractions are slow)."""
+    quotient, rest = divmod(ticks * time_base.numerator * rate, time_base.denominator)
+    twice = 2 * rest
+    if twice > time_base.denominator or (twice == time_base.denominator and quotient % 2):
+        quotient += 1
+    return quotient
 
 
 #: A recording opened for reading: ``rate``, ``channels``, ``sample_width`` (bytes),

@@ -64,8 +64,10 @@ def export_radio(
     ``cible_sonie`` of ``publication.yml``).
 
     Quotes are refused (and listed in the report) without radio consent, without timecodes or
-    recording, or when a real name of the private mapping is *heard* in the source span.
-    Quotes longer than ``max_duration_s`` are exported but flagged. ``audio_format``: ``wav`` or
+    recording, when the recording's duration disagrees with the last timecode
+    (``check_recording``), or when a real name of the private mapping is *heard* between the
+    clip's real in and out points. Quotes whose spoken pieces last longer than
+    ``max_duration_s`` are exported but flagged; clips with a cut outside any pause are reported. ``audio_format``: ``wav`` or
     another of ``media.audio_formats()`` (mp3, flac when the PyAV wheel can encode them). Raises ``ConsentError`` /
     ``ExportError`` as described in ``miam_qual.publication.consent``.
     """

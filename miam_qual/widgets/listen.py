@@ -4,8 +4,8 @@
 resample to ``LISTEN_RATE``, 16-bit WAV bytes): the listening panel asks for the next window
 before the current one ends, so a one-hour recording is never held whole, neither in the browser
 nor in Python. ``Listening`` is the logic behind ``ListenPanel``: which recording belongs to the
-document open in the coding panel (the document's ``media``, in ``medias/``, as the radio export
-reads it), where a passage, a unit or a timecode lies in it, and which cue is being spoken at a
+document open in the coding panel (its ``media`` in ``medias/``, else the file there with its
+name: ``publication.recordings.recording_for``, as the radio export reads it), where a passage, a unit or a timecode lies in it, and which cue is being spoken at a
 given time (the coding panel's ``playing`` span). Every refusal is a French sentence in
 ``status`` (``status_level`` ``"erreur"``); nothing here writes to the project.
 """
@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import ExportError
-from ..publication.media import RecordingReader, open_recording, recording_path
+from ..publication.media import RecordingReader, open_recording
+from ..publication.recordings import recording_for
 from .layout import format_ms
 
 if TYPE_CHECKING:
@@ -266,15 +267,19 @@ class Listening:
         if self.document_id is None:
             self.say("Aucun document ouvert dans le panneau de codage.", "erreur")
             return None
-        name, media = self._row()
-        if media is None:
+        name, _media = self._row()
+        try:  # its ``media``, else the file of medias/ with the transcript's name
+            path = recording_for(self.project, self.document_id)
+        except ExportError as err:
+            self.say(f"{err} Écoute impossible.", "erreur")
+            return None
+        if path is None:
             self.say(
-                f"« {name} » n'a pas d'enregistrement associé (aucune ligne « media ») : "
-                "rien à écouter.",
+                f"« {name} » n'a pas d'enregistrement associé (aucune ligne « media », aucun "
+                "fichier de même nom dans medias/) : rien à écouter.",
                 "erreur",
             )
             return None
-        path = recording_path(self.project, media)
         if not path.is_file():
             self.say(
                 f"Enregistrement introuvable : medias/{path.name} (pour « {name} »). Déposez le "
