@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .codebook import Code, Codebook, load_codebook, parse_codebook
+from .colors import suggest_color
 from .common import default_user
 from .errors import CodebookConflict, CodebookError, DuplicateCode, StorageError, StoreLocked
 from .fileio import atomic_write_text, crash_point
@@ -316,14 +317,15 @@ def add_code(
     """Add a code (a theme when ``parent`` is ``None``); returns it. Logged as « ajout ».
 
     Raises ``DuplicateCode`` if the id exists, ``UnknownCode`` for an unknown parent,
-    ``CodebookError`` for an invalid id or colour.
+    ``CodebookError`` for an invalid id or colour. Without ``color``, the code gets one of its
+    theme's family that stays distinguishable from its siblings' (``colors.suggest_color``).
     """
     book = project.codebook
     if code_id in book:
         raise DuplicateCode(f"Le code « {code_id} » existe déjà ({book.get(code_id).label}).")
     if parent is not None:
-        parent_code = book.get(parent)
-        color = color or parent_code.color
+        book.get(parent)  # UnknownCode
+    color = color or suggest_color(book, parent)  # its theme's family, unlike its siblings
     code = Code(
         id=code_id, label=label.strip(), parent=parent, definition=definition.strip(),
         inclusion=inclusion.strip(), exclusion=exclusion.strip(), example=example.strip(),

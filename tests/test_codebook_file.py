@@ -174,6 +174,9 @@ def test_a_project_from_before_the_codebook_state_opens_and_records_it(project: 
         "DROP TABLE review_replies",  # and migration 7 (the review loop)
         "DROP TABLE review_threads",
         "DROP TABLE coding_audit",
+        "DROP TABLE reference_done",  # and migration 8 (training against a reference)
+        "DROP TABLE reference_documents",
+        "DROP TABLE reference_sets",
     ):
         project.store.db.execute(statement)
     project.store.db.execute("DELETE FROM migrations WHERE version >= 4")

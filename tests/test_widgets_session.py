@@ -154,6 +154,31 @@ def test_in_vivo_code_is_created_logged_and_applied(coded: Project) -> None:
     assert session.create_code("moins cher", parent="prix", apply=False).id == "moins_cher_2"
 
 
+def test_undoing_an_in_vivo_code_takes_it_out_of_the_codebook(coded: Project) -> None:
+    session = CodingSession(coded, "camille")
+    session.select(*span_of(session, "moins cher"))
+    code = session.create_code(parent="prix", definition="Le marché paraît moins cher.")
+    assert code is not None and code.id in coded.codebook
+    assert session.undo() and "code in vivo « moins cher »" in session.status
+    assert coded.codings(coder="camille").empty
+    with Project.open(coded.root) as again:  # gone from the shared YAML file too
+        assert "moins_cher" not in again.codebook
+    assert "moins_cher" not in [c.id for c in session.find_codes("moins")]
+    assert session.redo()
+    with Project.open(coded.root) as again:
+        back = again.codebook.get("moins_cher")
+        assert (back.label, back.parent, back.color) == ("moins cher", "prix", code.color)
+        assert back.definition == "Le marché paraît moins cher."
+    assert coded.codings(coder="camille")["code_id"].tolist() == ["moins_cher"]
+    # someone else coded with it meanwhile: undo removes my coding, the code stays, and says so
+    start, end = span_of(session, "est loin")
+    coded.code("entretien.txt", start, end, "moins_cher", coder="karim")
+    assert not session.undo()
+    assert "reste dans le livre de codes" in session.status and session.status_level == "erreur"
+    assert "moins_cher" in coded.codebook
+    assert coded.codings(coder="camille").empty
+
+
 def test_filter_recent_and_shortcuts(coded: Project) -> None:
     session = CodingSession(coded, "camille")
     assert [c.id for c in session.find_codes("PROXIMITE")] == ["proximite"]

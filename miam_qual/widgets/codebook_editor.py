@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..codebook import Code, Codebook
+from ..colors import suggest_color, too_close
 from ..errors import MiamError
 from ..text import slug
 from . import prefs
@@ -224,8 +225,37 @@ class CodebookEditor:
             self._refused("Modification refusée", err)
             return None
         names = ", ".join(FIELDS[n].lower() for n in changes)
-        self._say(f"« {new_code.label} » enregistré ({names}).")
+        close = self.close_colors(new_code.id) if "color" in changes else []
+        if close:
+            self._say(
+                f"« {new_code.label} » enregistré ({names}). Attention : sa couleur est proche de "
+                + ", ".join(f"« {label} » (écart {gap:g})" for label, gap in close)
+                + " : difficile à distinguer dans le panneau de codage ; « Couleur proposée » en "
+                "donne une bien distincte.",
+                "attention",
+            )
+        else:
+            self._say(f"« {new_code.label} » enregistré ({names}).")
         return new_code
+
+    def suggested_color(self) -> str | None:
+        """A colour for the selected code in its theme's family, as distinct as possible from its
+        neighbours' (``colors.suggest_color``); ``None`` without a selected code."""
+        code = self.code
+        if code is None:
+            return None
+        return suggest_color(self.project.codebook, code.parent, exclude=code.id)
+
+    def close_colors(self, code_id: str) -> list[tuple[str, float]]:
+        """Neighbours (parent, sibling, sub-code) whose colour is too close to ``code_id``'s:
+        ``(label, ΔE00)``."""
+        book = self.project.codebook
+        pairs = too_close(book)
+        return [
+            (book.get(b if a == code_id else a).label, gap)
+            for a, b, gap in pairs
+            if code_id in (a, b)
+        ]
 
     def add(
         self,

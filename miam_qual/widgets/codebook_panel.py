@@ -73,11 +73,20 @@ class CodebookPanel:
             "keywords": w.Text(description=FIELDS["keywords"], placeholder="séparés par des virgules",
                                style=LABEL_STYLE, layout=w.Layout(width="auto", flex="1 1 auto")),
         }  # fmt: skip
+        self.suggest_button = w.Button(
+            description="Couleur proposée", icon="magic",
+            tooltip="Une couleur de la famille du thème, bien distincte des codes voisins "
+            "(rien n'est écrit avant « Enregistrer »)",
+            layout=w.Layout(width="auto"),
+        )  # fmt: skip
         self.save_button = w.Button(description="Enregistrer", button_style="primary", icon="save")
         edit = w.VBox(
             [
                 self.field["label"],
-                w.HBox([self.field["color"], self.field["keywords"]], layout=w.Layout(width="98%")),
+                w.HBox(
+                    [self.field["color"], self.suggest_button, self.field["keywords"]],
+                    layout=w.Layout(width="98%"),
+                ),  # fmt: skip
                 self.field["definition"],
                 self.field["inclusion"],
                 self.field["exclusion"],
@@ -154,6 +163,7 @@ class CodebookPanel:
         self.search.observe(lambda _change: self._show_codes(), names="value")
         self.codes.observe(self._on_pick, names="value")
         self.save_button.on_click(lambda _b: self._act(self.save))
+        self.suggest_button.on_click(lambda _b: self.suggest_color())
         self.add_button.on_click(lambda _b: self._act(self.add))
         self.move_button.on_click(
             lambda _b: self._act(self.editor.move, self.move_to.value or None)
@@ -164,6 +174,12 @@ class CodebookPanel:
         self.show()
 
     # -- actions: the form's values handed to the editor --------------------------------------
+    def suggest_color(self) -> None:
+        """Put the suggested colour in the picker (written by « Enregistrer » only)."""
+        color = self.editor.suggested_color()
+        if color is not None:
+            self.field["color"].value = color
+
     def save(self):
         return self.editor.save(**{name: box.value for name, box in self.field.items()})
 

@@ -8,6 +8,7 @@ from ..codebook import Code
 from ..errors import MiamError
 from ..text import fold, slug
 from . import prefs
+from .history import Step
 
 if TYPE_CHECKING:
     from .session import CodingSession
@@ -136,8 +137,17 @@ def create_code(
         session.say(f"Code non créé : {err}", "erreur")
         return None
     session.shortcuts = session.compute_shortcuts()
+    created = Step(
+        "create", "", code_id=code.id,
+        created={"label": code.label, "parent": parent, "definition": definition, "color": code.color},
+    )  # fmt: skip
     if apply:
+        done = len(session.history.done)
         session.apply([code.id])
+        if len(session.history.done) > done:  # one action: undo removes the coding, then the code
+            action = session.history.done[-1]
+            action.steps.insert(0, created)
+            action.label = f"code in vivo « {code.label} »"
     else:
         session.say(
             f"Code « {code.label} » créé sous « {session.project.codebook.get(parent).label} »."

@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Step:
-    """One coding written or removed (``kind`` ``"apply"``/``"remove"``) or one memo change."""
+    """One coding written or removed (``kind`` ``"apply"``/``"remove"``), one memo change, or a
+    code created in vivo (``"create"``: ``code_id`` and ``created``, what re-creates it)."""
 
-    kind: str  # "apply", "remove" or "memo"
+    kind: str  # "apply", "remove", "memo" or "create"
     coding_id: str
     document_id: str = ""
     start: int = 0
@@ -28,6 +29,7 @@ class Step:
     code_id: str = ""
     memo: str = ""  # for "memo": the text before the change
     new_memo: str = ""  # for "memo": the text after the change
+    created: dict[str, str] = field(default_factory=dict)  # for "create": label, parent, definition
 
 
 @dataclass
@@ -132,6 +134,9 @@ def _show_where(session: CodingSession, action: Action) -> str:
 
 
 def _play(session: CodingSession, step: Step, backwards: bool) -> None:
+    if step.kind == "create":
+        _play_creation(session, step, backwards)
+        return
     current = session.history.current(step.coding_id)
     if step.kind == "memo":
         text = step.memo if backwards else step.new_memo
@@ -151,3 +156,25 @@ def _play(session: CodingSession, step: Step, backwards: bool) -> None:
         session.history.renamed(current, guid)
         if step.kind == "remove" and step.memo:
             session.project.set_memo("coding", guid, step.memo, author=session.coder)
+
+
+def _play_creation(session: CodingSession, step: Step, backwards: bool) -> None:
+    """Undo an in-vivo code: it leaves the shared codebook (unless codings elsewhere use it by
+    now: then it stays, and the status line says so); redo creates it again."""
+    session.sync_codebook()
+    try:
+        if backwards:
+            session.project.delete_code(step.code_id, by=session.coder)
+        else:
+            made = step.created
+            session.project.add_code(
+                step.code_id, made["label"], parent=made["parent"],
+                definition=made["definition"], color=made["color"], by=session.coder,
+            )  # fmt: skip
+    except CodebookError as err:
+        raise CodingError(
+            f"le code « {step.code_id} » reste dans le livre de codes ({err})"
+        ) from None
+    finally:
+        session.book_stamp = session.codebook_stamp()
+        session.shortcuts = session.compute_shortcuts()
