@@ -161,3 +161,26 @@ def test_a_selection_does_not_start_or_end_on_a_speaker_label(project: Project, 
     assert text[:end].endswith("à la poubelle.")
     send(panel, "select", start=label, end=label + 10)  # nothing but a label
     assert panel.status["level"] == "erreur" and "nom de locuteur" in panel.status["text"]
+
+
+def test_the_panel_shows_review_states_and_hides_a_reference_while_training(
+    project: Project, coded
+):
+    """Issue 13 in the coding panel: a contested coding is marked where one codes; a reference
+    set's codings stay hidden from a trainee showing « autres codeurs » until done."""
+    from miam_qual.training import mark_done, mark_reference
+
+    project.add_coder("léa")
+    reference = project.code(NAME, *span(project, "Ils goûtent"), "qualite", coder="karim")
+    name = mark_reference(project, [NAME], reference_coder="karim", by="karim")
+    project.contest(coded["kept"], "Plutôt « ancienneté » que « qualité » ?", author="karim")
+    project.comment(coded["changed"], "Bel exemple.", author="karim")
+
+    panel = CodingPanel(project, "camille", document=NAME)
+    reviews = {c["id"]: c["review"] for c in panel.codings}
+    assert reviews == {coded["kept"]: "contesté", coded["changed"]: "commenté", coded["gone"]: None}
+    send(panel, "others", value=True)
+    assert reference not in {c["id"] for c in panel.codings}  # hidden while camille trains
+    mark_done(project, name, "camille")
+    send(panel, "others", value=True)
+    assert reference in {c["id"] for c in panel.codings}

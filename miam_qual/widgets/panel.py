@@ -139,6 +139,7 @@ class CodingPanel(anywidget.AnyWidget):
         ``modified`` is the wording before a correction, for codings awaiting confirmation."""
         book = self.session.project.codebook.codes
         modified = self.session.modified_here()
+        review = self.session.review_here()
         columns = ["coding_id", "start", "end", "code_id", "code", "coder", "mine", "memo", "text"]
         rows = []
         for r in frame[columns].to_dict("records"):
@@ -149,6 +150,7 @@ class CodingPanel(anywidget.AnyWidget):
                     "code": r["code_id"], "label": code.label if code else r["code"],
                     "color": code.color if code else "#9E9E9E", "coder": r["coder"],
                     "mine": bool(r["mine"]), "modified": modified.get(r["coding_id"]),
+                    "review": review.get(r["coding_id"]),
                 }
             )  # fmt: skip
             if details:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import CodingError, MiamError
+from ..training import hidden_codings
 from . import codes_menu as _codes_menu
 from . import finder as _finder
 from . import history as _history
@@ -484,7 +485,37 @@ class CodingSession:
         frame = self._read(("document", guid), lambda: self.project.codings(document=guid))
         if mine_only or not self.show_others:
             frame = frame[frame["coder"] == self.coder]
+        else:
+            hidden = self.hidden_here()
+            if hidden:  # a reference set this coder trains on: its codings stay out of sight
+                frame = frame[~frame["coding_id"].isin(hidden)]
         return frame.assign(mine=frame["coder"] == self.coder).reset_index(drop=True)
+
+    def hidden_here(self) -> set[str]:
+        """GUIDs of the open document's codings this coder may not see yet: a reference set's
+        codings while they train on it (``training.hidden_codings``)."""
+        if self.document_id is None or not self.coder:
+            return set()
+        key = ("hidden", self.document_id, self.coder)
+        if self._cache is not None and key in self._cache:
+            return self._cache[key]
+        found = hidden_codings(self.project, self.document_id, self.coder)
+        if self._cache is not None:
+            self._cache[key] = found
+        return found
+
+    def review_here(self) -> dict[str, str]:
+        """Coding GUID → review state (« contesté », « commenté », « approuvé », « réglé ») for
+        the open document's codings that a supervisor commented on (``Project.review_state``)."""
+        if self.document_id is None:
+            return {}
+        key = ("review", self.document_id)
+        if self._cache is not None and key in self._cache:
+            return self._cache[key]
+        found = self.project.review_state(self.document_id)
+        if self._cache is not None:
+            self._cache[key] = found
+        return found
 
     def codings_here(self) -> pd.DataFrame:
         """Codings overlapping the selection, or covering the place clicked last."""

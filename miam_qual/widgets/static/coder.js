@@ -206,7 +206,7 @@ function render({ model, el: host }) {
     doc.blocks.forEach((b, i) => {
       const inBlock = codings.filter((c) => c.start < b.end && c.end > b.start);
       const selIn = sel.length && sel[0] < b.end && sel[1] > b.start ? sel : null;
-      const key = JSON.stringify([inBlock.map((c) => [c.id, c.start, c.end, c.color, c.mine, c.label, c.modified]), selIn]);
+      const key = JSON.stringify([inBlock.map((c) => [c.id, c.start, c.end, c.color, c.mine, c.label, c.modified, c.review]), selIn]);
       if (drawn.blocks[i] && drawn.blocks[i].key === key) return;
       const node = drawBlock(b, inBlock, selIn);
       if (drawn.blocks[i]) drawn.blocks[i].node.replaceWith(node);
@@ -266,6 +266,7 @@ function render({ model, el: host }) {
         span.style.backgroundColor = rgba(active[0].color, active.length > 1 ? 0.22 : 0.14);
         span.style.paddingBottom = `${3 * active.length - 2}px`;
         if (active.some((c) => c.modified)) span.classList.add("miam-cp-modified");
+        if (active.some((c) => c.review === "contesté")) span.classList.add("miam-cp-contested");
       }
       if (sel && s >= sel[0] && e <= sel[1]) span.classList.add("miam-cp-sel");
       pieces.push(span);
@@ -416,6 +417,7 @@ function render({ model, el: host }) {
           el("div", { class: "miam-cp-here-head" },
             el("span", { class: "miam-cp-dot", style: `background:${c.color}` }), el("span", {}, c.label),
             el("span", { class: "miam-cp-muted" }, ` · ${c.coder}`),
+            c.review ? el("span", { class: `miam-cp-review review-${{ "contesté": "contested", "commenté": "commented", "approuvé": "approved" }[c.review] || "settled"}`, title: "Revue par un·e superviseur·e : le fil de discussion est dans le panneau « À revoir » (carnet 04)" }, c.review) : null,
             c.mine ? el("button", { class: "miam-cp-remove", title: "Retirer ce codage", onclick: () => send("remove", { id: c.id }) }, "×") : null),
           c.modified ? el("div", { class: "miam-cp-modified-note" },
             el("span", {}, "Texte corrigé : avant « ", el("del", {}, c.modified), " », maintenant « ", el("ins", {}, c.text), " »"),
