@@ -62,12 +62,12 @@ class ReviewLoopPanel:
         )  # fmt: skip
         self.status = w.HTML()
         # « À revoir »
-        self.filter_coder = _dropdown("Codeur·se", coders, "16em")
-        self.filter_kind = _dropdown("Type", [(v, k) for k, v in KIND_CHOICES.items()], "16em")
+        self.filter_coder = _dropdown("Codeur·se", coders, "15em")
+        self.filter_kind = _dropdown("Type", [(v, k) for k, v in KIND_CHOICES.items()], "15em")
         self.filter_about = _dropdown("Sur", [(v, k) for k, v in ABOUT_CHOICES.items()], "16em")
-        self.filter_document = _dropdown("Document", documents, "22em")
-        self.items = w.Select(rows=7, layout=w.Layout(width="100%"))
-        self.thread_view = w.HTML(layout=w.Layout(max_height="14em", overflow="auto"))
+        self.filter_document = _dropdown("Document", documents, "20em")
+        self.items = w.Select(rows=6, layout=w.Layout(width="100%"))
+        self.thread_view = w.HTML(layout=w.Layout(max_height="11em", overflow="auto"))
         self.reply_text = w.Textarea(
             rows=3, placeholder="Votre réponse…", layout=w.Layout(width="100%")
         )
@@ -78,9 +78,9 @@ class ReviewLoopPanel:
         )  # fmt: skip
         to_review = w.VBox(
             [
-                w.HBox([self.filter_coder, self.filter_kind, self.filter_about],
-                       layout=w.Layout(flex_flow="row wrap")),
-                self.filter_document, self.items, self.thread_view, self.reply_text,
+                w.HBox([self.filter_coder, self.filter_kind, self.filter_about,
+                        self.filter_document], layout=w.Layout(flex_flow="row wrap")),
+                self.items, self.thread_view, self.reply_text,
                 w.HBox([self.reply_button, self.settle_button]),
             ]
         )  # fmt: skip
@@ -93,7 +93,7 @@ class ReviewLoopPanel:
             description="Document", options=documents, value=self.loop.document, style=STYLE,
             layout=w.Layout(width="30em"),
         )  # fmt: skip
-        self.targets = w.Select(rows=7, layout=w.Layout(width="100%"))
+        self.targets = w.Select(rows=6, layout=w.Layout(width="100%"))
         self.target_view = w.HTML(layout=w.Layout(max_height="10em", overflow="auto"))
         self.comment_text = w.Textarea(
             rows=3, placeholder="Votre commentaire (ou la raison d'une contestation)…",
@@ -116,7 +116,7 @@ class ReviewLoopPanel:
         self.history_document = _dropdown("Document", documents, "22em")
         self.history_code = _dropdown("Code", code_tree(project.codebook), "22em")
         self.history_coder = _dropdown("Codeur·se", coders, "16em")
-        self.history = w.HTML(layout=w.Layout(max_height="26em", overflow="auto", width="100%"))
+        self.history = w.HTML(layout=w.Layout(max_height="22em", overflow="auto", width="100%"))
         history = w.VBox(
             [
                 w.HBox([self.history_document, self.history_code, self.history_coder],
