@@ -83,12 +83,16 @@ def build_demo(
     return project
 
 
+#: Quotes the demo proposes per theme (from as many people as the testimonies allow).
+QUOTES_PER_THEME = 4
+
+
 def demo_publication(project: Project, *, by: str) -> list[str]:
     """The demo's recordings and quotes, so that notebook 05 has something to show without
-    writing anything: stand-in recordings in ``medias/`` (the demo has no real audio), and the
-    first excerpts of each theme in the testimonies proposed as quotes, those whose speakers
-    consent validated for the uses they consent to (the demo is fictional: nobody was asked).
-    Returns the quote ids."""
+    writing anything: stand-in recordings in ``medias/`` (the demo has no real audio), and
+    representative excerpts of each theme in the testimonies (``QUOTES_PER_THEME``, from as many
+    people as possible) proposed as quotes, those whose speakers consent validated for the uses
+    they consent to (the demo is fictional: nobody was asked). Returns the quote ids."""
     from .publication import (
         TARGETS,
         edit_quote,
@@ -97,12 +101,21 @@ def demo_publication(project: Project, *, by: str) -> list[str]:
         set_quote_status,
         synthesize_recordings,
     )
+    from .summaries import representative_excerpts
 
     synthesize_recordings(project)
     codings = project.codings(coder="camille").drop_duplicates("selection_id")
-    chosen = codings[codings["document"].str.startswith("temoignage_0")]
+    testimonies = codings[codings["document"].str.startswith("temoignage_0")]
+    picked = []
+    for _theme, theme_codings in testimonies.groupby("theme_id", sort=False):
+        # many voices per theme (one excerpt per person first), not one person's first three
+        excerpts = representative_excerpts(theme_codings, QUOTES_PER_THEME)
+        spans = set(zip(excerpts["document"], excerpts["start"], excerpts["end"], strict=True))
+        keys = zip(theme_codings["document"], theme_codings["start"], theme_codings["end"],
+                   strict=True)  # fmt: skip
+        picked += [c for c, k in zip(theme_codings["coding_id"], keys, strict=True) if k in spans]
     quotes = []
-    for number, coding in enumerate(chosen.groupby("theme_id").head(3)["coding_id"]):
+    for number, coding in enumerate(picked):
         quote = propose_quote(project, coding, targets=list(TARGETS), by=by)
         quotes.append(quote)
         if number % 4 == 3:

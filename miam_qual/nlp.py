@@ -29,6 +29,46 @@ EXTRA_STOP_WORDS = frozenset(
     """.split()
 )
 
+#: Discourse fillers and all-purpose words of spoken French: they say how people talk, not what
+#: about, even when spaCy tags them as nouns, verbs or adjectives (« genre », « disons »,
+#: « bon »). Never in word lists or clouds.
+DISCOURSE_FILLERS = frozenset(
+    """
+    disons vraiment voilà bon bonne bons ben bah genre quoi rien jamais enfin bref ouais hein
+    tellement vachement carrément franchement justement effectivement forcément toujours
+    souvent déjà encore juste super style limite
+    """.split()
+)
+
+#: Parts of speech that carry content (spaCy's universal tags); auxiliaries are left out.
+CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
+
+#: Verbs that mostly serve others (auxiliaries, modals, light verbs), by lemma: left out of
+#: content words even when tagged ``VERB``.
+AUXILIARY_LEMMAS = frozenset("être avoir pouvoir devoir vouloir falloir aller faire dire".split())
+
+#: Their common forms, for a pipeline without lemmas or tags (``spacy.blank("fr")``). Forms that
+#: are also common nouns (« été », « fait ») are not listed.
+AUXILIARY_FORMS = AUXILIARY_LEMMAS | frozenset(
+    """
+    ai as a avons avez ont avais avait avions aviez avaient aurai auras aura aurons aurez auront
+    aurais aurait aurions auriez auraient eu eue eus eues ayant aie aies ait ayons ayez aient
+    suis es est sommes êtes sont étais était étions étiez étaient serai seras sera serons serez
+    seront serais serait serions seriez seraient étant sois soit soyons soyez soient
+    peux peut pouvons pouvez peuvent pouvais pouvait pouvions pouviez pouvaient pourrai pourras
+    pourra pourrons pourrez pourront pourrais pourrait pourrions pourriez pourraient puisse
+    puissent pouvant dois doit devons devez doivent devais devait devions deviez devaient devrai
+    devra devrons devrez devront devrais devrait devrions devriez devraient doive
+    veux veut voulons voulez veulent voulais voulait voulions vouliez voulaient voudrai voudra
+    voudrons voudrez voudront voudrais voudrait voudrions voudriez voudraient voulu veuille
+    veuillez faut fallait faudra faudrait fallu faille vais vas va allons allez vont allais
+    allait allions alliez allaient irai ira irons irez iront irais irait irions iriez iraient
+    allé allée allés allées aille fais faisons faites font faisais faisait faisions faisiez
+    faisaient ferai fera ferons ferez feront ferais ferait ferions feriez feraient fasse
+    dis disons dites disent disais disait disaient dirai dira dirait dirais
+    """.split()
+)
+
 
 @lru_cache(maxsize=4)
 def load_nlp(name: str = DEFAULT_MODEL) -> Language:
@@ -50,29 +90,36 @@ def load_nlp(name: str = DEFAULT_MODEL) -> Language:
 
 
 def stop_words(nlp: Language | None = None) -> frozenset[str]:
-    """French stop words: the pipeline's own (spaCy's French list) plus spoken-French fillers."""
+    """French stop words: the pipeline's own (spaCy's French list) plus spoken-French fillers
+    (``EXTRA_STOP_WORDS``, ``DISCOURSE_FILLERS``)."""
     if nlp is not None:
         base = {w.lower() for w in nlp.Defaults.stop_words}
     else:
         from spacy.lang.fr.stop_words import STOP_WORDS
 
         base = set(STOP_WORDS)
-    return frozenset(base | EXTRA_STOP_WORDS)
+    return frozenset(base | EXTRA_STOP_WORDS | DISCOURSE_FILLERS)
 
 
 #: Pipeline components that lemmas do not need (skipped for speed when present).
 _NOT_FOR_LEMMAS = ("parser", "ner", "senter")
 
 
-def lemma_counts_each(
-    texts: Iterable[str], *, nlp: Language, min_length: int = 3
+def content_word_counts(
+    texts: Iterable[str], *, nlp: Language, lemmas: bool = True, min_length: int = 3
 ) -> list[Counter[str]]:
-    """Per text, its content words counted by lemma (lower case), without stop words, numbers,
-    punctuation or words shorter than ``min_length``; one ``Counter`` per input text, in order.
+    """Per text, its content words counted (lower case), one ``Counter`` per input text, in order.
 
-    With a pipeline that has no lemmatizer (``spacy.blank("fr")``) the lower-cased word is used.
+    A content word is alphabetic, at least ``min_length`` letters long, not a stop word nor a
+    discourse filler (``stop_words``: its form or its lemma), and not an auxiliary, modal or
+    light verb (``AUXILIARY_LEMMAS``). With a pipeline that tags parts of speech
+    (``fr_core_news_sm``), only nouns, proper nouns, adjectives and verbs (``CONTENT_POS``) are
+    kept; without one (``spacy.blank("fr")``) the lists alone decide (``AUXILIARY_FORMS``).
+    ``lemmas``: count by lemma (the lower-cased word when the pipeline has no lemmatizer), else
+    by the word as written.
     """
     stops = stop_words(nlp)
+    tagged = any(name in nlp.pipe_names for name in ("morphologizer", "tagger"))
     skip = [name for name in _NOT_FOR_LEMMAS if name in nlp.pipe_names]
     result: list[Counter[str]] = []
     with nlp.select_pipes(disable=skip):
@@ -81,12 +128,28 @@ def lemma_counts_each(
             for token in doc:
                 if not token.is_alpha:
                     continue
-                lemma = (token.lemma_ or token.lower_).lower().strip()
-                if len(lemma) < min_length or lemma in stops or token.lower_ in stops:
+                lower = token.lower_
+                lemma = (token.lemma_ or lower).lower().strip()
+                if lemma in stops or lower in stops:
                     continue
-                counts[lemma] += 1
+                if tagged:
+                    if token.pos_ not in CONTENT_POS or lemma in AUXILIARY_LEMMAS:
+                        continue
+                elif lower in AUXILIARY_FORMS:
+                    continue
+                word = lemma if lemmas else lower
+                if len(word) >= min_length:
+                    counts[word] += 1
             result.append(counts)
     return result
+
+
+def lemma_counts_each(
+    texts: Iterable[str], *, nlp: Language, min_length: int = 3
+) -> list[Counter[str]]:
+    """Per text, its content words counted by lemma (``content_word_counts``); one ``Counter``
+    per input text, in order. Word lists and clouds are made of these."""
+    return content_word_counts(texts, nlp=nlp, lemmas=True, min_length=min_length)
 
 
 def lemma_counts(texts: Iterable[str], *, nlp: Language, min_length: int = 3) -> Counter[str]:

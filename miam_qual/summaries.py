@@ -72,15 +72,20 @@ class Summary:
 def representative_excerpts(
     codings: pd.DataFrame, n: int = 5, *, group: str | None = None
 ) -> pd.DataFrame:
-    """Up to ``n`` excerpts that show a code well and vary across participants and source types.
+    """Up to ``n`` excerpts that show a code well and give many people a voice.
 
     ``group``: the attribute that sorts sources by kind (the project's ``config.review.group``,
     ``type_source`` for MIAM); ``None``: no such attribute, only participants and documents vary.
 
     Each distinct passage (selection) is scored: passages of a readable length (``GOOD_LENGTH``)
-    and passages several coders agreed on rank higher. Excerpts are then picked greedily, each
-    time preferring a participant not yet shown (strongly), a document and a source type not yet
-    shown, so the same person does not speak five times; interviewer turns rank lower.
+    and passages several coders agreed on rank higher, interviewer turns lower.
+
+    **Many voices**: a person (the participant, else the participant speaking, see
+    ``analysis.common.participant_keys``; a passage nobody is known to have said counts as its
+    own voice) gets at most one excerpt until every person with an eligible excerpt has one; then
+    a second each, and so on (round-robin). Within a round, the best-scored passage wins, a
+    document and a source type not yet shown being preferred. Eligible: passages that may be
+    quoted; passages that may not (``(extrait non citable)``) come only when no other is left.
 
     Columns: ``document, start, end, text, participant`` (pseudonym or speaker, may be empty),
     ``source_type`` (the ``group`` value), ``speaker``, ``coders`` (who coded it, comma-separated).
@@ -113,7 +118,6 @@ def representative_excerpts(
         length < low, length / low, np.where(length > high, high / np.maximum(length, 1), 1.0)
     )
     passages["score"] = fit + 0.25 * (passages["n_coders"] - 1)
-    passages["score"] -= 2.0 * (passages["text"] == NOT_QUOTABLE).to_numpy()  # quotable first
     if (
         "speaker_role" in passages.columns
     ):  # the people we listen to, before the interviewer's questions
@@ -125,26 +129,15 @@ def representative_excerpts(
         if group and group in passages.columns
         else np.array([""] * len(passages))
     )
-    score = passages["score"].to_numpy(dtype=float)
-    # integer ids so each greedy step is a vectorised lookup of how often a group was shown
-    groups = [
-        (pd.factorize(pd.Series(who))[0], 2.0, who != ""),  # same participant: strong penalty
-        (pd.factorize(passages["document"])[0], 1.0, np.ones(len(who), dtype=bool)),
-        (pd.factorize(pd.Series(kinds))[0], 0.6, np.ones(len(who), dtype=bool)),
-    ]
-    shown = [np.zeros(ids.max(initial=0) + 1) for ids, _, _ in groups]
-    chosen: list[int] = []
-    available = np.ones(len(passages), dtype=bool)
-    for _ in range(min(n, len(passages))):
-        penalty = sum(
-            weight * seen[ids] * active
-            for (ids, weight, active), seen in zip(groups, shown, strict=True)
-        )
-        best = int(np.argmax(np.where(available, score - penalty, -np.inf)))
-        chosen.append(best)
-        available[best] = False
-        for (ids, _, _), seen in zip(groups, shown, strict=True):
-            seen[ids[best]] += 1
+    # an unknown speaker is a voice of its own: a key per passage, never shared
+    voices = np.where(who == "", np.array([f"\0{i}" for i in range(len(who))]), who)
+    chosen = _many_voices(
+        passages["score"].to_numpy(dtype=float),
+        pd.factorize(pd.Series(voices))[0],
+        [pd.factorize(passages["document"])[0], pd.factorize(pd.Series(kinds))[0]],
+        (passages["text"] != NOT_QUOTABLE).to_numpy(),
+        n,
+    )
     picked = passages.iloc[chosen]
     chosen_ids = set(picked.index)
     who_coded = frame.loc[frame["selection_id"].isin(chosen_ids), ["selection_id", "coder"]]
@@ -163,6 +156,59 @@ def representative_excerpts(
         },
         columns=EXCERPT_COLUMNS,
     )
+
+
+#: Within a round of ``_many_voices``, how much a document or a source type already shown counts
+#: against a passage (scores lie between about -2.5 and 1.5).
+VARIETY_WEIGHTS = (1.0, 0.6)
+
+
+def _many_voices(
+    score: np.ndarray,
+    voice: np.ndarray,
+    groups: list[np.ndarray],
+    eligible: np.ndarray,
+    n: int,
+) -> list[int]:
+    """Positions of up to ``n`` passages chosen as ``representative_excerpts`` says: eligible
+    passages first; among them, only the voices shown least so far compete, best score minus
+    the variety penalty (``VARIETY_WEIGHTS`` times how often the passage's document and source
+    type were shown) winning."""
+    shown_voice = np.zeros(voice.max(initial=-1) + 1)
+    shown = [np.zeros(ids.max(initial=-1) + 1) for ids in groups]
+    available = np.ones(len(score), dtype=bool)
+    chosen: list[int] = []
+    for pool in (eligible, ~eligible):
+        while len(chosen) < n:
+            open_ = available & pool
+            if not open_.any():
+                break
+            fewest = shown_voice[voice[open_]].min()
+            candidates = open_ & (shown_voice[voice] == fewest)
+            penalty = sum(
+                w * seen[ids] for w, seen, ids in zip(VARIETY_WEIGHTS, shown, groups, strict=True)
+            )
+            best = int(np.argmax(np.where(candidates, score - penalty, -np.inf)))
+            chosen.append(best)
+            available[best] = False
+            shown_voice[voice[best]] += 1
+            for seen, ids in zip(shown, groups, strict=True):
+                seen[ids[best]] += 1
+    return chosen
+
+
+def alternate_people(people: list[object] | pd.Series) -> list[int]:
+    """Positions of ``people`` (one person per item, in the order given, ``None``/empty: unknown)
+    reordered so that the people alternate: each person's first item, in order of appearance,
+    then each one's second, and so on (round-robin; an unknown person counts as a voice of its
+    own). Exhibition panels order their quotes so."""
+    rounds: list[tuple[int, int]] = []
+    seen: Counter[object] = Counter()
+    for position, person in enumerate(people):
+        key = person if isinstance(person, str) and person else ("", position)
+        rounds.append((seen[key], position))
+        seen[key] += 1
+    return [position for _round, position in sorted(rounds)]
 
 
 def word_frequencies(

@@ -191,3 +191,59 @@ def test_every_citations_command_has_french_help():
     assert (
         "Exporte les citations" in runner.invoke(main, ["citations", "exporter", "--help"]).output
     )
+
+
+def lowest_ink(page, *, foot_mm=16, bleed_mm=3, paper_mm=(297, 420)):
+    """Where a panel's content ends: the lowest row (a share of the page's height, 0 at the top)
+    holding ink between the side margins, above the foot that carries the credit line."""
+    gray = np.asarray(page.convert("L"))
+    height, width = gray.shape
+    per_mm = height / (paper_mm[1] + 2 * bleed_mm)
+    foot = int((bleed_mm + paper_mm[1] - foot_mm) * per_mm)
+    side = int((bleed_mm + 20) * per_mm)
+    rows = np.flatnonzero((gray[:foot, side : width - side] < 200).any(axis=1))
+    return rows.max() / height
+
+
+def test_demo_panels_fill_their_page_and_give_many_people_a_voice(demo_project, tmp_path):
+    """The A3 panel of the demo once showed three quotes of one man and left its bottom fifth
+    empty: now its people differ and its word cloud grows down to the foot of the page."""
+    report = export_exhibition(demo_project, tmp_path / "expo", theme="acces", png=False)
+    shown = list_quotes(demo_project).set_index("quote_id").loc[report.exported]
+    assert len(shown) >= 2 and shown["participant"].is_unique
+    page = render(tmp_path / "expo" / "panneaux.pdf", dpi=20)
+    assert lowest_ink(page) > 0.8  # the bottom fifth is not empty
+
+
+def test_panels_without_a_cloud_stretch_their_cards_to_the_foot(ready, tmp_path):
+    project, _ = ready
+    export_exhibition(project, tmp_path / "expo", png=False, with_word_cloud=False)
+    for index in range(3):
+        page = render(tmp_path / "expo" / "panneaux.pdf", index=index, dpi=20)
+        assert lowest_ink(page) > 0.8, index
+
+
+def test_people_alternate_on_a_theme_s_panels(ready, tmp_path):
+    project, _ = ready
+    export_exhibition(
+        project, tmp_path / "expo", cards_per_panel=1, png=False, with_word_cloud=False
+    )
+    reader = PdfReader(str(tmp_path / "expo" / "panneaux.pdf"))
+    texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    social = [t for t in texts if t.startswith("Lien social")]
+    who = ["A" if "Habitante, 50-59 ans" in t else "B" for t in social]
+    assert who == ["A", "B", "A"]  # quotes C002 and C004 of Habitante A, C005 of Habitant B
+
+
+def test_panel_word_clouds_keep_content_words_only():
+    from miam_qual.nlp import load_nlp
+    from miam_qual.publication.exhibition import cloud_words
+
+    chatty = (
+        "Bon, vous avez rien vu, disons, ben voilà, genre c'est jamais simple, quoi. Vraiment, "
+        "on peut jamais aller au marché acheter des légumes, vous avez vu les prix ? "
+    ) * 20
+    for nlp in (load_nlp("blank"), load_nlp()):
+        words = set(cloud_words([chatty], nlp=nlp)["word"])
+        assert words.isdisjoint({"avez", "rien", "jamais", "vraiment", "disons", "voilà", "genre"})
+        assert {"marché", "légumes", "prix"} <= words

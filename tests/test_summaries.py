@@ -10,6 +10,7 @@ import spacy
 from PIL import Image
 
 from miam_qual.summaries import (
+    alternate_people,
     representative_excerpts,
     summarize,
     theme_summaries,
@@ -122,3 +123,63 @@ def test_trained_pipeline_gives_lemmas(demo_project):
     assert words.set_index("word").loc["légume", "count"] == 2
     summary = summarize(demo_project, "legumes", nlp=load_nlp())
     assert "légume" in set(summary.words["word"])
+
+
+def passages(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """Codings of a code: ``(participant, document, length of the passage)`` per passage."""
+    return pd.DataFrame(
+        [
+            {"selection_id": f"s{i}", "coding_id": f"c{i}", "document": doc, "start": 0,
+             "end": size, "text": "mot " * (size // 4), "speaker": None, "coder": "camille",
+             "participant": who}
+            for i, (who, doc, size) in enumerate(rows)
+        ]
+    )  # fmt: skip
+
+
+def test_every_person_speaks_once_before_anyone_speaks_twice():
+    # Bruno has the five best passages; Alice and Chloé one weaker passage each
+    codings = passages(
+        [("Bruno", f"b{i}.txt", 200) for i in range(5)]
+        + [("Alice", "a.txt", 20), ("Chloé", "c.txt", 12), (None, "x.txt", 8)]
+    )
+    first = representative_excerpts(codings, 4)
+    assert sorted(first["participant"]) == ["", "Alice", "Bruno", "Chloé"]
+    six = representative_excerpts(codings, 6)
+    assert list(six["participant"][:4]).count("Bruno") == 1
+    assert list(six["participant"][4:]) == ["Bruno", "Bruno"]  # then round-robin: only he is left
+
+
+def test_round_robin_over_people():
+    rows = [("A", "1", 200), ("A", "2", 200), ("A", "3", 200), ("B", "4", 100), ("B", "5", 100)]
+    excerpts = representative_excerpts(passages(rows), 5)
+    assert list(excerpts["participant"]) == ["A", "B", "A", "B", "A"]
+    assert alternate_people(["A", "A", "B", None, "B", "C", "A"]) == [0, 2, 3, 5, 1, 4, 6]
+
+
+def test_demo_excerpts_give_the_most_people_a_voice(demo_project):
+    from miam_qual.analysis.common import participant_keys
+
+    for code in ("acces", "lien_social", "prix"):
+        codings = demo_project.codings(code=code)
+        people = participant_keys(codings).dropna().nunique()
+        excerpts = representative_excerpts(codings, 6)
+        named = excerpts["participant"][excerpts["participant"] != ""]
+        assert named.is_unique or people < 6
+
+
+FILLERS = ["avez", "rien", "jamais", "vraiment", "disons", "voilà", "bon", "ben", "genre", "quoi"]
+CHATTY = (
+    "Bon, disons que vous avez rien vu, ben voilà, genre c'est jamais simple, quoi. "
+    "Vraiment, on peut jamais aller au marché, disons, vous avez vu les prix des légumes ? "
+) * 30
+
+
+@pytest.mark.parametrize("pipeline", ["blank", "fr_core_news_sm"])
+def test_word_lists_keep_content_words_only(pipeline):
+    from miam_qual.nlp import load_nlp
+
+    words = set(word_frequencies([CHATTY, CHATTY], nlp=load_nlp(pipeline))["word"])
+    assert words.isdisjoint(FILLERS)
+    assert words.isdisjoint({"peut", "pouvoir", "aller", "avoir", "être"})
+    assert {"marché", "prix"} <= words

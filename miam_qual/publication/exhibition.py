@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import colorsys
-import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +27,7 @@ import pandas as pd
 from ..errors import ExportError
 from ..privacy.consent import ConsentCheck
 from ..privacy.pseudonyms import Pseudonyms
-from ..summaries import word_cloud_png
+from ..summaries import alternate_people, word_cloud_png
 from ..templating import environment
 from ..text import slug
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
@@ -37,6 +36,7 @@ from .settings import load_settings
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+    from spacy.language import Language
 
     from ..project import Project
 
@@ -118,16 +118,16 @@ def shade(color: str, factor: float) -> str:
     return "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
 
 
-def cloud_words(texts: list[str]) -> pd.DataFrame:
-    """The words of a panel's word cloud: ``word, count`` of the words of 4 letters or more that
-    are not French stop words, most frequent first (at most 80)."""
-    from ..nlp import stop_words
+def cloud_words(texts: list[str], *, nlp: Language) -> pd.DataFrame:
+    """The words of a panel's word cloud: ``word, count`` of the content words of 4 letters or
+    more, as written (``nlp.content_word_counts``: nouns, adjectives and verbs other than
+    auxiliaries and modals, without stop words or discourse fillers), most frequent first (at
+    most 80)."""
+    from ..nlp import content_word_counts
 
-    stops = stop_words()
-    counts = Counter(
-        w for text in texts for w in re.findall(r"[\wÀ-ÿ’'-]+", text.lower())
-        if len(w) >= 4 and w not in stops and not w.isdigit() and "'" not in w and "’" not in w
-    )  # fmt: skip
+    counts: Counter[str] = Counter()
+    for each in content_word_counts(texts, nlp=nlp, lemmas=False, min_length=4):
+        counts.update(each)
     return pd.DataFrame(counts.most_common(80), columns=["word", "count"])
 
 
@@ -135,7 +135,8 @@ def word_cloud(
     words: pd.DataFrame, color: str, *, width: int = 1100, height: int = 360
 ) -> str | None:
     """A panel's word cloud of ``words`` (``cloud_words``) in shades of ``color`` on a
-    transparent background, as a PNG data URI (``None`` under five words)."""
+    transparent background, as a PNG data URI (``None`` under five words). ``width`` × ``height``:
+    its size in pixels, hence its proportions on the panel."""
     if len(words) < 5:
         return None
     png = word_cloud_png(words.head(45), color=color, width=width, height=height, transparent=True)
@@ -210,12 +211,17 @@ def export_exhibition(
     png_dpi: int = 50,
     statuses: tuple[str, ...] | None = DEFAULT_STATUSES,
     strict: bool = False,
+    nlp: Language | None = None,
 ) -> ExportReport:
     """Render the exhibition panels of the quotes aimed at « exposition » (see module docstring).
 
     Quotes are refused without exhibition consent or when longer than ``max_chars`` (default:
     ``longueur_max_panneau`` of ``publication.yml``, 280). ``paper``: A3 or A2; ``orientation``:
-    portrait or paysage. Raises ``ConsentError``/``ExportError`` (see ``consent``).
+    portrait or paysage. On a panel, the people quoted alternate (``summaries.alternate_people``:
+    everyone once before anyone twice), and the word cloud grows to fill the panel's height (see
+    ``_render_panels``). ``nlp``: the pipeline that picks the cloud's content words (default:
+    ``nlp.load_nlp()``). Raises ``ConsentError``/``ExportError`` (see ``consent``),
+    ``LanguageModelMissing`` when a word cloud is asked for and the pipeline is not installed.
     """
     paper, orientation, width_mm, height_mm, base_pt = _page_geometry(paper, orientation)
     if cards_per_panel < 1:
@@ -228,7 +234,12 @@ def export_exhibition(
     )  # fmt: skip
     pseudonyms, report = start.pseudonyms, start.report
     allowed = start.allowed
-    panels = _plan_panels(project, allowed, cards_per_panel, start, with_word_cloud, with_figures)
+    if with_word_cloud and nlp is None:
+        from ..nlp import load_nlp
+
+        nlp = load_nlp()
+    panels = _plan_panels(project, allowed, cards_per_panel, start, nlp if with_word_cloud else None,
+                          with_figures)  # fmt: skip
     context = {
         "paper": paper, "orientation": orientation, "width_mm": width_mm, "height_mm": height_mm,
         "bleed_mm": BLEED_MM, "base_pt": round(base_pt, 2),
@@ -277,7 +288,9 @@ def _split_pages(pdf: Path, targets: list[Path]) -> None:
             writer.write(handle)
 
 
-def _plan_panels(project, quotes, per_panel, start, with_cloud, with_figures) -> list[dict]:
+def _plan_panels(project, quotes, per_panel, start, nlp, with_figures) -> list[dict]:
+    """One panel per theme (split later when too many quotes): its cards, people alternating,
+    its word cloud (``nlp``: ``None`` for none), figures and introduction."""
     order = {code.id: i for i, code in enumerate(project.codebook.themes())}
     quotes = quotes.assign(_order=quotes["theme_id"].map(lambda t: order.get(t, len(order))))
     pseudonyms, consent = start.pseudonyms, start.consent
@@ -285,14 +298,15 @@ def _plan_panels(project, quotes, per_panel, start, with_cloud, with_figures) ->
     for (_order, theme_id), group in quotes.sort_values(["_order", "quote_id"]).groupby(
         ["_order", "theme_id"], dropna=False, sort=True
     ):
+        group = group.iloc[alternate_people(list(group["participant"]))]
         color = group["color"].iloc[0]
         title = group["theme"].iloc[0]
         words = (
-            cloud_words(_theme_texts(project, theme_id, pseudonyms, consent))
-            if with_cloud
+            cloud_words(_theme_texts(project, theme_id, pseudonyms, consent), nlp=nlp)
+            if nlp is not None
             else pd.DataFrame(columns=["word", "count"])
         )
-        cloud = word_cloud(words, color) if with_cloud else None
+        cloud = word_cloud(words, color) if nlp is not None else None
         figures = theme_figures(project, theme_id, consent) if with_figures else []
         definition = (
             project.codebook.get(theme_id).definition if theme_id in project.codebook else ""
@@ -308,6 +322,7 @@ def _plan_panels(project, quotes, per_panel, start, with_cloud, with_figures) ->
         ]
         panels.append({"theme_id": theme_id, "title": title, "color": color, "cards": cards,
                        "cloud": cloud, "cloud_words": list(words["word"].head(45)) if cloud else [],
+                       "words": words, "cloud_mm": None, "card_mm": None,
                        "figures": figures, "intro": pseudonyms.apply(definition)})  # fmt: skip
     return _split(panels, per_panel)
 
@@ -335,16 +350,84 @@ def panel_colors(panel: dict) -> dict:
     }
 
 
+#: Millimetres between a panel's content and the foot of its page once the panel is filled.
+FILL_GAP_MM = 6.0
+#: A panel whose content ends more than this (mm) above the foot of its page is filled.
+FILL_THRESHOLD_MM = 12.0
+#: Width of a panel's content: the page less the side margins (mm, see ``panneaux.css.j2``).
+SIDE_MARGINS_MM = 40.0
+#: Height of a page's foot, under the content (``@page`` margin of ``panneaux.css.j2``).
+FOOT_MM = 16.0
+#: Proportions of a word cloud before a panel is filled (``word_cloud``'s default size).
+CLOUD_RATIO = 360 / 1100
+PX_PER_MM = 96 / 25.4
+
+
 def _render_panels(panels: list[dict], context: dict, per_panel: int):
-    """Render; a panel that overflows its page is split in two and the whole is rendered again."""
+    """Render the panels, each on its page, and fill each page's height.
+
+    A panel that overflows its page is split in two and the whole is rendered again. Then a
+    panel whose content stops well above the foot of its page grows to it (``_grow``): its word
+    cloud is drawn taller, or, without a cloud, its quote cards are stretched, and the whole is
+    rendered once more; if that overflows a page, the first layout is kept.
+    """
+    html, document = _lay_out(panels, context)
+    before = [dict(panel) for panel in panels]
+    if _grow(panels, document, context):
+        grown_html, grown = _render(panels, context)
+        if len(grown.pages) == len(panels):
+            return grown_html, grown
+        for panel, kept in zip(panels, before, strict=True):
+            panel.update(kept)
+    return html, document
+
+
+def _render(panels: list[dict], context: dict):
     env = panel_environment()
-    template = env.get_template("panneaux.html.j2")
     css = env.get_template("panneaux.css.j2").render(**context)
+    for number, panel in enumerate(panels, start=1):
+        panel.update(panel_colors(panel), anchor=f"panneau-{number}", number=number)
+    html = env.get_template("panneaux.html.j2").render(
+        panels=panels, css=css, total=len(panels), **context
+    )
+    return html, render_html(html)
+
+
+def _grow(panels: list[dict], document, context: dict) -> bool:
+    """Set, for each panel ending more than ``FILL_THRESHOLD_MM`` above its page's content
+    area, a taller word cloud (``cloud_mm``, the picture redrawn in those proportions) or, with
+    no cloud, a height for its cards (``card_mm``), measured from the anchors the template
+    places at the top of the cards and at the end of the panel. Returns whether one changed."""
+    changed = False
+    width_mm = context["width_mm"] - SIDE_MARGINS_MM
+    for number, (panel, page) in enumerate(zip(panels, document.pages, strict=True), start=1):
+        anchors = page.anchors
+        end, top = anchors.get(f"panneau-{number}-fin"), anchors.get(f"panneau-{number}-cartes")
+        if end is None or top is None:
+            continue
+        # anchors are rectangles (x1, y1, x2, y2) in CSS pixels from the trim box's corner
+        room = (page.height - end[1]) / PX_PER_MM - FOOT_MM - FILL_GAP_MM
+        if room + FILL_GAP_MM <= FILL_THRESHOLD_MM:
+            continue
+        if panel.get("cloud"):
+            height = (panel.get("cloud_mm") or width_mm * CLOUD_RATIO) + room
+            pixels = round(1100 * height / width_mm)
+            panel["cloud"] = word_cloud(panel["words"], panel["color"], height=pixels)
+            panel["cloud_mm"] = round(height, 1)
+        elif panel["cards"]:
+            # every row of cards grows by an equal share of the room (cards have 8 mm + 7 mm of
+            # padding, rows a 7 mm gap: the card's min-height covers its padding box)
+            rows = -(-len(panel["cards"]) // context["columns"])
+            cards = (end[1] - top[1]) / PX_PER_MM + room
+            panel["card_mm"] = round((cards - 7 * (rows - 1)) / rows - 15, 1)
+        changed = True
+    return changed
+
+
+def _lay_out(panels: list[dict], context: dict):
+    """Render; a panel that overflows its page is split in two and the whole is rendered again."""
     for _attempt in range(4):
-        for number, panel in enumerate(panels, start=1):
-            panel.update(panel_colors(panel), anchor=f"panneau-{number}", number=number)
-        html = template.render(panels=panels, css=css, total=len(panels), **context)
-        document = render_html(html)
+        html, document = _render(panels, context)
         if len(document.pages) == len(panels):
             return html, document
         first_page: dict[int, int] = {}
