@@ -9,6 +9,8 @@ memos on documents, codes and codings (over ``MemoEditor``); ``ListenPanel(proje
 the recording of the document open in the coding panel and follows the passage heard (over
 ``Listening``); ``ReviewLoopPanel(projet)`` is the review loop between supervisors and coders
 (comments, approvals, contestations, replies, the history of codings; over ``ReviewLoop``);
+``TrainingPanel(projet)`` trains coders against a supervisor's reference set (differences
+passage by passage, progress; over ``miam_qual.training``);
 ``ExchangeImport(projet)`` previews,
 then imports or merges a ``.qdpx``/``.qdc`` from another tool; ``TextCorrection(projet)``
 previews, then writes, a corrected version of a document's text; ``french(frame, projet)`` shows a
@@ -42,6 +44,7 @@ __all__ = [
     "ReviewLoopPanel",
     "SegmentRetrieval",
     "TextCorrection",
+    "TrainingPanel",
     "french",
     "sentence_spans",
     "snap_to_words",
@@ -74,6 +77,10 @@ def __getattr__(name: str):
         from .review_panel import ReviewLoopPanel
 
         return ReviewLoopPanel
+    if name == "TrainingPanel":
+        from .training import TrainingPanel
+
+        return TrainingPanel
     if name == "MemoPanel":
         from .memo_panel import MemoPanel
 
