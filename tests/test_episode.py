@@ -276,10 +276,10 @@ def test_listening_page_has_each_quote_its_player_and_consent_and_no_real_name(e
 def test_a_failure_midway_leaves_no_episode_file(exports, monkeypatch, tmp_path):
     project, _ = exports
 
-    def broken(*args, **kwargs):
+    def broken(self, pcm):
         raise ExportError("encodage interrompu")
 
-    monkeypatch.setattr(episode_module, "_write_mp3", broken)
+    monkeypatch.setattr(episode_module.Mp3Encoder, "_encode", broken)
     with pytest.raises(ExportError, match="encodage interrompu"):
         export_radio(project, tmp_path / "radio", montage=True)
     assert not (tmp_path / "radio").exists()
@@ -377,3 +377,17 @@ def test_cli_montage_writes_the_episode(exports, tmp_path):
                                    "tableur", "-o", str(tmp_path / "t"), "--montage"])  # fmt: skip
     assert refused.exit_code != 0 and "format radio" in refused.output
     assert not (tmp_path / "t").exists()
+
+
+def test_a_failure_while_writing_stops_the_encoder_and_leaves_nothing(
+    exports, monkeypatch, tmp_path
+):
+    project, _ = exports
+
+    def broken(self):
+        raise ExportError("limiteur interrompu")
+
+    monkeypatch.setattr(episode_module.Limiter, "flush", broken)
+    with pytest.raises(ExportError, match="limiteur interrompu"):
+        export_radio(project, tmp_path / "radio", montage=True)
+    assert not (tmp_path / "radio").exists()

@@ -14,7 +14,8 @@ loudness is measured again and, should the limiter have taken it away from the t
 is written once more with the gain corrected. Then::
 
     episode.wav                       16-bit PCM, a cue point and its label at each quote
-    episode.mp3                       made from the WAV, an ID3 chapter (CHAP) at each quote
+    episode.mp3                       the same blocks encoded beside the WAV (a thread), an ID3
+                                      chapter (CHAP) at each quote
     episode_minutage.csv / .xlsx      every element with its start, end and duration
 
 All of it is written into the export's staging folder, so the privacy gate reads it (tags,
@@ -24,7 +25,6 @@ chapters, cue labels) and a failure leaves nothing behind.
 from __future__ import annotations
 
 import math
-import struct
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ExportError
+from .episode_files import Mp3Encoder, add_wav_cues
 from .loudness import TARGETS, Limiter, LoudnessMeter, PeakMeter, db_to_gain
 from .media import open_recording
 from .outputs import clock, short_duration, write_table
@@ -171,17 +172,23 @@ def assemble_episode(
     if not math.isfinite(measured):
         raise ExportError("L'épisode est silencieux : sa sonie ne peut pas être mesurée.")
     gain_db = TARGETS[target] - measured
-    wav = folder / WAV_NAME
-    for _ in range(WRITES):
+    wav, mp3 = folder / WAV_NAME, folder / MP3_NAME
+    for attempt in range(WRITES):
         episode.gain_db = gain_db
-        episode.loudness_lufs, episode.true_peak_db = _write_wav(episode, bed, settings, wav)
+        encoder = Mp3Encoder(mp3, episode, title)
+        try:
+            written = _write_wav(episode, bed, settings, wav, encoder)
+        except BaseException:
+            encoder.abort()
+            raise
+        episode.loudness_lufs, episode.true_peak_db = written
         error = TARGETS[target] - episode.loudness_lufs
-        if abs(error) <= LOUDNESS_TOLERANCE:
+        if abs(error) <= LOUDNESS_TOLERANCE or attempt == WRITES - 1:
+            encoder.close()
             break
+        encoder.abort()  # the limiter took the loudness away from the target: once more
         gain_db += error
-    _add_wav_cues(wav, episode.chapters())
-    mp3 = folder / MP3_NAME
-    _write_mp3(wav, mp3, episode, title)
+    add_wav_cues(wav, episode.chapters())
     table = episode.cue_sheet()
     sheets = write_table(table, folder / f"{CUES_NAME}.csv", folder / f"{CUES_NAME}.xlsx",
                          sheet="Minutage de l'épisode")  # fmt: skip
@@ -305,10 +312,14 @@ def _render(episode: Episode, bed: np.ndarray | None, bed_level_db: float) -> It
 
 
 def _write_wav(
-    episode: Episode, bed: np.ndarray | None, settings: PublicationSettings, path: Path
+    episode: Episode,
+    bed: np.ndarray | None,
+    settings: PublicationSettings,
+    path: Path,
+    encoder: Mp3Encoder,
 ) -> tuple[float, float]:
-    """Write the mix with the episode's gain through the limiter; returns the loudness (LUFS) and
-    the true peak (dBTP) of what was written."""
+    """Write the mix with the episode's gain through the limiter, handing each block to the MP3
+    ``encoder`` too; returns the loudness (LUFS) and the true peak (dBTP) of what was written."""
     gain = db_to_gain(episode.gain_db)
     limiter = Limiter(episode.rate, episode.channels)
     meter, peaks = LoudnessMeter(episode.rate, episode.channels), PeakMeter()
@@ -323,73 +334,12 @@ def _write_wav(
             meter.add(written)
             peaks.add(written)
             out.writeframes(pcm.tobytes())
+            encoder.write(pcm)
 
         for block in _render(episode, bed, settings.bed_level_db):
             emit(limiter.push(block * np.float32(gain)))
         emit(limiter.flush())
     return meter.integrated(), peaks.peak_db
-
-
-def _add_wav_cues(path: Path, chapters: list[tuple[str, int, int]]) -> None:
-    """Append a ``cue `` chunk (a point at each quote) and a ``LIST``/``adtl`` chunk with each
-    point's label (``labl``) and length (``ltxt``), then fix the RIFF size."""
-    if not chapters:
-        return
-    points = b"".join(
-        struct.pack("<II4sIII", n, start, b"data", 0, 0, start)
-        for n, (_title, start, _end) in enumerate(chapters, start=1)
-    )
-    cue = struct.pack("<I", len(chapters)) + points
-    labels = b"adtl"
-    for n, (title, start, end) in enumerate(chapters, start=1):
-        text = title.encode("utf-8") + b"\0"
-        labels += _chunk(b"labl", struct.pack("<I", n) + text)
-        labels += _chunk(b"ltxt", struct.pack("<II4sHHHH", n, end - start, b"rgn ", 0, 0, 0, 0))
-    with open(path, "r+b") as handle:
-        handle.seek(0, 2)
-        handle.write(_chunk(b"cue ", cue) + _chunk(b"LIST", labels))
-        size = handle.tell() - 8
-        handle.seek(4)
-        handle.write(struct.pack("<I", size))
-
-
-def _chunk(kind: bytes, payload: bytes) -> bytes:
-    return kind + struct.pack("<I", len(payload)) + payload + (b"\0" if len(payload) & 1 else b"")
-
-
-def _write_mp3(wav: Path, mp3: Path, episode: Episode, title: str) -> None:
-    """Encode the written WAV as MP3 (128 kbit/s stereo, 96 mono) with its ID3 chapters."""
-    import av
-
-    layout = "mono" if episode.channels == 1 else "stereo"
-    rate = episode.rate
-    try:
-        with wave.open(str(wav), "rb") as source, av.open(str(mp3), "w") as container:
-            container.metadata["title"] = title
-            container.set_chapters([
-                {"id": n, "start": episode.ms(start), "end": episode.ms(end),
-                 "time_base": Fraction(1, 1000), "metadata": {"title": name}}
-                for n, (name, start, end) in enumerate(episode.chapters(), start=1)
-            ])  # fmt: skip
-            stream = container.add_stream("libmp3lame", rate=rate, layout=layout)
-            assert isinstance(stream, av.audio.stream.AudioStream)  # an audio encoder was named
-            stream.bit_rate = 96_000 if episode.channels == 1 else 128_000
-            resampler = av.AudioResampler(format=stream.codec_context.format, layout=layout,
-                                          rate=rate)  # fmt: skip
-            position = 0
-            while data := source.readframes(_SILENCE_BLOCK_S * rate):
-                samples = np.frombuffer(data, "<i2").reshape(1, -1)
-                frame = av.AudioFrame.from_ndarray(samples, format="s16", layout=layout)
-                frame.sample_rate, frame.pts = rate, position
-                frame.time_base = Fraction(1, rate)
-                position += samples.shape[1] // episode.channels
-                for converted in resampler.resample(frame):
-                    container.mux(stream.encode(converted))
-            for converted in resampler.resample(None):
-                container.mux(stream.encode(converted))
-            container.mux(stream.encode(None))
-    except av.FFmpegError as err:
-        raise ExportError(f"« {mp3.name} » : encodage impossible ({err}).") from err
 
 
 def montage_episode(
