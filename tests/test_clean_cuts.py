@@ -132,6 +132,19 @@ def test_boundaries_move_to_the_nearest_pause_within_the_limit(tmp_path, suffix)
     assert (too_far.written_begin_ms, too_far.written_end_ms) == (4_500, 5_000)
 
 
+def test_a_boundary_in_a_long_noisy_silence_is_judged_by_the_clips_speech(tmp_path):
+    """A window holding only a noisy room (-55 dBFS) has no speech to compare with: the level of
+    the speech met at the clip's other boundary (-20 dBFS) tells that the noise is a pause."""
+    signal = speech(12_000, [(0, 2_000), (10_000, 12_000)], background_db=-55)
+    source = write_wav(tmp_path / "salle.wav", signal)
+    clip = CleanClip(source, tmp_path / "d.wav", [(1_000, 5_000)])
+    cut_clean_clips([clip], padding_ms=0, snap_ms=400)
+    assert clip.snapped == [False, True]  # in: mid-speech, no pause near; out: in the room noise
+    assert (clip.written_begin_ms, clip.written_end_ms) == (1_000, 5_000)
+    alone = find_pauses(signal[at(3_600) : at(6_400)], RATE)  # the same window, on its own
+    assert alone == [] and find_pauses(signal[at(3_600) : at(6_400)], RATE, reference_db=-20)
+
+
 def test_fades_and_crossfades_are_where_the_cut_says(tmp_path):
     """In continuous sound (no pause to snap to) fades and crossfades are audible: measured
     sample by sample against the recording."""

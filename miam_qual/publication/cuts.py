@@ -13,9 +13,10 @@ clean clip is planned in three steps, then written:
 3. **Snapping.** Each in and out point moves to the nearest pause within ``snap_ms`` (the
    ``calage_pause_ms`` setting, 400 ms by default), keeping ``EDGE_MS`` away from the sound on
    both sides of the pause; a point already inside a pause stays. Pauses come from short-frame
-   energy (:func:`find_pauses`): 10 ms frames quieter than the speech around the boundary by
-   ``PAUSE_BELOW_DB`` (or than ``FLOOR_DBFS`` outright), for at least ``MIN_PAUSE_MS``. Only a
-   window of a few seconds around each boundary is decoded. A boundary with no pause in reach
+   energy (:func:`find_pauses`): 10 ms frames quieter by ``PAUSE_BELOW_DB`` than the speech
+   around the boundary, or than the clip's speech met at its earlier boundaries when louder (a
+   window of mere room noise), or quieter than ``FLOOR_DBFS`` outright, for at least
+   ``MIN_PAUSE_MS``. Only a window of a few seconds around each boundary is decoded. A boundary with no pause in reach
    keeps its (clamped) time and the clip is reported as not cleanly cut.
 
 Writing decodes each piece once, joins pieces with an equal-power crossfade of ``CROSSFADE_MS``
@@ -67,20 +68,21 @@ def find_pauses(
     min_pause_ms: int = MIN_PAUSE_MS,
     below_db: float = PAUSE_BELOW_DB,
     floor_dbfs: float = FLOOR_DBFS,
+    reference_db: float | None = None,
 ) -> list[tuple[int, int]]:
     """Pauses of a mono signal (floats, full scale 1): ``[start, end)`` sample ranges, in order.
 
     A pause is a run of at least ``min_pause_ms`` of ``frame_ms`` frames whose RMS level (dBFS)
-    is ``below_db`` under the signal's loud level (95th percentile of the frames), or under
+    is ``below_db`` under the loud level — the signal's (:func:`speech_level`), or
+    ``reference_db`` when louder (the speech heard elsewhere in the clip) — or under
     ``floor_dbfs`` whatever the level (so a window of silence is one pause).
     """
-    width = max(1, rate * frame_ms // 1000)
-    count = len(samples) // width
+    level, width = _frame_levels(samples, rate, frame_ms)
+    count = len(level)
     if count == 0:
         return []
-    frames = np.asarray(samples[: count * width], dtype=np.float64).reshape(count, width)
-    level = 20 * np.log10(np.maximum(np.sqrt((frames**2).mean(axis=1)), 1e-7))
-    threshold = max(float(np.percentile(level, 95)) - below_db, floor_dbfs)
+    loud = max(float(np.percentile(level, 95)), -math.inf if reference_db is None else reference_db)
+    threshold = max(loud - below_db, floor_dbfs)
     quiet = np.concatenate(([0], (level < threshold).astype(np.int8), [0]))
     edges = np.flatnonzero(np.diff(quiet))
     shortest = math.ceil(min_pause_ms / frame_ms)
@@ -90,6 +92,20 @@ def find_pauses(
             # a pause running to the last whole frame runs to the end of the signal
             pauses.append((int(begin) * width, len(samples) if end == count else int(end) * width))
     return pauses
+
+
+def _frame_levels(samples: np.ndarray, rate: int, frame_ms: int) -> tuple[np.ndarray, int]:
+    """RMS level (dBFS) of each whole ``frame_ms`` frame, and the frame's width in samples."""
+    width = max(1, rate * frame_ms // 1000)
+    count = len(samples) // width
+    frames = np.asarray(samples[: count * width], dtype=np.float64).reshape(count, width)
+    return 20 * np.log10(np.maximum(np.sqrt((frames**2).mean(axis=1)), 1e-7)), width
+
+
+def speech_level(samples: np.ndarray, rate: int, *, frame_ms: int = FRAME_MS) -> float:
+    """The loud level of a signal (dBFS): the 95th percentile of its frames' RMS levels."""
+    level, _width = _frame_levels(samples, rate, frame_ms)
+    return float(np.percentile(level, 95)) if len(level) else -math.inf
 
 
 def snap(
@@ -213,9 +229,11 @@ def _place(
     reach: int,
     outward: int,
     rate: int,
+    level: list[float],
 ) -> tuple[int, bool] | None:
     """A boundary's frame (a whole millisecond) and whether it lies in a pause; ``None`` when
-    the recording holds nothing around ``target``."""
+    the recording holds nothing around ``target``. ``level`` holds the loudest speech level
+    met so far in the clip: a window of mere background noise is judged against it."""
     first = max(0, target - reach - rate * CONTEXT_MS // 1000)
     data = reader.read(first, target + reach + rate * CONTEXT_MS // 1000)
     if not data and first > low:  # the recording ends before the window: look from ``low``
@@ -231,8 +249,9 @@ def _place(
     # sound to keep away from; elsewhere the edge lies beyond the reach)
     pauses = [
         (first + a - (edge if a == 0 else 0), first + b + (edge if b == len(mono) else 0))
-        for a, b in find_pauses(mono, rate)
+        for a, b in find_pauses(mono, rate, reference_db=level[0])
     ]
+    level[0] = max(level[0], speech_level(mono, rate))
     point = snap(target, pauses, low=low, high=high, reach=reach, edge=edge, outward=outward)
     return _whole_ms(target if point is None else point, low, high, rate), point is not None
 
@@ -261,6 +280,7 @@ def plan_clip(reader: RecordingReader, clip: CleanClip, *, padding_ms: int, snap
     limits = clip.limits_ms or [(None, None)] * len(clip.pieces_ms)
     cuts: list[tuple[int, int]] = []
     snapped: list[bool] = []
+    level = [-math.inf]
     for index, ((begin, end), (floor, ceiling)) in enumerate(
         zip(clip.pieces_ms, limits, strict=True)
     ):
@@ -271,7 +291,7 @@ def plan_clip(reader: RecordingReader, clip: CleanClip, *, padding_ms: int, snap
             high = min(high, frame(clip.pieces_ms[index + 1][0]))
         target_in = max(frame(begin - (0 if cuts else padding_ms)), low)
         placed = _place(reader, target_in, low=low, high=frame(end), reach=reach, outward=-1,
-                        rate=rate)  # fmt: skip
+                        rate=rate, level=level)  # fmt: skip
         if placed is None:
             length_ms = round(total * 1000 / rate) if total is not None else reader.estimated_ms
             raise ExportError(
@@ -281,7 +301,7 @@ def plan_clip(reader: RecordingReader, clip: CleanClip, *, padding_ms: int, snap
         start, clean_in = placed
         target_out = min(frame(end + (padding_ms if last_piece else 0)), high)
         placed = _place(reader, max(target_out, start + 1), low=start + 1, high=high,
-                        reach=reach, outward=1, rate=rate)  # fmt: skip
+                        reach=reach, outward=1, rate=rate, level=level)  # fmt: skip
         stop, clean_out = placed if placed is not None else (start, False)
         if stop <= start:
             continue  # the recording ended inside the gap before this piece
