@@ -24,8 +24,8 @@ from miam_qual.publication.cuts import (
     CleanClip,
     cut_clean_clips,
     find_pauses,
-    kept_pieces,
 )
+from miam_qual.publication.pieces import kept_pieces
 from miam_qual.publication.recordings import check_recording, link_recording, recording_for
 from miam_qual.publication.settings import load_settings
 
@@ -280,6 +280,8 @@ def test_a_cut_is_spliced_out_with_a_crossfade_where_the_cue_sheet_says(market, 
     # each inner cut moved from mid-word (the interpolated time) into the pause after it
     assert b1 + 150 + 30 <= out1 <= b1 + 450 - 30 and b2 + 150 + 30 <= in2 <= b2 + 450 - 30
     assert cue["coupes_nettes"] == "oui"
+    script = (tmp_path / "coupe" / "conducteur_radio.md").read_text(encoding="utf-8")
+    assert f"- Morceaux raccordés : {cue['morceaux']}" in script
     # shorter by what was removed, less the crossfade's overlap
     removed = in2 - out1
     assert abs(removed - (b2 - b1)) <= 10

@@ -3,13 +3,12 @@
 A quote's recording times are interpolated inside a subtitle cue, so they can fall mid-word. A
 clean clip is planned in three steps, then written:
 
-1. **Pieces.** The quote's display text is split at its ``[…]`` cuts; each kept part is found in
-   the original wording (word by word, as the light-edit check compares them) and becomes a
-   piece of the source span, timed through the timecodes. Without a cut there is one piece.
-2. **Limits.** Around each piece, the cues of *another speaker* (a turn whose speaker is not the
-   one speaking at the piece's edge, interviewers included) are forbidden: the clip's in point
-   never lies before the end of the last such cue before the piece, its out point never after
-   the start of the next one. Padding is clamped to them too.
+1. **Pieces** (``pieces.quote_clip``). The quote's display text is split at its ``[…]`` cuts;
+   each kept part is found in the original wording and becomes a piece of the source span,
+   timed through the timecodes. Without a cut there is one piece.
+2. **Limits** (``pieces.quote_clip`` too). Around each piece, the cues of *another speaker*
+   are forbidden: the clip's in point never lies before the end of the last such cue before
+   the piece, its out point never after the start of the next one. Padding is clamped to them.
 3. **Snapping.** Each in and out point moves to the nearest pause within ``snap_ms`` (the
    ``calage_pause_ms`` setting, 400 ms by default), keeping ``EDGE_MS`` away from the sound on
    both sides of the pause; a point already inside a pause stays. Pauses come from short-frame
@@ -28,23 +27,15 @@ crossfades are copied untouched.
 
 from __future__ import annotations
 
-import difflib
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ExportError
-from ..text import fold
 from .media import RecordingReader, open_recording, write_audio
 from .outputs import clock
-from .quotes import CUT
-
-if TYPE_CHECKING:
-    from ..project import Project
 
 FRAME_MS = 10
 #: A frame is quiet when this far below the loud frames around the boundary (their 95th
@@ -379,80 +370,3 @@ def _by_recording(clips: list[CleanClip], *, padding_ms: int | None, snap_ms: in
                 write_clip(reader, clip)
         finally:
             reader.close()
-
-
-# -- from a quote to its pieces -------------------------------------------------------------------
-def kept_pieces(original: str, display: str) -> list[tuple[int, int]]:
-    """The spans of ``original`` (offsets into it) that ``display`` keeps between its ``[…]``
-    cuts, in order. Each kept part is matched word by word (folded, as the light-edit check
-    does); parts with no word left in the original are dropped, and parts with no removed word
-    between them are merged. Without a cut: the whole original."""
-    parts = display.replace("[...]", CUT).split(CUT)
-    if len(parts) == 1:
-        return [(0, len(original))]
-    source = [(fold(m.group()), m.start(), m.end()) for m in re.finditer(r"\w+", original)]
-    kept: list[tuple[str, int]] = [
-        (fold(word), index) for index, part in enumerate(parts) for word in re.findall(r"\w+", part)
-    ]
-    matcher = difflib.SequenceMatcher(a=[w for w, *_ in source], b=[w for w, _ in kept],
-                                      autojunk=False)  # fmt: skip
-    words_of: dict[int, list[int]] = {}
-    for block in matcher.get_matching_blocks():
-        for offset in range(block.size):
-            words_of.setdefault(kept[block.b + offset][1], []).append(block.a + offset)
-    runs: list[list[int]] = []  # [first word, last word] of each piece
-    for part in sorted(words_of):
-        first, last = words_of[part][0], words_of[part][-1]
-        if runs and first <= runs[-1][1] + 1:
-            runs[-1][1] = max(runs[-1][1], last)
-        else:
-            runs.append([first, last])
-    if not runs:
-        return [(0, len(original))]
-    spans = [(source[a][1], source[b][2]) for a, b in runs]
-    if runs[0][0] == 0:  # nothing cut before the first piece: it starts where the span does
-        spans[0] = (0, spans[0][1])
-    if runs[-1][1] == len(source) - 1:
-        spans[-1] = (spans[-1][0], len(original))
-    return spans
-
-
-def quote_clip(project: Project, row: object, source: Path, destination: Path) -> CleanClip:
-    """The clean clip of a quote (a row of ``list_quotes``): its pieces timed through the
-    document's timecodes and the other speakers' cues around each piece as limits. A quote
-    whose text changed since it was chosen (``drifted``) is cut whole."""
-    document = str(row.document_id)  # type: ignore[attr-defined]
-    start, end = int(row.start), int(row.end)  # type: ignore[attr-defined]
-    display, original = str(row.display), str(row.original)  # type: ignore[attr-defined]
-    drifted = bool(row.drifted)  # type: ignore[attr-defined]
-    spans = [(0, end - start)] if drifted else kept_pieces(original, display)
-    begin_ms, end_ms = int(row.begin_ms), int(row.end_ms)  # type: ignore[attr-defined]
-
-    def time_of(offset: int, whole: int) -> int:
-        if offset in (0, end - start):  # the quote's own edges: its stored times
-            return whole
-        found = project.time_at(document, start + offset)
-        return whole if found is None else found
-
-    pieces = [(time_of(a, begin_ms), time_of(b, end_ms)) for a, b in spans]
-    turns = project.units(document, "turn")
-    cues = project.timecodes(document)
-    turn_spans = list(zip(turns["start"], turns["end"], turns["speaker"], strict=True))
-
-    def speaker_at(offset: int) -> object:
-        return next((s for a, b, s in turn_spans if a <= offset < b), None)
-
-    cue_speakers = [
-        (int(c.start), int(c.end), int(c.begin_ms), int(c.end_ms),
-         {s for a, b, s in turn_spans if a < c.end and b > c.start})
-        for c in cues.itertuples()
-    ]  # fmt: skip
-    limits: list[tuple[int | None, int | None]] = []
-    for a, b in spans:
-        before, after = speaker_at(start + a), speaker_at(max(start + b - 1, start + a))
-        floor = [e_ms for _s, e, _b_ms, e_ms, who in cue_speakers
-                 if before is not None and e <= start + a and who - {before}]  # fmt: skip
-        ceiling = [b_ms for s, _e, b_ms, _e_ms, who in cue_speakers
-                   if after is not None and s >= start + b and who - {after}]  # fmt: skip
-        limits.append((max(floor) if floor else None, min(ceiling) if ceiling else None))
-    return CleanClip(source, destination, pieces, limits)

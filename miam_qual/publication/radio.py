@@ -29,9 +29,10 @@ import pandas as pd
 
 from ..errors import ExportError
 from .consent import DEFAULT_STATUSES, ExportReport, ExportStart, begin_export
-from .cuts import CleanClip, plan_clip, quote_clip, write_clips
+from .cuts import CleanClip, plan_clip, write_clips
 from .media import check_audio_format, open_recording
 from .outputs import clock, markdown_text, short_duration, write_table
+from .pieces import quote_clip
 from .recordings import RecordingCheck, check_recording
 from .settings import load_settings
 
@@ -212,6 +213,8 @@ def _script_lines(
                 f"- Extrait : `{cue['fichier_extrait']}` · durée {cue['duree']}",
                 f"- Enregistrement : `{cue['fichier_source']}` de {cue['debut']} à {cue['fin']}",
             ]
+            if " + " in cue["morceaux"]:  # [...] cuts spliced out of what is heard
+                lines.append(f"- Morceaux raccordés : {cue['morceaux']}")
             if cue["trop_long"] == "oui":
                 lines.append(
                     f"- **Attention : plus long que le maximum de {short_duration(limit_s * 1000)}.**"
