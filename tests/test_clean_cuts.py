@@ -359,3 +359,31 @@ def test_the_snapping_reach_is_a_publication_setting(project):
     )
     settings = load_settings(project.root)
     assert (settings.snap_ms, settings.recording_tolerance_ms) == (0, 500)
+
+
+@pytest.mark.parametrize(("width", "channels"), [(1, 1), (3, 2), (4, 1)])
+def test_clips_keep_the_recordings_sample_format(tmp_path, width, channels):
+    """8-bit, 24-bit stereo and 32-bit WAVs: the clip keeps the format, and its samples between
+    the fades are the recording's, byte for byte."""
+    signal = np.repeat(speech(3_000, [(0, 3_000)]), channels)
+    if width == 1:
+        raw = (np.round(signal * 127) + 128).astype(np.uint8).tobytes()
+    else:
+        wide = np.round(signal.astype(np.float64) * (2 ** (8 * width - 1) - 1)).astype("<i4")
+        raw = wide.view(np.uint8).reshape(-1, 4)[:, :width].tobytes()
+    source = tmp_path / "source.wav"
+    with wave.open(str(source), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(width)
+        out.setframerate(RATE)
+        out.writeframes(raw)
+    clip = CleanClip(source, tmp_path / "clip.wav", [(1_000, 2_000)])
+    cut_clean_clips([clip], padding_ms=0, snap_ms=0)
+    with wave.open(str(clip.destination)) as handle:
+        assert (handle.getsampwidth(), handle.getnchannels()) == (width, channels)
+        written = handle.readframes(handle.getnframes())
+    frame, fade = width * channels, at(FADE_MS)
+    assert len(written) == at(1_000) * frame
+    inner = raw[(at(1_000) + fade) * frame : (at(2_000) - fade) * frame]
+    assert written[fade * frame : -fade * frame] == inner
+    assert written[:frame] != raw[at(1_000) * frame : (at(1_000) + 1) * frame]  # faded in
