@@ -143,7 +143,7 @@ def test_the_panel_writes_only_on_its_buttons(coded: Project):
     before = fingerprint(coded.root)
     panel = ReviewLoopPanel(coded, author="zoé")
     assert [panel.tabs.get_title(i) for i in range(3)] == [
-        "À revoir", "Commenter un codage", "Historique"
+        "À revoir", "Commenter", "Historique"
     ]  # fmt: skip
     panel.document.value = coded.document_id(DOC)
     panel.targets.value = ids["Depuis huit ans"]

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 KIND_CHOICES = {"contestation": "Contestations", "commentaire": "Commentaires"}
 ABOUT_CHOICES = {"codage": "Codages", "code": "Codes", "synthèse": "Synthèses de thème"}
 #: What a supervisor's comment can be about.
-TARGETS = {"codage": "Un codage", "code": "Un code", "synthèse": "La synthèse d'un thème"}
+TARGETS = {"codage": "Un codage", "code": "Un code", "synthèse": "Synthèse d'un thème"}
 #: How a thread's kind and a coding's review state read in lists.
 KIND_MARKS = {"contestation": "⚠ Contestation", "commentaire": "✎ Commentaire",
               "approbation": "✔ Approbation"}  # fmt: skip

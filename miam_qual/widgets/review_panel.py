@@ -87,7 +87,7 @@ class ReviewLoopPanel:
         # « Commenter »
         self.target_kind = w.ToggleButtons(
             options=[(label, kind) for kind, label in TARGETS.items()], value="codage",
-            style={"button_width": "12em"},
+            style={"button_width": "13em"},
         )  # fmt: skip
         self.document = w.Dropdown(
             description="Document", options=documents, value=self.loop.document, style=STYLE,
@@ -126,7 +126,7 @@ class ReviewLoopPanel:
             ]
         )  # fmt: skip
         self.tabs = w.Tab(children=[to_review, supervise, history])
-        for index, title in enumerate(["À revoir", "Commenter un codage", "Historique"]):
+        for index, title in enumerate(["À revoir", "Commenter", "Historique"]):
             self.tabs.set_title(index, title)
         self.ui = w.VBox(
             [
