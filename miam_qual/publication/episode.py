@@ -66,6 +66,7 @@ class Part:
 
     kind: str
     frames: int = 0
+    silence_ms: int = 0  # a silence's length, until the episode's rate gives its frames
     source: Path | None = None
     quote_id: str = ""
     theme: str = ""
@@ -123,17 +124,17 @@ def plan_episode(
     parts: list[Part] = []
     jingle = _media_file(media, settings.jingle, "générique")
     if jingle is not None:
-        parts += [Part(JINGLE, source=jingle), Part(SILENCE, frames=gap)]
+        parts += [Part(JINGLE, source=jingle), Part(SILENCE, silence_ms=gap)]
     previous = None
     for row in cues.itertuples():
         if previous is not None:
-            parts.append(Part(SILENCE, frames=theme_gap if row.theme != previous else gap))
+            parts.append(Part(SILENCE, silence_ms=theme_gap if row.theme != previous else gap))
         parts.append(Part(CLIP, source=folder / "extraits" / row.fichier_extrait,
                           quote_id=row.citation, theme=row.theme, attribution=row.attribution))  # fmt: skip
         previous = row.theme
     if jingle is not None:
-        parts += [Part(SILENCE, frames=gap), Part(JINGLE, source=jingle)]
-    return parts  # silences hold milliseconds until the rate is known
+        parts += [Part(SILENCE, silence_ms=gap), Part(JINGLE, source=jingle)]
+    return parts
 
 
 def assemble_episode(
@@ -162,7 +163,7 @@ def assemble_episode(
     rate, channels = _common_format([*sources, *([bed_file] if bed_file else [])])
     for part in parts:
         if part.kind == SILENCE:
-            part.frames = round(part.frames * rate / 1000)
+            part.frames = round(part.silence_ms * rate / 1000)
     episode = Episode(rate, channels, target, parts)
     bed = _decode(bed_file, rate, channels) if bed_file else None
     meter = LoudnessMeter(rate, channels)
@@ -199,9 +200,15 @@ def assemble_episode(
 def describe(episode: Episode) -> str:
     """One French line for the export report: duration, loudness, true peak."""
     return (
-        f"Épisode monté : {short_duration(episode.duration_ms)}, {episode.loudness_lufs:.1f} LUFS "
-        f"(cible {TARGETS[episode.target]:.0f}), crête vraie {episode.true_peak_db:.1f} dBTP."
-    ).replace(".", ",", 2)
+        f"Épisode monté : {short_duration(episode.duration_ms)}, {decimal(episode.loudness_lufs)} "
+        f"LUFS (cible {TARGETS[episode.target]:.0f}), crête vraie {decimal(episode.true_peak_db)} "
+        "dBTP."
+    )
+
+
+def decimal(value: float) -> str:
+    """``-23,0``: one decimal, French comma, a true minus sign."""
+    return f"{value:.1f}".replace(".", ",").replace("-", "−")
 
 
 # -- sources ---------------------------------------------------------------------------------------

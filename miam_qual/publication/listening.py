@@ -25,7 +25,8 @@ import numpy as np
 
 from ..config import CONSENT_USES
 from ..templating import environment
-from .episode import CLIP, MP3_NAME, WAV_NAME, Episode
+from .episode import CLIP, MP3_NAME, WAV_NAME, Episode, decimal
+from .episode_files import MP3_OPTIONS
 from .loudness import TARGETS
 from .outputs import clock, short_duration
 
@@ -67,9 +68,9 @@ def write_listening_page(project: Project, start: ExportStart, episode: Episode)
             title=start.pseudonyms.apply(project.name),
             day=dt.date.today().strftime("%d/%m/%Y"),
             duration=short_duration(episode.duration_ms),
-            loudness=f"{episode.loudness_lufs:.1f}".replace(".", ","),
-            target=f"{TARGETS[episode.target]:.0f}",
-            peak=f"{episode.true_peak_db:.1f}".replace(".", ","),
+            loudness=decimal(episode.loudness_lufs),
+            target=f"{TARGETS[episode.target]:.0f}".replace("-", "−"),
+            peak=decimal(episode.true_peak_db),
             episode=MP3_NAME,
             quotes=items,
             use=CONSENT_USES.get("radio", "radio"),
@@ -121,7 +122,8 @@ def _mp3(pcm: np.ndarray, rate: int, channels: int) -> bytes:
     layout = "mono" if channels == 1 else "stereo"
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp3") as container:
-        stream = container.add_stream("libmp3lame", rate=PAGE_RATE, layout="mono")
+        stream = container.add_stream("libmp3lame", rate=PAGE_RATE, layout="mono",
+                                      options=MP3_OPTIONS)  # fmt: skip
         assert isinstance(stream, av.audio.stream.AudioStream)  # an audio encoder was named
         stream.bit_rate = PAGE_BIT_RATE
         frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout=layout)
