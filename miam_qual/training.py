@@ -89,8 +89,8 @@ def mark_reference(
     coded = set(project.codings(coder=reference_coder)["document_id"])
     missing = [d for d in guids if d not in coded]
     if missing:
-        names = dict(zip(project.documents()["document_id"], project.documents()["document"],
-                         strict=True))  # fmt: skip
+        listed = project.documents()
+        names = dict(zip(listed["document_id"], listed["document"], strict=True))
         raise TrainingError(
             f"« {reference_coder} » n'a encore rien codé dans "
             f"{', '.join(f'« {names[d]} »' for d in missing)} : un document de référence "
