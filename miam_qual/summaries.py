@@ -214,7 +214,9 @@ def alternate_people(people: list[object] | pd.Series) -> list[int]:
 def word_frequencies(
     texts: list[str] | pd.Series, *, nlp: Language, top: int | None = 60
 ) -> pd.DataFrame:
-    """Most frequent content words (lemmas, French stop words removed): ``word, count``."""
+    """Most frequent content words, by lemma: ``word, count``. Content words are nouns, proper
+    nouns, adjectives and verbs other than auxiliaries and modals, never a French stop word or a
+    discourse filler (« disons », « vraiment », « rien »…): see ``nlp.content_word_counts``."""
     counts = lemma_counts(list(texts), nlp=nlp)
     rows = counts.most_common(top)
     return pd.DataFrame(rows, columns=["word", "count"])
