@@ -349,4 +349,6 @@ def _detail(details: dict) -> str:
         parts.append("doublon réuni au codage déjà présent")
     if details.get("version"):
         parts.append(f"version {details['version']} du texte")
+    if details.get("echange"):
+        parts.append(f"apporté par « {details['echange']} »")
     return " ; ".join(parts)

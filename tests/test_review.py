@@ -470,3 +470,22 @@ def test_the_report_lists_open_threads_and_changes_with_consent_and_pseudonyms(
     assert "Refus de parler" not in raw  # Habitant 3 refused analysis: the thread is left out
     actions = [[td.text_content() for td in tr.xpath("td")] for tr in changes.xpath("tbody/tr")]
     assert [a[2] for a in actions] == ["ajouté", "ajouté"]  # Habitant 3's coding left out
+
+
+def test_codings_brought_by_a_merge_are_in_the_trail(coded: Project, tmp_path: Path):
+    from miam_qual.exchange import merge
+
+    code_words(coded, "Depuis huit ans")
+    laptop = Project.open(coded.backup(tmp_path / "portable"))
+    try:
+        laptop.add_coder("lea")
+        code_words(laptop, "Ils goûtent plus volontiers", "qualite", coder="lea")
+        merge(coded, laptop.root, by="zoé")
+        merge(coded, laptop.root, by="zoé")  # nothing new: nothing recorded
+    finally:
+        laptop.close()
+    [row] = coded.audit_trail(coder="lea").to_dict("records")
+    [brought] = coded.codings(coder="lea")["coding_id"]
+    assert (row["action"], row["who"], row["coding_id"]) == ("ajouté", "zoé", brought)
+    assert row["text"] == "Ils goûtent plus volontiers" and row["detail"].startswith("apporté par")
+    assert len(coded.audit_trail()) == 2

@@ -72,7 +72,9 @@ def apply_plan(project: Project, plan: Plan, *, who: str) -> None:
                         (document, start, end, text, code_guid(code_id), coders[coder], created)
                     )
                 crash_point("exchange:codings")
-                codings = exchange_sql.add_codings(store, rows)
+                codings = exchange_sql.add_codings(
+                    store, rows, who=who, details={"echange": plan.ex.label}
+                )
                 notes = [
                     (kind, target_guid(project, plan, kind, target, made), text, author, created)
                     for kind, target, text, author, created in plan.notes

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import Store, now
+from . import review as review_sql
 
 
 def new_guids(count: int) -> list[str]:
@@ -49,12 +50,16 @@ def coding_keys(store: Store, document_guids: Iterable[str]) -> set[tuple[str, i
 def add_codings(
     store: Store,
     rows: list[tuple[str, int, int, str, str, str, str | None]],
+    *,
+    who: str | None = None,
+    details: dict | None = None,
 ) -> dict[int, str]:
     """Write codings given as ``(document, start, end, text, code GUID, coder GUID, created_at)``.
 
     A selection is created per new span (the first coding's coder and date are its own); a coding
     already there (same span, code and coder) is left alone. Returns ``{row index: coding GUID}``
-    for every row (the existing coding's GUID when it was already there).
+    for every row (the existing coding's GUID when it was already there). With ``who``, each new
+    coding is recorded in the audit trail (``ajouté`` by ``who``, with ``details``).
     """
     db = store.db
     spans: dict[tuple[str, int, int], str] = {}
@@ -107,6 +112,9 @@ def add_codings(
         "VALUES (?,?,?,?,?)",
         new_codings,
     )
+    if who is not None:
+        states = review_sql.coding_states(store, [c[0] for c in new_codings])
+        review_sql.log(store, states, "ajouté", who, details=details)
     return result
 
 

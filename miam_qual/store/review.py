@@ -27,12 +27,13 @@ _CODING_STATE = (
 def coding_states(store: Store, codings: Iterable[str]) -> list[dict]:
     """The current ``coding_guid, document_guid, start, end, text, code_id, coder`` of codings
     (those that exist), in the order given."""
-    found = []
-    for guid in codings:
-        row = store.db.execute(_CODING_STATE + "WHERE c.guid = ?", (guid,)).fetchone()
-        if row is not None:
-            found.append(dict(row))
-    return found
+    wanted = list(dict.fromkeys(codings))
+    states: dict[str, dict] = {}
+    for at in range(0, len(wanted), 500):  # within SQLite's limit on parameters
+        chunk = wanted[at : at + 500]
+        sql = _CODING_STATE + f"WHERE c.guid IN ({','.join('?' * len(chunk))})"
+        states.update((r["coding_guid"], dict(r)) for r in store.db.execute(sql, chunk))
+    return [states[g] for g in wanted if g in states]
 
 
 def codings_of_code(store: Store, code_guid: str) -> list[dict]:
