@@ -76,6 +76,7 @@ def cut(recording: Path, minutes: int, count: int) -> None:
             pieces = [(begin, chunk + 9_550), (chunk + 13_450, end)]
         clips.append(CleanClip(recording, recording.with_name(f"{index:02d}.wav"), pieces))
     reader = open_recording(recording)
+    cpu = time.process_time()
     started = time.perf_counter()
     for clip in clips:
         plan_clip(reader, clip, padding_ms=250, snap_ms=400)
@@ -89,6 +90,8 @@ def cut(recording: Path, minutes: int, count: int) -> None:
     print(f"  {count} extraits ({total_s:.0f} s de son, {sum(len(c.cuts) > 1 for c in clips)} "
           f"avec une coupe […]) : calage {planned - started:.2f} s, écriture "
           f"{written - planned:.2f} s, total {written - started:.2f} s")  # fmt: skip
+    print(f"  temps processeur : {time.process_time() - cpu:.2f} s (la machine partagée peut "
+          "allonger le temps écoulé)")  # fmt: skip
     print(f"  coupes dans une pause : {clean}/{count} extraits")
     decoded_mb = minutes * 60 * RATE * 2 / 1024 / 1024
     print(f"  mémoire de pointe : {before:.0f} Mo avant, {peak_mb():.0f} Mo après les extraits "

@@ -344,6 +344,11 @@ def test_recordings_are_linked_by_name_or_explicitly(market):
     assert link_recording(project, "marche.vtt", "marche.m4a") == medias / "marche.m4a"
     assert recording_for(project, "marche.vtt") == medias / "marche.m4a"
     assert check_recording(project, "marche.vtt").ok  # AAC's own length agrees too
+    encode(medias / "court.m4a", speech(10_000, [(1_000, 9_000)]), RATE, codec="aac")
+    link_recording(project, "marche.vtt", "court.m4a")
+    short = check_recording(project, "marche.vtt")  # its sound is decoded before refusing
+    assert short.status == "refus" and "medias/court.m4a ne dure que 00:00:10" in short.message
+    link_recording(project, "marche.vtt", "marche.m4a")
     (medias / "notes.wav").write_text("pas un son", encoding="utf-8")
     for wrong, message in [("absent.mp3", "introuvable"), ("../marche.wav", "sans chemin"),
                            ("notes.wav", "illisible")]:  # fmt: skip

@@ -15,8 +15,8 @@ clean clip is planned in three steps, then written:
    energy (:func:`find_pauses`): 10 ms frames quieter by ``PAUSE_BELOW_DB`` than the speech
    around the boundary, or than the clip's speech met at its earlier boundaries when louder (a
    window of mere room noise), or quieter than ``FLOOR_DBFS`` outright, for at least
-   ``MIN_PAUSE_MS``. Only a window of a few seconds around each boundary is decoded. A boundary with no pause in reach
-   keeps its (clamped) time and the clip is reported as not cleanly cut.
+   ``MIN_PAUSE_MS``. Only a window of a few seconds around each boundary is decoded. A boundary
+   with no pause in reach keeps its (clamped) time and the clip is reported as not cleanly cut.
 
 Writing decodes each piece once, joins pieces with an equal-power crossfade of ``CROSSFADE_MS``
 and fades the clip in and out over ``FADE_MS``. Every point is a whole millisecond, so the cue

@@ -127,12 +127,25 @@ class RecordingCheck:
 
 def recording_duration_ms(path: Path) -> int:
     """The recording's duration (ms): exact for PCM WAV, the container's for the others
-    (read from its header; nothing is decoded). Raises ``ExportError`` for an unreadable file."""
+    (read from its header; nothing is decoded, so it may be an estimate: :func:`check_recording`
+    decodes the end before refusing). Raises ``ExportError`` for an unreadable file."""
     reader = open_recording(path)
     try:
         if reader.total_frames is not None:
             return round(reader.total_frames * 1000 / reader.rate)
         return int(reader.estimated_ms)
+    finally:
+        reader.close()
+
+
+def sounds_at(path: Path, at_ms: int) -> bool:
+    """Whether the decoder delivers the 200 ms of sound before ``at_ms``: a compressed file
+    whose header only estimates its length (raw AAC, some mp3) is checked on its sound."""
+    reader = open_recording(path)
+    try:
+        first, last = (round(ms * reader.rate / 1000) for ms in (max(0, at_ms - 200), at_ms))
+        frame_bytes = reader.sample_width * reader.channels
+        return len(reader.read(first, last)) >= (last - first) * frame_bytes
     finally:
         reader.close()
 
@@ -173,7 +186,9 @@ def check_recording(
         return result(path, None, "refus", f"« {name} » : {err}")
     if last is None:
         return result(path, length, "ok", "")
-    if last > length + tolerance_ms:
+    if last > length + tolerance_ms and not (
+        path.suffix.lower() not in (".wav", ".wave") and sounds_at(path, last - tolerance_ms)
+    ):
         return result(path, length, "refus", (
             f"« {name} » : le minutage va jusqu'à {clock(last)} mais l'enregistrement {where} "
             f"ne dure que {clock(length)} : ce n'est pas le bon enregistrement, ou il est "
