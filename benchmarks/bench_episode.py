@@ -6,7 +6,7 @@ Writes 200 speech-like clips (44.1 kHz mono WAV, about 8 s each, a few sharp pea
 limiter) in a temporary folder, then assembles them as ``export_radio(…, montage=True)`` does
 (``episode.assemble_episode``): silences, loudness measured, WAV written through the limiter,
 measured again, MP3 with chapters, cue sheet. With ``stéréo``, a stereo jingle and bed are added
-(the episode becomes stereo). Prints the time of each step and the process's peak memory;
+(the episode becomes stereo). Then encodes the listening page's 200 players. Prints the time of each step and the process's peak memory;
 asserts nothing. Targets (issue 10): < 30 s, < 500 MB.
 """
 
@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from miam_qual.publication import episode
+from miam_qual.publication.listening import clip_mp3
 from miam_qual.publication.settings import PublicationSettings
 
 RATE, CLIPS, THEMES = 44_100, 200, 5
@@ -94,6 +95,15 @@ def main(argv: list[str]) -> None:
     print(f"  temps de calcul (tous les fils)              : {cpu:6.2f} s")
     print(f"  dont encodage MP3 (LAME, dans son fil)       : {lame:6.2f} s")
     print(f"  le reste (montage, sonie, limiteur, WAV)     : {cpu - lame:6.2f} s")
+    started = time.perf_counter()
+    with wave.open(str(root / episode.WAV_NAME), "rb") as wav:
+        page_bytes = 0
+        for part in (p for p in made.parts if p.kind == episode.CLIP):
+            wav.setpos(part.start)
+            pcm = np.frombuffer(wav.readframes(part.frames), "<i2")
+            page_bytes += len(clip_mp3(pcm, made.rate, made.channels))
+    print(f"lecteurs de la page d'écoute ({CLIPS} MP3)       : {time.perf_counter() - started:6.2f} s, "
+          f"{page_bytes * 4 / 3 / 2**20:.1f} Mo dans la page")  # fmt: skip
     print(f"mémoire maximale du processus : {megabytes():.0f} Mo (avant le montage : {before:.0f} Mo ;"
           " objectif < 500 Mo)")  # fmt: skip
 

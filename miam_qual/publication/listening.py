@@ -53,7 +53,7 @@ def write_listening_page(project: Project, start: ExportStart, episode: Episode)
             row = quotes.loc[part.quote_id]
             wav.setpos(part.start)
             pcm = np.frombuffer(wav.readframes(part.frames), "<i2")
-            sound = base64.b64encode(_mp3(pcm, episode.rate, episode.channels)).decode("ascii")
+            sound = base64.b64encode(clip_mp3(pcm, episode.rate, episode.channels)).decode("ascii")
             begin, end = episode.ms(part.start), episode.ms(part.start + part.frames)
             items.append({
                 "id": part.quote_id, "theme": part.theme, "attribution": part.attribution,
@@ -115,7 +115,7 @@ def _french_day(day: object) -> str:
         return str(day)
 
 
-def _mp3(pcm: np.ndarray, rate: int, channels: int) -> bytes:
+def clip_mp3(pcm: np.ndarray, rate: int, channels: int) -> bytes:
     """Interleaved 16-bit ``pcm`` as a small mono MP3 (``PAGE_RATE``, ``PAGE_BIT_RATE``)."""
     import av
 
