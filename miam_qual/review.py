@@ -79,7 +79,8 @@ def contest(project: Project, coding: str, text: str, *, author: str) -> str:
 
 def approve(project: Project, coding: str, *, author: str, text: str = "") -> str:
     """Approve a coding (a thread settled at once: it asks for nothing); returns its GUID. An
-    author approving the same coding again gets the first approval back, nothing written.
+    author approving again a coding whose latest thread is their approval gets it back, nothing
+    written (after a later comment or contestation, a new approval is written).
     Raises ``CodingError`` for an unknown coding, ``UnknownCoder``."""
     _coding_state(project, coding)
     author = _author(project, author)

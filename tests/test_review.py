@@ -120,6 +120,10 @@ def test_an_approval_needs_no_answer_and_is_not_written_twice(coded: Project):
     contested = coded.contest(coding, "Finalement non.", author="zoé")
     assert coded.review_state(coded.document_id(DOC)) == {coding: "contesté"}
     assert coded.to_review()["thread_id"].tolist() == [contested]
+    coded.settle(contested, author="camille")
+    again = coded.approve(coding, author="zoé")  # approving after the contestation is new
+    assert again != approval and coded.review_state(DOC) == {coding: "approuvé"}
+    assert coded.approve(coding, author="zoé") == again
 
 
 def test_contestations_come_first_in_the_list(coded: Project):

@@ -176,10 +176,11 @@ def get_thread(store: Store, thread: str) -> dict | None:
 
 
 def approval_by(store: Store, coding: str, author: str) -> str | None:
-    """The GUID of ``author``'s approval of a coding, if there is one."""
+    """The GUID of ``author``'s approval of a coding when it is the coding's latest thread."""
     row = store.one(
-        "SELECT guid FROM review_threads WHERE target_guid = ? AND kind = 'approbation' "
-        "AND author = ?",
+        "SELECT t.guid FROM review_threads t WHERE t.target_guid = ? AND t.kind = 'approbation' "
+        "AND t.author = ? AND NOT EXISTS (SELECT 1 FROM review_threads later "
+        "WHERE later.target_guid = t.target_guid AND later.rowid > t.rowid)",
         (coding, author),
     )
     return row[0] if row else None
