@@ -376,6 +376,9 @@ def test_cli_montage_writes_the_episode(exports, tmp_path):
     refused = runner.invoke(main, ["citations", "exporter", "-p", str(project.root), "-f",
                                    "tableur", "-o", str(tmp_path / "t"), "--montage"])  # fmt: skip
     assert refused.exit_code != 0 and "format radio" in refused.output
+    alone = runner.invoke(main, ["citations", "exporter", "-p", str(project.root), "-f", "radio",
+                                 "-o", str(tmp_path / "r"), "--sonie", "ebu"])  # fmt: skip
+    assert alone.exit_code != 0 and "ajoutez --montage" in alone.output
     assert not (tmp_path / "t").exists()
 
 
@@ -391,3 +394,21 @@ def test_a_failure_while_writing_stops_the_encoder_and_leaves_nothing(
     with pytest.raises(ExportError, match="limiteur interrompu"):
         export_radio(project, tmp_path / "radio", montage=True)
     assert not (tmp_path / "radio").exists()
+
+
+def test_mp3_clips_make_the_same_episode(exports, tmp_path):
+    """Clips exported as mp3 are decoded for the montage: same order, lengths within an mp3
+    frame's padding, and the loudness on target."""
+    project, made = exports
+    (project.root / "publication.yml").rename(project.root / "publication.yml.bak")
+    try:
+        export_radio(project, tmp_path / "mp3", audio_format="mp3", montage=True, loudness="ebu")
+    finally:
+        (project.root / "publication.yml.bak").rename(project.root / "publication.yml")
+    wav_cues = read_cues(made["ebu"] / "episode_minutage.csv")
+    mp3_cues = read_cues(tmp_path / "mp3" / "episode_minutage.csv")
+    assert [c["citation"] for c in mp3_cues] == [c["citation"] for c in wav_cues]
+    for ours, reference in zip(mp3_cues, wav_cues, strict=True):
+        assert abs(int(ours["duree_ms"]) - int(reference["duree_ms"])) <= 30
+    samples, rate = wav_samples(tmp_path / "mp3" / "episode.wav")
+    assert abs(pyloudnorm.Meter(rate).integrated_loudness(samples) + 23) <= 1.0
