@@ -166,6 +166,8 @@ def assemble_episode(
             part.frames = round(part.silence_ms * rate / 1000)
     episode = Episode(rate, channels, target, parts)
     bed = _decode(bed_file, rate, channels) if bed_file else None
+    if bed is not None and not len(bed):
+        raise ExportError(f"Le tapis « {settings.bed} » de medias/ ne contient aucun son.")
     meter = LoudnessMeter(rate, channels)
     for block in _render(episode, bed, settings.bed_level_db):
         meter.add(block)
@@ -247,12 +249,9 @@ def _decode(path: Path, rate: int, channels: int) -> np.ndarray:
     finally:
         reader.close()
     samples = _to_float(data, width).reshape(-1, own_channels)
-    if own_channels != channels:
-        samples = (
-            np.repeat(samples, channels, axis=1)
-            if own_channels == 1
-            else samples.mean(axis=1, keepdims=True)
-        )
+    if own_channels != channels:  # mono to stereo, or more channels mixed down
+        mono = samples.mean(axis=1, keepdims=True)
+        samples = np.repeat(mono, channels, axis=1) if channels > 1 else mono
     if own_rate != rate:
         samples = _resample(samples, own_rate, rate)
     return np.ascontiguousarray(samples, dtype=np.float32)
