@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_faults import snapshot
+from test_faults import failing_commit, snapshot
 
 from miam_qual import CorpusError, IntegrityViolation, Project, TrainingError, UnknownCoder
 from miam_qual.agreement import agreement
@@ -179,3 +179,21 @@ def test_a_reference_set_whose_write_fails_midway_leaves_the_project_unchanged(
     db.execute("DROP TRIGGER temp.panne")
     assert mark_reference(demo_project, SET, reference_coder="camille", by="sophie")
     assert snapshot(demo_project) != before
+
+
+@pytest.mark.parametrize("write", ["mark_reference", "mark_done", "reveal"])
+def test_every_training_write_whose_commit_fails_writes_nothing(trained: Project, write: str):
+    writes = {
+        "mark_reference": lambda: mark_reference(
+            trained, [SET[0]], reference_coder="camille", by="sophie", name="Encore"
+        ),
+        "mark_done": lambda: mark_done(trained, "Formation 1", "stagiaire"),
+        "reveal": lambda: reveal(trained, "Formation 1", by="sophie"),
+    }
+    before = snapshot(trained)
+    with failing_commit(trained):
+        with pytest.raises(IntegrityViolation, match="rien n'a été écrit"):
+            writes[write]()
+    assert snapshot(trained) == before
+    writes[write]()  # the same write then goes through
+    assert snapshot(trained) != before
