@@ -220,10 +220,15 @@ def threads(project: Project, target: str | None = None, *, summary: bool = Fals
     was removed; empty for codes); ``code`` (label); ``coder`` (whose coding); ``author``,
     ``created_at``, ``text``; ``replies`` (how many), ``last_reply_by``, ``last_reply_at``;
     ``status`` (ouvert, réglé), ``settled_by``, ``settled_at``; ``coding_removed`` (the coding
-    no longer exists); ``coding_id, code_id, document_id, start, end``. Raises as ``comment``.
+    no longer exists); ``coding_id, code_id, document_id, start, end``. The threads of a coding
+    removed since are still found by its GUID. Raises as ``comment``.
     """
     if target is None:
         return _threads(project, sql.threads_frame(project.store))
+    if not summary and _looks_like_guid(target):  # a coding, even one removed since
+        found = sql.threads_frame(project.store, target_kind="codage", target_guid=target)
+        if len(found):
+            return _threads(project, found)
     kind, guid, _code, _passage = _resolve(project, target, summary)
     return _threads(project, sql.threads_frame(project.store, target_kind=kind, target_guid=guid))
 

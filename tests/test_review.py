@@ -143,6 +143,9 @@ def test_a_thread_on_a_removed_coding_still_says_where_it_was(coded: Project):
     assert row["coding_removed"] and row["passage"] == "Depuis huit ans"
     assert (row["document"], row["code"], row["coder"]) == (DOC, "Prix et budget", "camille")
     assert coded.review_state(DOC) == {}
+    assert coded.threads(coding)["coding_removed"].tolist() == [True]  # found by its GUID
+    with pytest.raises(CodingError, match="inconnu"):
+        coded.comment(coding, "Et maintenant ?", author="zoé")  # but takes no new thread
 
 
 def test_a_thread_follows_its_coding_moved_to_another_code(coded: Project):
