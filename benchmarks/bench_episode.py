@@ -13,6 +13,7 @@ asserts nothing. Targets (issue 10): < 30 s, < 500 MB.
 from __future__ import annotations
 
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -56,6 +57,13 @@ def main(argv: list[str]) -> None:
     stereo = bool(argv) and argv[0].startswith("st")
     rng = np.random.default_rng(0)
     root = Path(tempfile.mkdtemp(prefix="miam_bench_episode_"))
+    try:
+        run(root, stereo, rng)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)  # half an hour of WAV and its clips
+
+
+def run(root: Path, stereo: bool, rng: np.random.Generator) -> None:
     (root / "extraits").mkdir()
     media = root / "medias"
     media.mkdir()
