@@ -210,8 +210,8 @@ def test_the_coding_widget_says_when_another_notebook_holds_the_lock(
     project.store.db.execute("PRAGMA busy_timeout = 300")
     holder = sqlite3.connect(project.store.path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    start = session.text.index("Responsable")
-    session.select(start, start + 11)
+    start = session.text.index("Depuis huit ans")
+    session.select(start, start + 15)
     assert session.apply(["prix"]) is None
     assert session.status_level == "erreur"
     assert "occupée par un autre carnet" in session.status and DB_FILE in session.status

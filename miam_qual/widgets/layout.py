@@ -7,6 +7,7 @@ title before the first turn) become ``context`` blocks, so every word stays sele
 
 from __future__ import annotations
 
+import bisect
 import numbers
 
 import pandas as pd
@@ -42,24 +43,27 @@ def document_blocks(
         if paragraphs is not None
         else []
     )
-    cues = list(timecodes.itertuples()) if timecodes is not None and len(timecodes) else []
+    cues = (
+        sorted(zip(timecodes["start"], timecodes["end"], timecodes["begin_ms"], strict=True))
+        if timecodes is not None and len(timecodes)
+        else []
+    )
+    cue_starts = [cue[0] for cue in cues]
+    starts = [start for start, _ in para_starts]
     blocks: list[dict] = []
     cursor = 0
 
+    # Both lookups bisect (a 300,000-word transcript has thousands of blocks, paragraphs, cues).
     def number_at(offset: int) -> int | None:
-        found = None
-        for start, index in para_starts:
-            if start > offset:
-                break
-            found = int(index) + 1
-        return found
+        at = bisect.bisect_right(starts, offset)
+        return int(para_starts[at - 1][1]) + 1 if at else None
 
     def time_at(offset: int, begin_ms: object) -> str | None:
         if begin_ms is not None and not pd.isna(begin_ms):
             return format_ms(begin_ms)
-        for cue in cues:
-            if cue.start <= offset < cue.end:
-                return format_ms(cue.begin_ms)
+        at = bisect.bisect_right(cue_starts, offset)  # cues do not overlap: the last one begun
+        if at and cues[at - 1][0] <= offset < cues[at - 1][1]:
+            return format_ms(cues[at - 1][2])
         return None
 
     def add_context(start: int, end: int) -> None:

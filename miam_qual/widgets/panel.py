@@ -100,6 +100,7 @@ class CodingPanel(anywidget.AnyWidget):
             return {}
         return {
             "id": s.document_id,
+            "load": s.loads,  # the same document's text loaded again (after a correction)
             "name": s.document,
             "kind": s.kind,
             "position": s.position,

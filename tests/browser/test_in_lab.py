@@ -258,7 +258,8 @@ def test_report_is_written_on_click_only(lab: Lab, page) -> None:
     before = fingerprint(lab.project)
     open_and_run(page, lab.base, "notebooks/04_revue_des_themes.ipynb", workspace="revue")
     assert differences(before, fingerprint(lab.project)) == []  # Run All wrote nothing
-    labels = page.locator(".widget-dropdown select").evaluate_all(
+    filters = page.locator(".jp-OutputArea-output:has(.widget-dropdown)").first  # the review's
+    labels = filters.locator(".widget-dropdown select").evaluate_all(
         "s => s.map(e => e.options[e.selectedIndex]?.text)"
     )
     assert labels.count("(tous)") == len(labels) - 2, labels  # theme and wave set in code

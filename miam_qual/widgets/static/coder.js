@@ -200,49 +200,105 @@ function render({ model, el: host }) {
       docPane.replaceChildren(el("p", { class: "miam-cp-muted" }, "Aucun document à afficher."));
       return;
     }
-    if (drawn.doc !== doc.id) { drawn = { doc: doc.id, blocks: [] }; docPane.replaceChildren(); }
+    const shown = `${doc.id}:${doc.load}`;  // a corrected text is the same document, drawn anew
+    if (drawn.doc !== shown) {
+      drawn.blocks.forEach((b) => b && visibility.unobserve(b.node));
+      onScreen.clear();
+      drawn = { doc: shown, blocks: [] };
+      docPane.replaceChildren();
+    }
     const codings = model.get("codings") || [];
     const sel = model.get("selection") || [];
+    // Each coding goes to the blocks it overlaps: a binary search for its first block, then the
+    // blocks it runs into (not every coding tested against every block: thousands of each).
+    const perBlock = doc.blocks.map(() => []);
+    for (const c of codings) {
+      let lo = 0, hi = doc.blocks.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (doc.blocks[mid].end <= c.start) lo = mid + 1; else hi = mid; }
+      for (let i = lo; i < doc.blocks.length && doc.blocks[i].start < c.end; i++) {
+        if (c.start < doc.blocks[i].end && c.end > doc.blocks[i].start) perBlock[i].push(c);
+      }
+    }
     doc.blocks.forEach((b, i) => {
-      const inBlock = codings.filter((c) => c.start < b.end && c.end > b.start);
+      const inBlock = perBlock[i];
       const selIn = sel.length && sel[0] < b.end && sel[1] > b.start ? sel : null;
       const key = JSON.stringify([inBlock.map((c) => [c.id, c.start, c.end, c.color, c.mine, c.label, c.modified, c.review]), selIn]);
       if (drawn.blocks[i] && drawn.blocks[i].key === key) return;
       const node = drawBlock(b, inBlock, selIn);
-      if (drawn.blocks[i]) drawn.blocks[i].node.replaceWith(node);
+      if (drawn.blocks[i]) { visibility.unobserve(drawn.blocks[i].node); onScreen.delete(drawn.blocks[i].node); drawn.blocks[i].node.replaceWith(node); }
       else docPane.append(node);
       drawn.blocks[i] = { key, node, inBlock };
-      requestAnimationFrame(() => drawStripes(node, inBlock));
+      node.miamCodings = inBlock;
+      visibility.observe(node);
+      if (inBlock.length) scheduleStripes(node);
     });
   }
 
   // -- coding stripes: one coloured bar per coding beside the lines it covers ------------------
   // (as MAXQDA and NVivo show a code's extent); one lane per code of the block, hover for the
-  // code and the coder, click to select the passage.
-  function drawStripes(node, inBlock) {
+  // code and the coder, click to select the passage. Stripes need the lines' positions, so they
+  // are drawn for the blocks on screen only (a 300,000-word transcript has thousands of blocks),
+  // all positions read first and then all stripes written: one layout per frame, not one per block.
+  const stripesDue = new Set();  // block nodes whose stripes must be (re)drawn
+  const onScreen = new Set();
+  let stripesFrame = 0;
+  const scheduleStripes = (node) => {
+    if (node) stripesDue.add(node);
+    if (!stripesFrame) stripesFrame = requestAnimationFrame(drawDueStripes);
+  };
+  const visibility = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) { onScreen.add(e.target); } else onScreen.delete(e.target);
+    }
+    scheduleStripes();
+  }, { root: docPane, rootMargin: "400px 0px" });
+  function drawDueStripes() {
+    stripesFrame = 0;
+    const plans = [];
+    for (const node of [...stripesDue]) {  // read: every position first
+      if (!node.isConnected) { stripesDue.delete(node); continue; }
+      if (!onScreen.has(node)) continue;  // drawn when it scrolls into view
+      stripesDue.delete(node);
+      plans.push(planStripes(node));
+    }
+    for (const plan of plans) if (plan) writeStripes(plan);  // write: then every stripe
+  }
+  function planStripes(node) {
     const margin = node.querySelector(".miam-cp-margin");
-    if (!margin || !node.isConnected) return;
-    margin.querySelectorAll(".miam-cp-stripe").forEach((s) => s.remove());
+    const inBlock = node.miamCodings || [];
+    if (!margin) return null;
     const top = margin.getBoundingClientRect().top;
     const lanes = [...new Set(inBlock.map((c) => c.code))];
+    const spans = [...node.querySelectorAll(".miam-cp-hl")];
+    const bars = [];
     for (const c of inBlock) {
-      const rects = [...node.querySelectorAll(".miam-cp-hl")]
-        .filter((span) => span.dataset.codings.split(" ").includes(c.id))
-        .flatMap((span) => [...span.getClientRects()]);
+      const rects = spans.filter((span) => span.dataset.codings.split(" ").includes(c.id)).flatMap((span) => [...span.getClientRects()]);
       if (!rects.length) continue;
       const y0 = Math.min(...rects.map((r) => r.top)) - top;
       const y1 = Math.max(...rects.map((r) => r.bottom)) - top;
+      bars.push({ c, y0, y1, lane: lanes.indexOf(c.code) });
+    }
+    return { margin, bars, lanes: lanes.length };
+  }
+  function writeStripes({ margin, bars, lanes }) {
+    margin.querySelectorAll(".miam-cp-stripe").forEach((s) => s.remove());
+    for (const { c, y0, y1, lane } of bars) {
       margin.append(el("div", {
         class: "miam-cp-stripe" + (c.mine ? "" : " other"), "data-coding": c.id,
         title: `${c.label} (${c.coder})`,
-        style: `top:${y0}px;height:${Math.max(4, y1 - y0)}px;left:${lanes.indexOf(c.code) * 5}px;background:${c.color}`,
+        style: `top:${y0}px;height:${Math.max(4, y1 - y0)}px;left:${lane * 5}px;background:${c.color}`,
         onclick: () => send("select", { start: c.start, end: c.end }),
       }));
     }
-    margin.style.paddingLeft = lanes.length ? `${lanes.length * 5 + 4}px` : "";
+    margin.style.paddingLeft = lanes ? `${lanes * 5 + 4}px` : "";
   }
-  const stripesObserver = new ResizeObserver(() => {  // lines re-wrap: the stripes follow
-    for (const b of drawn.blocks) if (b && b.node.isConnected && b.inBlock.length) drawStripes(b.node, b.inBlock);
+  let paneWidth = 0;
+  const stripesObserver = new ResizeObserver((entries) => {  // lines re-wrap: the stripes follow
+    const width = entries[entries.length - 1].contentRect.width;
+    if (width === paneWidth) return;
+    paneWidth = width;
+    for (const b of drawn.blocks) if (b && b.node.isConnected && b.inBlock.length) stripesDue.add(b.node);
+    scheduleStripes();
   });
   stripesObserver.observe(docPane);
 
@@ -324,11 +380,15 @@ function render({ model, el: host }) {
     if (at.top < pane.top || at.bottom > pane.bottom) docPane.scrollTop += at.top - pane.top - pane.height / 4;
   }
 
-  function scrollToSelection() {
+  function scrollToSelection(again = true) {
     const first = docPane.querySelector(".miam-cp-sel");
     if (first) {
       const pane = docPane.getBoundingClientRect(), box = first.getBoundingClientRect();
-      if (box.top < pane.top || box.bottom > pane.bottom) docPane.scrollTop += box.top - pane.top - pane.height / 3;
+      if (box.top < pane.top || box.bottom > pane.bottom) {
+        docPane.scrollTop += box.top - pane.top - pane.height / 3;
+        // blocks scrolled past are laid out only now (content-visibility): correct once more
+        if (again) requestAnimationFrame(() => requestAnimationFrame(() => scrollToSelection(false)));
+      }
     }
   }
 
@@ -576,7 +636,7 @@ function render({ model, el: host }) {
   });
   cps = Array.from((model.get("doc") || {}).text || "");
   redraw();
-  return () => { document.removeEventListener("mouseup", onMouseUp); stripesObserver.disconnect(); };
+  return () => { document.removeEventListener("mouseup", onMouseUp); stripesObserver.disconnect(); visibility.disconnect(); };
 }
 
 export default { render };
