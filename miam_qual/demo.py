@@ -4,7 +4,9 @@ The material lives in the repository (``corpus/``, ``codebooks/``, ``demo/codage
 built wheel carries a copy of those folders in ``miam_qual/demo_data/`` (see ``setup.py``), so
 ``miam-qual demo`` also works from an installed package. This module builds a project folder from
 it: participants and consents, every source file with its
-metadata, the shared codebook, and the codings of two coders who partly disagree. Excerpts in
+metadata, the shared codebook, the codings of three coders who partly disagree (on codes and on
+passages' boundaries), a reference set a trainee coded, and a supervisor's comments, contestation
+and approval with the coder's answers (``demo/revue_demo.yml``). Excerpts in
 ``codages_demo.yml`` are quoted text, located in the imported documents, so the file stays
 readable and independent of offsets.
 """
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .project import Project
-from .yamlio import expect, line_of, load_yaml, text_of, texts_of
+from .yamlio import expect, line_of, load_yaml, parse_bool, text_of, texts_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: The copy of the demo material that a built wheel carries (absent in a source checkout).
@@ -42,6 +44,7 @@ def demo_material(root: Path | None = None) -> dict[str, Path]:
         "corpus": root / "corpus",
         "codebook": root / "codebooks" / "livre_de_codes.yml",
         "codings": root / "demo" / "codages_demo.yml",
+        "review": root / "demo" / "revue_demo.yml",
     }
     missing = [str(p) for p in paths.values() if not p.exists()]
     if missing:
@@ -77,6 +80,7 @@ def build_demo(
         if document is None or document in set(project.documents()["document"]):
             project.identify_speaker(label, interviewer=True, document=document, by=who)
     apply_demo_codings(project, paths["codings"])
+    apply_demo_review(project, paths["review"])
     demo_publication(project, by=who)
     if not quiet:
         print(summary(project))
@@ -180,6 +184,73 @@ def apply_demo_codings(project: Project, path: Path) -> int:
     if problems:
         raise CorpusError(f"« {path.name} » : " + " ; ".join(problems))
     return written
+
+
+def apply_demo_review(project: Project, path: Path) -> int:
+    """Create the reference sets and review threads of ``revue_demo.yml``; returns the number of
+    threads. Raises ``CorpusError`` naming the file and line for an entry of the wrong shape or a
+    target that is not in the project."""
+    from . import training
+
+    data = load_yaml(path, source=path.name, error=CorpusError, expect_mapping=True)
+    where = f"« {path.name} » : ligne"
+    for entry in data.get("jeux_de_reference") or []:
+        place = f"{where} {line_of(entry)}"
+        expect(entry, dict, where=place, what="un jeu de référence", error=CorpusError)
+        reference = text_of(entry, "codeur_reference", where=place, error=CorpusError) or ""
+        name = training.mark_reference(
+            project, texts_of(entry, "documents", where=place, error=CorpusError),
+            reference_coder=reference, by=reference,
+            name=text_of(entry, "nom", where=place, error=CorpusError),
+        )  # fmt: skip
+        for coder in texts_of(entry, "fini_par", where=place, error=CorpusError):
+            training.mark_done(project, name, coder)
+    threads = 0
+    for entry in data.get("revue") or []:
+        place = f"{where} {line_of(entry)}"
+        expect(entry, dict, where=place, what="une entrée de revue", error=CorpusError)
+        kind = text_of(entry, "type", where=place, error=CorpusError)
+        author = text_of(entry, "auteur", where=place, error=CorpusError) or ""
+        text = text_of(entry, "texte", where=place, error=CorpusError) or ""
+        target = expect(entry.get("cible"), dict, where=place, what="« cible »", error=CorpusError)
+        summary = parse_bool(target.get("synthese", False), where=place, error=CorpusError)
+        aim = _demo_target(project, target, place)
+        if kind == "contestation":
+            thread = project.contest(aim, text, author=author)
+        elif kind == "approbation":
+            thread = project.approve(aim, author=author, text=text)
+        elif kind == "commentaire":
+            thread = project.comment(aim, text, author=author, summary=summary)
+        else:
+            raise CorpusError(
+                f"{place} : type « {kind} » inconnu (contestation, commentaire, approbation)."
+            )
+        for answer in entry.get("reponses") or []:
+            project.reply(
+                thread, text_of(answer, "texte", where=place, error=CorpusError) or "",
+                author=text_of(answer, "auteur", where=place, error=CorpusError) or "",
+            )  # fmt: skip
+        settler = text_of(entry, "regle_par", where=place, error=CorpusError)
+        if settler:
+            project.settle(thread, author=settler)
+        threads += 1
+    return threads
+
+
+def _demo_target(project: Project, target: dict, place: str) -> str:
+    """A review target of ``revue_demo.yml``: a code id, or the GUID of the coding described by
+    its document, exact excerpt, code and coder."""
+    code = text_of(target, "code", where=place, error=CorpusError) or ""
+    document = text_of(target, "document", where=place, error=CorpusError)
+    if not document:
+        return code
+    coder = text_of(target, "codeur", where=place, error=CorpusError)
+    excerpt = text_of(target, "extrait", where=place, error=CorpusError)
+    found = project.codings(document=document, coder=coder, descendants=False)
+    found = found[(found["text"] == excerpt) & (found["code_id"] == code)]
+    if len(found) != 1:
+        raise CorpusError(f"{place} : aucun codage « {code} » de {coder} sur « {excerpt} ».")
+    return str(found["coding_id"].iloc[0])
 
 
 def summary(project: Project) -> str:

@@ -28,8 +28,7 @@ def test_demo_has_the_promised_material(demo_project: Project):
 
 
 def test_demo_codings_by_two_coders_who_partly_disagree(demo_project: Project):
-    codings = demo_project.codings()
-    assert set(codings["coder"]) == {"camille", "karim"}
+    codings = demo_project.codings(coder=["camille", "karim"])  # léa: see the test below
     per_span = codings.groupby(["document_id", "start", "end"])
     both = per_span["coder"].nunique() == 2
     assert 0.5 < both.mean() < 0.95  # mostly shared spans, some coded by one coder only
@@ -81,3 +80,34 @@ def test_any_offset_maps_back_to_a_time_in_the_recording(demo_project: Project):
         first["end_ms"],
     )
     assert demo_project.span_times("entretien_centre_social.txt", 0, 10) is None
+
+
+def test_demo_shows_boundaries_a_trainee_and_a_review(demo_project: Project):
+    """Issue 13's demo: passages coded with the same code but different boundaries, a third
+    coder training on a reference set, and the review threads a supervisor left."""
+    from miam_qual.training import differences, hidden_codings, reference_sets
+
+    codings = demo_project.codings()
+    assert set(codings["coder"]) == {"camille", "karim", "léa"}
+    pairs = codings[codings["coder"].isin(["camille", "karim"])]
+    boundary = 0
+    for (_doc, _code), group in pairs.groupby(["document_id", "code_id"]):
+        mine = group[group["coder"] == "camille"][["start", "end"]].values.tolist()
+        theirs = group[group["coder"] == "karim"][["start", "end"]].values.tolist()
+        boundary += sum(
+            1 for a in mine for b in theirs if a != b and a[0] < b[1] and b[0] < a[1]
+        )  # overlapping, not identical: a boundary disagreement
+    assert boundary >= 2
+    sets = reference_sets(demo_project)
+    assert sets[["set", "reference_coder", "done"]].values.tolist() == [
+        ["Formation — témoignage 1", "karim", "camille, léa"]
+    ]
+    table = differences(demo_project, "Formation — témoignage 1", "léa")
+    assert {"les deux", "référence seulement", "stagiaire seulement"} <= set(table["status"])
+    assert 0 < table[table["status"] == "les deux"]["overlap"].min() < 1  # a boundary, too
+    assert hidden_codings(demo_project, "temoignage_01.vtt", "léa") == set()  # léa is done
+    review = demo_project.to_review()
+    assert "contestation" in set(review["kind"]) and "commentaire" in set(review["kind"])
+    threads = demo_project.threads()
+    assert {"ouvert", "réglé"} <= set(threads["status"])
+    assert "approbation" in set(threads["kind"])

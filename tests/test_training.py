@@ -26,12 +26,21 @@ from miam_qual.training import (
 SET = ["entretien_centre_social.txt", "temoignage_07.txt", "temoignage_08.txt"]
 
 
+def without_the_demo_set(project: Project) -> Project:
+    """The demo ships a reference set of its own (``demo/revue_demo.yml``); these tests start
+    from none, so that every set listed is one they made."""
+    with project.store.transaction():
+        for table in ("reference_done", "reference_documents", "reference_sets"):
+            project.store.db.execute(f"DELETE FROM {table}")
+    return project
+
+
 @pytest.fixture
 def trained(demo_project: Project) -> Project:
     """The demo with a reference set (camille's codings) and an intern who coded two of its
     documents: the first exactly like camille, then the second with half of camille's passages,
     one passage widened and one code camille did not use there."""
-    project = demo_project
+    project = without_the_demo_set(demo_project)
     project.add_coder("stagiaire")
     mark_reference(project, SET, reference_coder="camille", by="sophie", name="Formation 1")
     theirs = project.codings(coder="camille")
@@ -163,6 +172,7 @@ def test_progress_follows_the_set_documents_in_the_order_coded(trained: Project)
 def test_a_reference_set_whose_write_fails_midway_leaves_the_project_unchanged(
     demo_project: Project,
 ):
+    without_the_demo_set(demo_project)
     db = demo_project.store.db
     # the set's row and first document go in, the second document fails: SQLite aborts there
     db.execute(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from notebook_guard import fingerprint
+from test_training import without_the_demo_set
 
 from miam_qual import Project
 from miam_qual.training import reference_sets
@@ -28,16 +29,18 @@ def readable(frame) -> bool:
 
 def test_opening_the_panel_writes_nothing(demo_project: Project) -> None:
     before = fingerprint(demo_project.root)
-    panel = TrainingPanel(demo_project, user="sophie")
-    assert panel.set_name is None and "Aucun jeu" in panel.about.value
+    panel = TrainingPanel(demo_project, user="sophie")  # the demo's own set, léa done with it
+    assert panel.set_name == "Formation — témoignage 1"
     assert list(panel.difference_table().columns) == list(DIFFERENCE_HEADERS.values())
     assert fingerprint(demo_project.root) == before
+    empty = TrainingPanel(without_the_demo_set(demo_project), user="sophie")
+    assert empty.set_name is None and "Aucun jeu" in empty.about.value
 
 
 def test_a_supervisor_creates_a_set_and_the_trainee_sees_the_differences_when_done(
     demo_project: Project,
 ) -> None:
-    demo_project.add_coder("stagiaire")
+    without_the_demo_set(demo_project).add_coder("stagiaire")
     panel = TrainingPanel(demo_project, user="sophie")
     panel.documents_menu.value = tuple(SET)
     panel.reference_menu.value = "camille"

@@ -322,12 +322,17 @@ def test_correct_a_word_inside_a_coded_passage(lab: Lab, page) -> None:
         "() => document.querySelector('.miam-cp-status').textContent.startsWith('Texte corrigé (version 2)')"
     )
     page.wait_for_selector("textarea.miam-cp-editbox", state="detached")
+    shown = page.eval_on_selector_all(  # every piece of text drawn sits at its new offset
+        ".miam-cp-text [data-s]", "ns => ns.map(n => [Number(n.dataset.s), n.textContent])"
+    )
 
     expected = passage[: insert_at - words[2][0]] + " vraiment" + passage[insert_at - words[2][0] :]
     with Project.open(lab.project) as project:
         now = project.coding(coding)
         assert project.text(document)[now["start"] : now["end"]] == expected
         assert project.modified_codings(document)["coding_id"].tolist() == [coding]
+        corrected = project.text(document)
+    assert shown and all(corrected[s : s + len(piece)] == piece for s, piece in shown)
     page.wait_for_selector(".miam-cp-hl.miam-cp-modified")
     note = page.wait_for_selector(f".miam-cp-here[data-coding='{coding}'] .miam-cp-modified-note")
     assert note.inner_text().startswith(f"Texte corrigé : avant « {passage} »")
