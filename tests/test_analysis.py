@@ -53,7 +53,7 @@ def test_an_intermediate_code_counts_its_sub_codes_like_codings_and_has(demo_pro
 def test_frequencies_by_coder_and_theme(demo_project):
     codings = demo_project.codings()
     by_coder = A.code_frequencies(demo_project, by="coder")
-    assert set(by_coder["coder"]) == {"camille", "karim"}
+    assert set(by_coder["coder"]) == {"camille", "karim", "léa"}
     row = by_coder[(by_coder["code_id"] == "qualite") & (by_coder["coder"] == "camille")].iloc[0]
     assert row["segments"] == len(
         codings[(codings["code_id"] == "qualite") & (codings["coder"] == "camille")]

@@ -63,10 +63,11 @@ def test_contest_a_coding_then_settle_it_in_jupyterlab(lab: Lab, page) -> None: 
         [row] = reopened.to_review()[lambda f: f["coding_id"] == coding].to_dict("records")
         assert (row["kind"], row["author"]) == ("contestation", CODER)
         assert len(reopened.threads()) == already + 1
+        choices = dict((v, k) for k, v in ReviewLoop(reopened, author=CODER).item_choices())
+        item = choices[row["thread_id"]]  # the demo's own threads are listed too
 
     panel.locator(".lm-TabBar-tab", has_text="À revoir").click()
-    items = panel.locator(".widget-select select:visible")
-    items.select_option(value=items.locator("option").first.get_attribute("value"))
+    panel.locator(".widget-select select:visible").select_option(label=item)
     settled(page)
     panel.locator("p:visible", has_text="Ce passage parle d'autre chose.").wait_for(timeout=10_000)
     panel.locator("button.jupyter-button:visible", has_text="Marquer comme réglé").click()
