@@ -1,8 +1,8 @@
 """Coding workbench speed: build the widget in the kernel, and the click → saved → highlight
 round trip in a real JupyterLab (when Debian's Chromium is installed). Prints figures only.
 
-Targets: construction < 500 ms on a 20,000-word transcript with 1,000 codings by three coders;
-round trip < 150 ms.
+Targets (issue 9): panel ready < 300 ms on a 20,000-word transcript with 1,000 codings by three
+coders; click → saved → drawn < 100 ms median.
 
     .venv/bin/python benchmarks/bench_widget.py
 """
@@ -81,7 +81,7 @@ def kernel_figures(project: Project) -> None:
         panel = CodingPanel(project, "camille")
         times.append((time.perf_counter() - started) * 1000)
     print(f"Construction du panneau (noyau) : médiane {statistics.median(times):.0f} ms, "
-          f"min {min(times):.0f} ms (cible < 500 ms)")  # fmt: skip
+          f"min {min(times):.0f} ms (cible < 300 ms)")  # fmt: skip
     panel.session.show_others = True
     panel.push()
     print(f"  codages affichés (3 codeurs) : {len(panel.codings)} ; taille du texte : "
@@ -147,7 +147,9 @@ def browser_figures(root: Path) -> None:
                 i,
             )
             target = f".miam-cp-text [data-s='{offset}']"
-            page.eval_on_selector(target, "n => n.scrollIntoView({block: 'center'})")
+            for _ in range(2):  # blocks scrolled past are laid out only then: aim again
+                page.eval_on_selector(target, "n => n.scrollIntoView({block: 'center'})")
+                page.wait_for_timeout(250)
             start, end = glyph_box(page, target, 1), glyph_box(page, target, 12)
             # A plain click first (as a reader does), then the drag.
             page.mouse.click(start["x"] + 1, start["y"] + start["height"] / 2)
@@ -163,7 +165,7 @@ def browser_figures(root: Path) -> None:
             page.wait_for_function("() => window.miamTimings.length > 0")
             times.append(page.evaluate("() => window.miamTimings[0]"))
         print(f"Clic → enregistré → surlignage affiché (navigateur) : médiane {statistics.median(times):.0f} ms, "
-              f"max {max(times):.0f} ms (cible < 150 ms)")  # fmt: skip
+              f"max {max(times):.0f} ms (cible < 100 ms)")  # fmt: skip
 
 
 def main() -> None:

@@ -92,6 +92,23 @@ def code(
     are recorded in the audit trail as ``ajouté`` by ``coder``. Raises ``OffsetOutOfRange``,
     ``UnknownCode``, ``UnknownCoder`` or ``CodingError``; nothing is written then.
     """
+    written = code_with_news(project, document, start, end, code, coder=coder, memo=memo)
+    ids = [guid for guid, _new in written]
+    return ids[0] if isinstance(code, str) else ids
+
+
+def code_with_news(
+    project: Project,
+    document: str,
+    start: int,
+    end: int,
+    code: str | list[str],
+    *,
+    coder: str,
+    memo: str | None = None,
+) -> list[tuple[str, bool]]:
+    """``code``, telling for each code whether its coding is new: ``[(guid, new), …]`` in the
+    order of the codes (the coding panel's undo takes back only what a click wrote)."""
     doc = project.document_id(document)
     codes = [code] if isinstance(code, str) else list(code)
     if not codes:
@@ -107,7 +124,7 @@ def code(
         targets.append(entry.guid)
     coder_guid = coder_id(project, coder)
     text = project.span_text(document, start, end)
-    ids = []
+    ids: list[tuple[str, bool]] = []
     with project.store.transaction():
         for code_guid in targets:
             guid, created = codings_sql.add_coding(
@@ -115,10 +132,10 @@ def code(
             )
             if created:
                 _audit(project, [guid], "ajouté", coder)
-            ids.append(guid)
+            ids.append((guid, created))
             if memo:
                 people.set_note(project.store, "coding", guid, memo, coder)
-    return ids[0] if isinstance(code, str) else ids
+    return ids
 
 
 def code_many(project: Project, rows: pd.DataFrame | list[dict]) -> int:

@@ -142,8 +142,10 @@ class CodingPanel(anywidget.AnyWidget):
         modified = self.session.modified_here()
         review = self.session.review_here()
         columns = ["coding_id", "start", "end", "code_id", "code", "coder", "mine", "memo", "text"]
+        # plain lists, not DataFrame.to_dict: a thousand codings on every click
+        records = zip(*(frame[c].tolist() for c in columns), strict=True)
         rows = []
-        for r in frame[columns].to_dict("records"):
+        for r in (dict(zip(columns, values, strict=True)) for values in records):
             code = book.get(r["code_id"])
             rows.append(
                 {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..coding import code_with_news
 from ..errors import CodingError, MiamError
 from ..training import hidden_codings
 from . import codes_menu as _codes_menu
@@ -379,16 +380,16 @@ class CodingSession:
             start, end = self.selection
             document_id = self.document_id
             assert document_id is not None  # a selection exists only in an open document
-            existing = self._own_codings_on(start, end)
             self._register_coder()
-            ids = self.project.code(document_id, start, end, codes, coder=self.coder)
+            written = code_with_news(self.project, document_id, start, end, codes, coder=self.coder)
         except MiamError as err:
             self.say(str(err), "erreur")
             return None
-        steps = [
+        ids = [guid for guid, _new in written]
+        steps = [  # undo takes back what this click wrote, not a coding that was already there
             Step("apply", guid, document_id, start, end, code)
-            for guid, code in zip(ids, codes, strict=True)
-            if guid not in existing
+            for (guid, new), code in zip(written, codes, strict=True)
+            if new
         ]
         labels = ", ".join(self.project.codebook.get(c).label for c in codes)
         self.history.record(Action(f"codage {labels}", steps))
@@ -399,10 +400,6 @@ class CodingSession:
         else:
             self.say(f"« {labels} » était déjà appliqué à ce passage : rien de nouveau.")
         return ids
-
-    def _own_codings_on(self, start: int, end: int) -> set[str]:
-        frame = self.codings(mine_only=True)
-        return set(frame[(frame["start"] == start) & (frame["end"] == end)]["coding_id"])
 
     def remove(self, coding_id: str) -> bool:
         """Remove one of this coder's codings (its memo goes with it; undo brings both back)."""
