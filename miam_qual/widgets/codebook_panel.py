@@ -77,7 +77,7 @@ class CodebookPanel:
             description="Couleur proposée", icon="magic",
             tooltip="Une couleur de la famille du thème, bien distincte des codes voisins "
             "(rien n'est écrit avant « Enregistrer »)",
-            layout=w.Layout(width="auto"),
+            layout=w.Layout(width="auto", min_width="12.5em", flex="0 0 auto"),  # never cut
         )  # fmt: skip
         self.save_button = w.Button(description="Enregistrer", button_style="primary", icon="save")
         edit = w.VBox(

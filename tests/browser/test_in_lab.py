@@ -225,6 +225,10 @@ def test_codebook_panel_fits_the_screen_and_saves(lab: Lab, page) -> None:
     assert box["x"] >= 0 and box["x"] + box["width"] <= SMALL["width"], box
     assert box["height"] <= SMALL["height"] - 200, box  # leaves room for JupyterLab's bars
     page.screenshot(path=str(ARTIFACTS / "livre_de_codes_1366x768.png"))
+    cut = panel.locator("button.jupyter-button:visible").evaluate_all(
+        "bs => bs.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.textContent)"
+    )
+    assert cut == []  # every visible button shows its whole label
 
     page.locator(".widget-select select").first.select_option(label="\u2003› Prix et budget")
     label = page.locator(".widget-text:has(label:text-is('Libellé')) input").first
