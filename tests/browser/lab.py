@@ -196,3 +196,11 @@ def drag_select(page, start: dict, end: dict) -> None:
     page.mouse.down()
     page.mouse.move(end["x"] + end["width"] - 1, end["y"] + end["height"] / 2, steps=12)
     page.mouse.up()
+
+
+def cut_labels(scope) -> list[str]:
+    """Labels of the visible buttons under ``scope`` (a Playwright locator) that their button
+    cuts (« Proposer com… »): a user could not read them."""
+    return scope.locator("button:visible").evaluate_all(
+        "bs => bs.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.textContent.trim())"
+    )

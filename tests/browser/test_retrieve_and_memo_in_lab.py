@@ -12,7 +12,7 @@ import pytest
 from miam_qual import Project
 from miam_qual.widgets import MemoEditor, SegmentRetrieval
 
-from .lab import open_and_run
+from .lab import cut_labels, open_and_run
 from .test_in_lab import CODER, SMALL, Lab, lab, page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -50,6 +50,8 @@ def test_retrieve_jump_back_and_write_a_memo_in_jupyterlab(lab: Lab, page) -> No
     selected.scroll_into_view_if_needed()
     assert selected.is_visible()
     page.locator(".miam-cp").screenshot(path="tests/artifacts/retour_au_passage.png")
+    cut = cut_labels(page.locator(".miam-cp")) + cut_labels(view)
+    assert cut == [], "\n".join(cut)
 
     # the memo panel: a memo on the code, written on its button only
     memos = page.locator(".jp-OutputArea-output:has(.widget-toggle-buttons)").first
@@ -60,6 +62,7 @@ def test_retrieve_jump_back_and_write_a_memo_in_jupyterlab(lab: Lab, page) -> No
     memos.locator("textarea").fill(text)
     with Project.open(lab.project, read_only=True) as project:
         assert text not in set(project.memos("code")["text"])  # typing writes nothing
+    assert cut_labels(memos) == []
     memos.locator("button:has-text('Enregistrer')").click()
     memos.locator("text=enregistré").first.wait_for(timeout=10_000)
     with Project.open(lab.project, read_only=True) as project:

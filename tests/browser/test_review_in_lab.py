@@ -14,7 +14,7 @@ from notebook_guard import differences, fingerprint
 from miam_qual import Project
 from miam_qual.widgets import ReviewLoop
 
-from .lab import open_and_run
+from .lab import cut_labels, open_and_run
 from .test_in_lab import ARTIFACTS, CODER, SMALL, Lab, lab, page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -51,6 +51,7 @@ def test_contest_a_coding_then_settle_it_in_jupyterlab(lab: Lab, page) -> None: 
     for title in panel.locator(".lm-TabBar-tabLabel").all():
         assert title.evaluate("e => e.scrollWidth <= e.clientWidth")  # no title is cut
     page.screenshot(path=str(ARTIFACTS / "revue_des_codages_1366x768.png"))
+    assert cut_labels(panel) == []
 
     panel.locator(".lm-TabBar-tab", has_text="Commenter").click()
     panel.locator(".widget-select select:visible").select_option(label=label)
