@@ -201,10 +201,10 @@ def assemble_episode(
 
 def describe(episode: Episode) -> str:
     """One French line for the export report: duration, loudness, true peak."""
+    target = f"{TARGETS[episode.target]:.0f}".replace("-", "−")
     return (
         f"Épisode monté : {short_duration(episode.duration_ms)}, {decimal(episode.loudness_lufs)} "
-        f"LUFS (cible {TARGETS[episode.target]:.0f}), crête vraie {decimal(episode.true_peak_db)} "
-        "dBTP."
+        f"LUFS (cible {target}), crête vraie {decimal(episode.true_peak_db)} dBTP."
     )
 
 
