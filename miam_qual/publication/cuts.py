@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ExportError
-from .media import RecordingReader, open_recording, write_audio
+from .media import RecordingReader, by_recording, write_audio
 from .outputs import clock
 
 FRAME_MS = 10
@@ -356,17 +356,7 @@ def write_clips(clips: list[CleanClip]) -> None:
 
 
 def _by_recording(clips: list[CleanClip], *, padding_ms: int | None, snap_ms: int) -> None:
-    by_source: dict[Path, list[CleanClip]] = {}
-    for clip in clips:
-        by_source.setdefault(clip.source, []).append(clip)
-    for source, group in by_source.items():
-        if not source.exists():
-            raise ExportError(f"Enregistrement introuvable : « {source} ».")
-        reader = open_recording(source)
-        try:
-            for clip in sorted(group, key=lambda c: c.pieces_ms[0][0]):
-                if padding_ms is not None:
-                    plan_clip(reader, clip, padding_ms=padding_ms, snap_ms=snap_ms)
-                write_clip(reader, clip)
-        finally:
-            reader.close()
+    for reader, clip in by_recording(clips, key=lambda c: c.pieces_ms[0][0]):
+        if padding_ms is not None:
+            plan_clip(reader, clip, padding_ms=padding_ms, snap_ms=snap_ms)
+        write_clip(reader, clip)

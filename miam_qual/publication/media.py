@@ -22,10 +22,11 @@ from __future__ import annotations
 import array
 import math
 import wave
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..errors import ExportError
 
@@ -345,7 +346,25 @@ def cut_clips(clips: list[Clip], *, padding_ms: int = 0) -> None:
     """
     for suffix in {clip.destination.suffix.lower().lstrip(".") for clip in clips}:
         check_audio_format(suffix)
-    by_source: dict[Path, list[Clip]] = {}
+    for reader, clip in by_recording(clips, key=lambda c: c.begin_ms):
+        _cut_one(reader, clip, padding_ms, clip.source)
+
+
+class _FromRecording(Protocol):
+    @property
+    def source(self) -> Path: ...
+
+
+ClipT = TypeVar("ClipT", bound=_FromRecording)
+
+
+def by_recording(
+    clips: Sequence[ClipT], *, key: Callable[[ClipT], float]
+) -> Iterator[tuple[RecordingReader, ClipT]]:
+    """Each clip with the reader of its recording (``clip.source``), one recording open at a
+    time, its clips in ``key`` order (a streamed reader seeks forward). Raises ``ExportError``
+    for a missing recording; every reader is closed, even when the caller stops midway."""
+    by_source: dict[Path, list[ClipT]] = {}
     for clip in clips:
         by_source.setdefault(clip.source, []).append(clip)
     for source, group in by_source.items():
@@ -353,8 +372,8 @@ def cut_clips(clips: list[Clip], *, padding_ms: int = 0) -> None:
             raise ExportError(f"Enregistrement introuvable : « {source} ».")
         reader = open_recording(source)
         try:
-            for clip in sorted(group, key=lambda c: c.begin_ms):
-                _cut_one(reader, clip, padding_ms, source)
+            for clip in sorted(group, key=key):
+                yield reader, clip
         finally:
             reader.close()
 
