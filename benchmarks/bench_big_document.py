@@ -82,8 +82,7 @@ def measure(root: Path) -> None:
     from tests.browser.lab import (
         CHROMIUM,
         chromium_page,
-        drag_select,
-        glyph_box,
+        click_round_trips,
         isolated_env,
         open_and_run,
         running_lab,
@@ -125,33 +124,7 @@ def measure(root: Path) -> None:
         for in_page, wall, blocks in shown:
             print(f"Ouverture du document long : {in_page:.0f} ms dans la page "
                   f"({wall * 1000:.0f} ms vus par Playwright), {blocks} blocs (cible < 1 s)")  # fmt: skip
-        times = []
-        for i in range(12):
-            offset = page.eval_on_selector_all(
-                ".miam-cp-text [data-s]:not(.miam-cp-speaker):not(.miam-cp-hl)",
-                "(spans, i) => { const ok = spans.filter(s => /^\\w{3}/.test(s.textContent) && s.textContent.length > 30);"
-                " return ok[(i * 37) % ok.length].dataset.s; }",
-                i,
-            )
-            target = f".miam-cp-text [data-s='{offset}']"
-            for _ in range(2):  # blocks scrolled past are laid out only then: aim again
-                page.eval_on_selector(target, "n => n.scrollIntoView({block: 'center'})")
-                page.wait_for_timeout(250)
-            start, end = glyph_box(page, target, 1), glyph_box(page, target, 12)
-            drag_select(page, start, end)
-            try:
-                page.wait_for_function(
-                    "() => document.querySelector('.miam-cp-status').textContent.startsWith('Sélection')",
-                    timeout=10_000,
-                )
-            except Exception:
-                print("statut :", page.inner_text(".miam-cp-status"), start, end)
-                page.screenshot(path="/tmp/big.png")
-                raise
-            page.evaluate("() => { window.miamTimings.length = 0; }")
-            page.click(f".miam-cp-apply >> nth={i % 5}")
-            page.wait_for_function("() => window.miamTimings.length > 0")
-            times.append(page.evaluate("() => window.miamTimings[0]"))
+        times = click_round_trips(page, 12, stride=37)
         print(f"Clic → enregistré → surlignage affiché dans ce document : médiane "
               f"{statistics.median(times):.0f} ms, max {max(times):.0f} ms (cible < 100 ms)")  # fmt: skip
 

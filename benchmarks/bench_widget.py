@@ -118,8 +118,7 @@ def browser_figures(root: Path) -> None:
     from tests.browser.lab import (
         CHROMIUM,
         chromium_page,
-        drag_select,
-        glyph_box,
+        click_round_trips,
         isolated_env,
         open_and_run,
         running_lab,
@@ -138,32 +137,7 @@ def browser_figures(root: Path) -> None:
         open_and_run(page, base, "bench.ipynb")
         page.wait_for_selector(".miam-cp-doc [data-s]", timeout=120_000)
         print(f"Ouverture du carnet et premier affichage : {time.perf_counter() - started:.1f} s")
-        times = []
-        for i in range(15):
-            offset = page.eval_on_selector_all(
-                ".miam-cp-text [data-s]:not(.miam-cp-speaker):not(.miam-cp-hl)",
-                "(spans, i) => { const ok = spans.filter(s => /^\\w{3}/.test(s.textContent) && s.textContent.length > 30);"
-                " return ok[(i * 5) % ok.length].dataset.s; }",
-                i,
-            )
-            target = f".miam-cp-text [data-s='{offset}']"
-            for _ in range(2):  # blocks scrolled past are laid out only then: aim again
-                page.eval_on_selector(target, "n => n.scrollIntoView({block: 'center'})")
-                page.wait_for_timeout(250)
-            start, end = glyph_box(page, target, 1), glyph_box(page, target, 12)
-            # A plain click first (as a reader does), then the drag.
-            page.mouse.click(start["x"] + 1, start["y"] + start["height"] / 2)
-            page.wait_for_function(
-                "() => document.querySelector('.miam-cp-status').textContent === ''"
-            )
-            drag_select(page, start, end)
-            page.wait_for_function(
-                "() => document.querySelector('.miam-cp-status').textContent.startsWith('Sélection')"
-            )
-            page.evaluate("() => { window.miamTimings.length = 0; }")
-            page.click(f".miam-cp-apply >> nth={i % 5}")
-            page.wait_for_function("() => window.miamTimings.length > 0")
-            times.append(page.evaluate("() => window.miamTimings[0]"))
+        times = click_round_trips(page, 15, plain_click=True)
         print(f"Clic → enregistré → surlignage affiché (navigateur) : médiane {statistics.median(times):.0f} ms, "
               f"max {max(times):.0f} ms (cible < 100 ms)")  # fmt: skip
 

@@ -204,3 +204,40 @@ def cut_labels(scope) -> list[str]:
     return scope.locator("button:visible").evaluate_all(
         "bs => bs.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.textContent.trim())"
     )
+
+
+def click_round_trips(
+    page, count: int, *, stride: int = 5, plain_click: bool = False
+) -> list[float]:
+    """Milliseconds from a click on a code to the frame after its highlight is drawn (the coding
+    panel's own ``miamTimings``), for ``count`` passages of the open document: each passage
+    (every ``stride``-th span of plain words) is scrolled into view, dragged over — after a
+    plain click on it first when ``plain_click``, as a reader does — then coded by a click on
+    one of the first five codes. For the benchmarks."""
+    times = []
+    for i in range(count):
+        offset = page.eval_on_selector_all(
+            ".miam-cp-text [data-s]:not(.miam-cp-speaker):not(.miam-cp-hl)",
+            "(spans, at) => { const ok = spans.filter(s => /^\\w{3}/.test(s.textContent)"
+            " && s.textContent.length > 30); return ok[at % ok.length].dataset.s; }",
+            i * stride,
+        )
+        target = f".miam-cp-text [data-s='{offset}']"
+        for _ in range(2):  # blocks scrolled past are laid out only then: aim again
+            page.eval_on_selector(target, "n => n.scrollIntoView({block: 'center'})")
+            page.wait_for_timeout(250)
+        start, end = glyph_box(page, target, 1), glyph_box(page, target, 12)
+        if plain_click:
+            page.mouse.click(start["x"] + 1, start["y"] + start["height"] / 2)
+            page.wait_for_function(
+                "() => document.querySelector('.miam-cp-status').textContent === ''"
+            )
+        drag_select(page, start, end)
+        page.wait_for_function(
+            "() => document.querySelector('.miam-cp-status').textContent.startsWith('Sélection')"
+        )
+        page.evaluate("() => { window.miamTimings.length = 0; }")
+        page.click(f".miam-cp-apply >> nth={i % 5}")
+        page.wait_for_function("() => window.miamTimings.length > 0")
+        times.append(page.evaluate("() => window.miamTimings[0]"))
+    return times
