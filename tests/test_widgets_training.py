@@ -31,6 +31,8 @@ def test_opening_the_panel_writes_nothing(demo_project: Project) -> None:
     before = fingerprint(demo_project.root)
     panel = TrainingPanel(demo_project, user="sophie")  # the demo's own set, léa done with it
     assert panel.set_name == "Formation — témoignage 1"
+    assert TrainingPanel(demo_project, user="léa").coder == "léa"  # a trainee sees their own
+    assert panel.coder == "camille"  # a supervisor: the first trainee
     assert list(panel.difference_table().columns) == list(DIFFERENCE_HEADERS.values())
     assert fingerprint(demo_project.root) == before
     empty = TrainingPanel(without_the_demo_set(demo_project), user="sophie")

@@ -70,7 +70,8 @@ class TrainingPanel:
         self.name_box = w.Text(description="Nom du jeu", placeholder="Référence 1",
                                layout=w.Layout(width="28em"))  # fmt: skip
         self.create_button = w.Button(description="Créer le jeu de référence",
-                                      button_style="primary", icon="plus")  # fmt: skip
+                                      button_style="primary", icon="plus",
+                                      layout=w.Layout(width="auto", min_width="17em"))  # fmt: skip
         self.status_view = w.HTML()
         self.ui = w.VBox(
             [
@@ -107,12 +108,15 @@ class TrainingPanel:
 
     # -- logic ------------------------------------------------------------------------------------
     def select(self, set_name: str | None = None, coder: str | None = None) -> None:
-        """Choose the set and the trainee shown (default: the latest set, its first trainee)."""
+        """Choose the set and the trainee shown (default: the latest set; the person using the
+        panel when they train on it, else its first trainee)."""
         sets = training.reference_sets(self.project)
         names = list(sets["set"])
         self.set_name = set_name if set_name in names else (names[-1] if names else None)
         trainees = self.trainees()
-        self.coder = coder if coder in trainees else (trainees[0] if trainees else None)
+        user = self.user_box.value.strip()
+        default = user if user in trainees else (trainees[0] if trainees else None)
+        self.coder = coder if coder in trainees else default  # the trainee is often oneself
         self.show()
 
     def trainees(self) -> list[str]:
