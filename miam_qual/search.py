@@ -121,10 +121,11 @@ def find_spans(
     folded by ``fold_text`` (it is folded here otherwise)."""
     folded = folded or fold_text(text)
     spans: list[tuple[int, int]] = []
+    source, length = folded.source, len(text)
     for found in pattern.finditer(folded.text):
-        start = folded.source(found.start())
-        end = folded.source(found.end() - 1) + 1
-        while end < len(text) and unicodedata.category(text[end])[0] == "M":
+        start = source(found.start())
+        end = source(found.end() - 1) + 1
+        while end < length and unicodedata.category(text[end])[0] == "M":
             end += 1  # an accent written apart, folded away: part of the last letter
         if spans and start < spans[-1][1]:
             continue  # inside the same source letter as the previous hit (ß → ss, œ → oe)
@@ -267,11 +268,12 @@ def _speakers(turns: _Turns, starts: list[int]) -> list[tuple[str | None, str | 
     ]
 
 
+_BLANKS = re.compile(r"[ \t\n]+")
+
+
 def _one_line(piece: str) -> str:
-    piece = piece.replace("\n", " ").replace("\t", " ")
-    while "  " in piece:
-        piece = piece.replace("  ", " ")
-    return piece
+    """Line breaks, tabs and runs of spaces as one space (a keyword-in-context line)."""
+    return _BLANKS.sub(" ", piece)
 
 
 def _before(text: str, start: int, width: int) -> str:
