@@ -198,3 +198,24 @@ def test_retrieval_panel_follows_codes_added_elsewhere(demo_project: Project) ->
     view.code.value = "a_relire"
     assert view.search() is not None and view.rows.children == ()
     assert "Aucun passage codé « À relire »" in view.status.value
+
+
+def test_a_trainee_does_not_retrieve_the_reference_before_declaring_done(
+    demo_project: Project,
+) -> None:
+    """The demo's reference set (karim's témoignage 1): a new trainee's retrieval leaves out
+    karim's codings there — they are the answers — until the trainee declares the set done."""
+    from miam_qual.training import mark_done
+
+    demo_project.add_coder("nouvelle")
+    reference = demo_project.codings("prix", coder="karim", document="temoignage_01.vtt")
+    assert len(reference)
+    trainee = SegmentRetrieval(demo_project, CodingSession(demo_project, "nouvelle"))
+    found = trainee.retrieve("prix", coder="karim")
+    assert found is not None and not set(reference["coding_id"]) & set(found["coding_id"])
+    assert len(found) == len(demo_project.codings("prix", coder="karim")) - len(reference)
+    supervisor = SegmentRetrieval(demo_project, CodingSession(demo_project, "karim"))
+    assert set(reference["coding_id"]) <= set(supervisor.retrieve("prix")["coding_id"])
+    demo_project.code("temoignage_01.vtt", 0, 5, "prix", coder="nouvelle")
+    mark_done(demo_project, "Formation — témoignage 1", "nouvelle")
+    assert set(reference["coding_id"]) <= set(trainee.retrieve("prix")["coding_id"])

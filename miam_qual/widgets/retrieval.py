@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import MiamError
+from ..training import hidden_codings, reference_sets, set_documents
 from .codebook_editor import code_tree
 from .session import CodingSession
 from .tables import french
@@ -129,7 +130,7 @@ class SegmentRetrieval:
             self.say(f"Recherche impossible : {err}", "erreur")
             return None
         self.code, self.coder, self.filters, self.page = code, coder, filters, 0
-        self.found = frame
+        self.found = self._not_hidden(frame)
         entry = book.get(code)
         what = f"« {entry.label} »" + (" et ses sous-codes" if book.children(code) else "")
         who = f" par « {coder} »" if coder else ""
@@ -140,6 +141,20 @@ class SegmentRetrieval:
         else:
             self.say(f"Aucun passage codé {what}{who}{where}.")
         return self.found
+
+    def _not_hidden(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` without a reference set's codings that the panel's coder, training on it,
+        may not see yet (``training.hidden_codings``): retrieval must not show the answers."""
+        panel = self.panel
+        session = panel if isinstance(panel, CodingSession) else getattr(panel, "session", None)
+        if session is None or frame.empty:  # no coding panel: nobody to hide anything from
+            return frame
+        sets = reference_sets(self.project)["set"]
+        trained = {d for name in sets for d in set_documents(self.project, name)}
+        hidden: set[str] = set()
+        for document in set(frame["document"]) & trained:
+            hidden |= hidden_codings(self.project, str(document), session.coder)
+        return frame[~frame["coding_id"].isin(hidden)].reset_index(drop=True)
 
     def _filter_label(self, name: str) -> str:
         spec = self.project.config.attributes.get(name)
