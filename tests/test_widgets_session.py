@@ -377,3 +377,26 @@ def test_undo_goes_to_the_document_it_acts_on_and_says_what_it_undid(coded: Proj
     session.next_document()
     assert session.redo() and session.document == "entretien.txt"
     assert coded.codings()["text"].tolist() == ["Je prends le bus"]
+
+
+def test_a_name_that_cannot_be_remembered_still_signs_and_says_so(
+    coded: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine's settings folder cannot be written (here: a file stands where it should be):
+    every panel keeps the name for its own work and says it was not remembered."""
+    from miam_qual.widgets import CodebookEditor, MemoEditor, ReviewLoop
+
+    blocked = tmp_path / "pas_un_dossier"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("MIAM_CONFIG_DIR", str(blocked / "config"))
+    session = CodingSession(coded, document="entretien.txt")
+    assert session.set_coder("léa") == "léa" and session.coder == "léa"
+    assert "nom non mémorisé sur cette machine" in session.status
+    assert session.status_level == "erreur"
+    memos = MemoEditor(coded)
+    assert memos.set_author("léa") == "léa" and "nom non mémorisé" in memos.status
+    book = CodebookEditor(coded)
+    assert book.set_by("léa") == "léa" and "nom non mémorisé" in book.status
+    review = ReviewLoop(coded)
+    assert review.set_author("léa") == "léa" and "nom non mémorisé" in review.status
+    assert not (blocked / "config").exists()

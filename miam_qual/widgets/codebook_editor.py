@@ -119,14 +119,7 @@ class CodebookEditor:
             )
             return None
         self.by = name
-        try:
-            prefs.save_coder(name)
-        except OSError as err:
-            self._say(
-                f"Vous signez « {name} » (nom non mémorisé sur cette machine : {err.strerror})."
-            )
-            return name
-        self._say(f"Les modifications sont signées « {name} ».")
+        self._say(f"Les modifications sont signées « {name} »{prefs.remember_coder(name)}.")
         return name
 
     # -- reading ------------------------------------------------------------------------------

@@ -79,14 +79,7 @@ class MemoEditor:
             self.say("Indiquez votre nom : chaque mémo est signé par son auteur·rice.", "erreur")
             return None
         self.author = name
-        try:
-            prefs.save_coder(name)
-        except OSError as err:
-            self.say(
-                f"Vous signez « {name} » (nom non mémorisé sur cette machine : {err.strerror})."
-            )
-            return name
-        self.say(f"Vos mémos sont signés « {name} ».")
+        self.say(f"Vos mémos sont signés « {name} »{prefs.remember_coder(name)}.")
         return name
 
     def set_kind(self, kind: str) -> str | None:

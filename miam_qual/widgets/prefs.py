@@ -14,6 +14,7 @@ import json
 import os
 from pathlib import Path
 
+from ..errors import MiamError
 from ..fileio import atomic_write_text
 
 CODER_FILE = "codeur.json"
@@ -57,6 +58,17 @@ def save_coder(name: str) -> Path:
     path = folder / CODER_FILE
     atomic_write_text(path, json.dumps({"codeur": name}, ensure_ascii=False) + "\n")
     return path
+
+
+def remember_coder(name: str) -> str:
+    """``save_coder`` for the panels: ``""`` when ``name`` is remembered, else a French note
+    saying it could not be (the name still signs this panel's work; the next panel asks again)."""
+    try:
+        save_coder(name)
+    except (OSError, MiamError) as err:
+        reason = err.strerror if isinstance(err, OSError) else str(err)
+        return f" (nom non mémorisé sur cette machine : {reason})"
+    return ""
 
 
 def export_root(project_root: Path) -> Path:

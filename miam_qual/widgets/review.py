@@ -88,11 +88,7 @@ class ReviewLoop:
             self.say(str(err) if name else "Indiquez votre nom de codeur·se.", "erreur")
             return None
         self.author = name
-        try:
-            prefs.save_coder(name)
-        except OSError:
-            pass  # signing works all the same; only the next panel will ask again
-        self.say(f"Vous signez « {name} ».")
+        self.say(f"Vous signez « {name} »{prefs.remember_coder(name)}.")
         return name
 
     # -- the list « à revoir » ----------------------------------------------------------------------

@@ -198,16 +198,11 @@ class CodingSession:
         self.history.clear()
         self.recent = []
         self.shortcuts = self.compute_shortcuts()
-        try:
-            prefs.save_coder(name)
-        except (OSError, MiamError) as err:
-            reason = err.strerror if isinstance(err, OSError) else str(err)
-            self.say(
-                f"Codeur : {name} (impossible de le mémoriser sur cette machine : {reason}).",
-                "erreur",
-            )
-            return name
-        self.say(f"Vous codez maintenant en tant que « {name} ».")
+        unsaved = prefs.remember_coder(name)
+        self.say(
+            f"Vous codez maintenant en tant que « {name} »{unsaved}.",
+            "erreur" if unsaved else "info",
+        )
         return name
 
     def coders(self) -> list[str]:
