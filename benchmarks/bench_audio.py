@@ -73,7 +73,12 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--couper":
         cut(Path(sys.argv[2]), int(sys.argv[3]))
         return
-    minutes = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    each_format(int(sys.argv[1]) if len(sys.argv) > 1 else 30, __file__, "--couper")
+
+
+def each_format(minutes: int, script: str, flag: str) -> None:
+    """Encode a recording of ``minutes`` as m4a then as mp3 and, for each, run ``script flag
+    recording minutes`` in a fresh process (so that its peak memory is its own)."""
     with tempfile.TemporaryDirectory(prefix="bench_audio_") as tmp:
         for suffix, codec in (("m4a", "aac"), ("mp3", "libmp3lame")):
             recording = Path(tmp) / f"entretien.{suffix}"
@@ -82,7 +87,7 @@ def main() -> None:
             size_mb = recording.stat().st_size / 1024 / 1024
             print(f"{suffix} de {minutes} min ({size_mb:.1f} Mo) encodé en "
                   f"{time.perf_counter() - started:.1f} s")  # fmt: skip
-            subprocess.run([sys.executable, __file__, "--couper", str(recording), str(minutes)],
+            subprocess.run([sys.executable, script, flag, str(recording), str(minutes)],
                            check=True)  # fmt: skip
 
 

@@ -12,7 +12,6 @@ Targets (issue 9): shown in under 1 s; round trip under 100 ms median. Prints fi
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import statistics
@@ -36,18 +35,11 @@ SENTENCES = [
 ]
 NAME = "entretien_tres_long.txt"
 
-NOTEBOOK = {
-    "cells": [
-        {
-            "cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-            "source": "import os\nfrom miam_qual import Project\nfrom miam_qual.widgets import CodingPanel\n"
-            "panneau = CodingPanel(Project.open(os.environ['MIAM_PROJET']), 'camille', "
-            "document='court.txt')\npanneau",
-        }
-    ],
-    "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}},
-    "nbformat": 4, "nbformat_minor": 5,
-}  # fmt: skip
+SOURCE = (
+    "import os\nfrom miam_qual import Project\nfrom miam_qual.widgets import CodingPanel\n"
+    "panneau = CodingPanel(Project.open(os.environ['MIAM_PROJET']), 'camille', "
+    "document='court.txt')\npanneau"
+)
 
 
 def build(root: Path, words: int) -> None:
@@ -79,26 +71,12 @@ def build(root: Path, words: int) -> None:
 
 
 def measure(root: Path) -> None:
-    from tests.browser.lab import (
-        CHROMIUM,
-        chromium_page,
-        click_round_trips,
-        isolated_env,
-        open_and_run,
-        running_lab,
-    )
+    from tests.browser.lab import CHROMIUM, click_round_trips, panel_in_lab
 
     if not CHROMIUM.exists():
         print(f"Non mesuré : {CHROMIUM} absent.")
         return
-    (root / "bench.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
-    env = isolated_env(root / "scratch", MIAM_PROJET=str(root / "projet"))
-    with (
-        running_lab(root, env, log=root / "lab.log") as base,
-        chromium_page(root / "profil") as page,
-    ):
-        open_and_run(page, base, "bench.ipynb")
-        page.wait_for_selector(".miam-cp-doc [data-s]", timeout=120_000)
+    with panel_in_lab(root, SOURCE) as page:
         shown = []
         for attempt in range(3):
             page.click("button:has-text('Documents…')")

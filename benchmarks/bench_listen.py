@@ -15,13 +15,11 @@ the first seek far into it costs the most). Prints figures, asserts nothing.
 from __future__ import annotations
 
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench_audio import encode
+from bench_audio import each_format
 
 from miam_qual.widgets.listen import FIRST_WINDOW_MS, WINDOW_MS, Recording
 
@@ -68,17 +66,7 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--ecouter":
         listen(Path(sys.argv[2]), int(sys.argv[3]))
         return
-    minutes = int(sys.argv[1]) if len(sys.argv) > 1 else 60
-    with tempfile.TemporaryDirectory(prefix="bench_listen_") as tmp:
-        for suffix, codec in (("m4a", "aac"), ("mp3", "libmp3lame")):
-            recording = Path(tmp) / f"entretien.{suffix}"
-            started = time.perf_counter()
-            encode(recording, minutes, codec)
-            size_mb = recording.stat().st_size / 1024 / 1024
-            print(f"{suffix} de {minutes} min ({size_mb:.1f} Mo) encodé en "
-                  f"{time.perf_counter() - started:.1f} s")  # fmt: skip
-            subprocess.run([sys.executable, __file__, "--ecouter", str(recording), str(minutes)],
-                           check=True)  # fmt: skip
+    each_format(int(sys.argv[1]) if len(sys.argv) > 1 else 60, __file__, "--ecouter")
 
 
 if __name__ == "__main__":

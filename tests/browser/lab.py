@@ -241,3 +241,24 @@ def click_round_trips(
         page.wait_for_function("() => window.miamTimings.length > 0")
         times.append(page.evaluate("() => window.miamTimings[0]"))
     return times
+
+
+@contextlib.contextmanager
+def panel_in_lab(root: Path, source: str) -> Iterator[object]:
+    """A JupyterLab on ``root`` (whose ``projet/`` is the project) showing the coding panel that
+    the one-cell notebook ``source`` builds, run top to bottom; yields the Chromium page once the
+    panel has drawn its document. For the benchmarks."""
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": source}  # fmt: skip
+    kernel = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    notebook = {"cells": [cell], "metadata": {"kernelspec": kernel}, "nbformat": 4,
+                "nbformat_minor": 5}  # fmt: skip
+    (root / "bench.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    env = isolated_env(root / "scratch", MIAM_PROJET=str(root / "projet"))
+    with (
+        running_lab(root, env, log=root / "lab.log") as base,
+        chromium_page(root / "profil") as page,
+    ):
+        open_and_run(page, base, "bench.ipynb")
+        page.wait_for_selector(".miam-cp-doc [data-s]", timeout=120_000)
+        yield page
