@@ -98,6 +98,8 @@ class Project:
     move_coding = _coding.move_coding
     coding = _coding.coding
     codings = _coding.codings
+    drawn_codings = _coding.drawn_codings
+    coding_tally = _coding.coding_tally
     set_memo = _coding.set_memo
     memos = _coding.memos
 
@@ -361,6 +363,11 @@ class Project:
             docs_sql.set_attributes(self.store, guid, {**cleared, **clean})
             if "participant" in clean:
                 people.ensure_participant(self.store, clean["participant"])
+
+    def data_stamp(self) -> tuple[int, ...]:
+        """Changes whenever the project's database may have changed, by this kernel or another
+        (``Store.stamp``): views keep what they read while it stays the same."""
+        return self.store.stamp()
 
     def status(self) -> dict[str, Any]:
         """Summary counts: documents, words, codes, codings per coder, participants."""

@@ -103,6 +103,7 @@ class Store:
         self.read_only = read_only
         self._levels: list[_Level] = []
         self._names = itertools.count(1)
+        self._transactions = 0  # transactions opened on this connection (``stamp``)
         memory = self.path == ":memory:"
         if not memory and not create:
             _check_file(Path(self.path))
@@ -229,6 +230,7 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as err:
             self._reraise(err)
+        self._transactions += 1
         level = _Level()
         self._levels.append(level)
         try:
@@ -258,6 +260,14 @@ class Store:
             raise translated from exc
         self._levels.pop()
         _run(level.commit)
+
+    def stamp(self) -> tuple[int, int, int]:
+        """A value that changes whenever the data may have: a transaction opened on this
+        connection, a row changed outside one, or another connection's commit (SQLite's
+        ``PRAGMA data_version``). Equal stamps mean a read made under the first is still true;
+        views keep their reads under it (the coding panel re-reads nothing on a mere click)."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return (self._transactions, self.db.total_changes, version)
 
     def require_writable(self) -> None:
         """Raise ``ReadOnlyProject`` if this store was opened read-only."""

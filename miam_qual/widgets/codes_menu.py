@@ -21,8 +21,8 @@ SHORTCUT_COUNT = 9
 
 def code_usage(session: CodingSession) -> dict[str, int]:
     """Number of codings per code id made by this coder in the whole project."""
-    frame = session.coder_codings()
-    return frame.groupby("code_id").size().to_dict() if len(frame) else {}
+    frame = session.coder_tally()
+    return frame.groupby("code_id")["codings"].sum().to_dict() if len(frame) else {}
 
 
 def compute_shortcuts(session: CodingSession) -> list[str]:

@@ -67,7 +67,7 @@ def _step(session: CodingSession, delta: int) -> str | None:
 
 def coded_documents(session: CodingSession) -> set[str]:
     """GUIDs of documents holding at least one coding by this coder."""
-    return set(session.coder_codings()["document_id"])
+    return set(session.coder_tally()["document_id"])
 
 
 def progress(session: CodingSession) -> tuple[int, int]:

@@ -7,6 +7,7 @@ in synced traits. Nothing here decides anything about text or codes.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).parent / "static"
 
 
+def _as_json(value: object, _widget: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 class CodingPanel(anywidget.AnyWidget):
     """The intern's coding workbench: ``CodingPanel(projet)`` in a notebook cell.
 
@@ -35,7 +40,9 @@ class CodingPanel(anywidget.AnyWidget):
     _css = STATIC / "coder.css"
 
     doc = traitlets.Dict().tag(sync=True)
-    codings: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    #: the open document's codings; sent as one JSON string (``_as_json``), not walked item by
+    #: item by the widget protocol: a thousand codings leave on every click
+    codings: traitlets.List[Any] = traitlets.List().tag(sync=True, to_json=_as_json)
     selection: traitlets.List[Any] = traitlets.List().tag(sync=True)
     here: traitlets.List[Any] = traitlets.List().tag(sync=True)
     codes: traitlets.List[Any] = traitlets.List().tag(sync=True)
@@ -72,7 +79,7 @@ class CodingPanel(anywidget.AnyWidget):
     def push(self) -> None:
         """Send the session's state to the browser (the document's text only when it changed)."""
         s = self.session
-        with self.hold_sync(), s.snapshot():
+        with self.hold_sync():
             if (s.document_id, s.loads) != self._doc_shown:
                 self.doc = self._document_payload()
                 self._doc_shown = (s.document_id, s.loads)
@@ -141,7 +148,7 @@ class CodingPanel(anywidget.AnyWidget):
         book = self.session.project.codebook.codes
         modified = self.session.modified_here()
         review = self.session.review_here()
-        columns = ["coding_id", "start", "end", "code_id", "code", "coder", "mine", "memo", "text"]
+        columns = ["coding_id", "start", "end", "code_id", "coder", "mine", "memo", "text"]
         # plain lists, not DataFrame.to_dict: a thousand codings on every click
         records = zip(*(frame[c].tolist() for c in columns), strict=True)
         rows = []
@@ -150,7 +157,7 @@ class CodingPanel(anywidget.AnyWidget):
             rows.append(
                 {
                     "id": r["coding_id"], "start": int(r["start"]), "end": int(r["end"]),
-                    "code": r["code_id"], "label": code.label if code else r["code"],
+                    "code": r["code_id"], "label": code.label if code else r["code_id"],
                     "color": code.color if code else "#9E9E9E", "coder": r["coder"],
                     "mine": bool(r["mine"]), "modified": modified.get(r["coding_id"]),
                     "review": review.get(r["coding_id"]),
@@ -218,8 +225,9 @@ class CodingPanel(anywidget.AnyWidget):
                 handler()
             except (MiamError, ValueError, TypeError) as err:
                 s.say(f"Action impossible : {err}", "erreur")
-        self.push()
-        self.ack = int(content.get("seq", self.ack + 1))
+        with self.hold_sync():  # one message: the new state and the acknowledgement together
+            self.push()
+            self.ack = int(content.get("seq", self.ack + 1))
 
     def _save_edit(self, text: object) -> None:
         editing = self.session.editing

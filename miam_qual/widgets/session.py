@@ -8,13 +8,12 @@ result of the action, or ``None`` when it was refused.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..coding import code_with_news
+from ..coding import DRAWN_COLUMNS, code_with_news
 from ..errors import CodingError, MiamError
 from ..training import hidden_codings
 from . import codes_menu as _codes_menu
@@ -121,7 +120,8 @@ class CodingSession:
         self.documents = pd.DataFrame()
         self.finding = Finding()
         self.book_stamp = self.codebook_stamp()
-        self._cache: dict | None = None
+        self._kept: dict[tuple, Any] = {}  # store reads under ``_kept_stamp`` (``_read``)
+        self._kept_stamp: tuple[int, ...] | None = None
         self.coder = (coder or "").strip() or prefs.known_coder()
         self.shortcuts = self.compute_shortcuts()
         self.refresh_documents()
@@ -155,27 +155,21 @@ class CodingSession:
         pos = self.position
         return None if pos < 0 else str(self.documents["kind"].iloc[pos])
 
-    # -- reading the store once per refresh ---------------------------------------------------
-    @contextlib.contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Within the block, each store read is made once (a view refresh reads the same codings
-        several times); outside it, every read is fresh."""
-        self._cache = {}
-        try:
-            yield
-        finally:
-            self._cache = None
+    # -- reading the store only when it changed ----------------------------------------------
+    def _read(self, key: tuple, load: Callable[[], pd.DataFrame]) -> Any:
+        """``load()``'s result, kept while the project's data stays the same
+        (``Project.data_stamp``): a click that writes nothing re-reads nothing, and any write,
+        here or in another notebook, makes every read fresh again."""
+        stamp = self.project.data_stamp()
+        if stamp != self._kept_stamp:
+            self._kept, self._kept_stamp = {}, stamp
+        if key not in self._kept:
+            self._kept[key] = load()
+        return self._kept[key]
 
-    def _read(self, key: tuple, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        if self._cache is None:
-            return load()
-        if key not in self._cache:
-            self._cache[key] = load()
-        return self._cache[key]
-
-    def coder_codings(self) -> pd.DataFrame:
-        """Every coding by this coder in the project."""
-        return self._read(("coder", self.coder), lambda: self.project.codings(coder=self.coder))
+    def coder_tally(self) -> pd.DataFrame:
+        """This coder's codings counted per code and document (``Project.coding_tally``)."""
+        return self._read(("tally", self.coder), lambda: self.project.coding_tally(self.coder))
 
     # -- status -------------------------------------------------------------------------------
     def say(self, message: str, level: str = "info") -> None:
@@ -470,11 +464,11 @@ class CodingSession:
     # -- reading ------------------------------------------------------------------------------
     def codings(self, *, mine_only: bool = False) -> pd.DataFrame:
         """Codings of the open document (this coder's, plus the others' when ``show_others``);
-        columns as ``Project.codings()`` plus ``mine``."""
+        columns as ``Project.drawn_codings()`` plus ``mine``."""
         if self.document_id is None:
-            return self.project.codings().iloc[0:0].assign(mine=[])
+            return pd.DataFrame(columns=[*DRAWN_COLUMNS, "mine"])
         guid = self.document_id
-        frame = self._read(("document", guid), lambda: self.project.codings(document=guid))
+        frame = self._read(("document", guid), lambda: self.project.drawn_codings(guid))
         if mine_only or not self.show_others:
             frame = frame[frame["coder"] == self.coder]
         else:
@@ -488,26 +482,18 @@ class CodingSession:
         codings while they train on it (``training.hidden_codings``)."""
         if self.document_id is None or not self.coder:
             return set()
-        key = ("hidden", self.document_id, self.coder)
-        if self._cache is not None and key in self._cache:
-            return self._cache[key]
-        found = hidden_codings(self.project, self.document_id, self.coder)
-        if self._cache is not None:
-            self._cache[key] = found
-        return found
+        guid, coder = self.document_id, self.coder
+        return self._read(
+            ("hidden", guid, coder), lambda: hidden_codings(self.project, guid, coder)
+        )
 
     def review_here(self) -> dict[str, str]:
         """Coding GUID → review state (« contesté », « commenté », « approuvé », « réglé ») for
         the open document's codings that a supervisor commented on (``Project.review_state``)."""
         if self.document_id is None:
             return {}
-        key = ("review", self.document_id)
-        if self._cache is not None and key in self._cache:
-            return self._cache[key]
-        found = self.project.review_state(self.document_id)
-        if self._cache is not None:
-            self._cache[key] = found
-        return found
+        guid = self.document_id
+        return self._read(("review", guid), lambda: self.project.review_state(guid))
 
     def codings_here(self) -> pd.DataFrame:
         """Codings overlapping the selection, or covering the place clicked last."""

@@ -58,6 +58,16 @@ function render({ model, el: host }) {
     sentAt.set(seq, performance.now());
     model.send({ action, seq, ...extra });
   };
+  // Traits Python sends as one JSON string (panel.py `_as_json`): parsed once per new value.
+  const parsedCache = new Map();
+  const parsed = (name) => {
+    const raw = model.get(name);
+    const hit = parsedCache.get(name);
+    if (hit && hit.raw === raw) return hit.value;
+    const value = typeof raw === "string" && raw ? JSON.parse(raw) : raw || [];
+    parsedCache.set(name, { raw, value });
+    return value;
+  };
   let cps = [];
   let filter = "";
   const checked = new Set();
@@ -207,7 +217,7 @@ function render({ model, el: host }) {
       drawn = { doc: shown, blocks: [] };
       docPane.replaceChildren();
     }
-    const codings = model.get("codings") || [];
+    const codings = parsed("codings");
     const sel = model.get("selection") || [];
     // Each coding goes to the blocks it overlaps: a binary search for its first block, then the
     // blocks it runs into (not every coding tested against every block: thousands of each).
@@ -418,13 +428,52 @@ function render({ model, el: host }) {
   }
 
   // -- side panel ---------------------------------------------------------------------------
+  // The side panel is drawn in sections, each rebuilt only when what it shows changed: coding a
+  // passage redraws « Codages du passage », not the codebook's fifty rows (nor what is typed in
+  // the in-vivo box).
+  const sideParts = new Map();  // section name → { key, node }
   function drawSide() {
     const codes = model.get("codes") || [];
     const shortcuts = model.get("shortcuts") || [];
     const recent = model.get("recent") || [];
     const sel = model.get("selection") || [];
     const doc = model.get("doc") || {};
+    const here = model.get("here") || [];
+    const orphans = model.get("orphans") || [];
+    const hist = model.get("history") || {};
+    const editing = (model.get("editing") || {}).text !== undefined;
     const selText = sel.length ? cps.slice(sel[0], sel[1]).join("") : "";
+    const codesShown = codes.map((c) => ({ ...c, uses: c.uses > 0 }));  // a count alone changes nothing drawn
+    const sections = [
+      ["selection", [selText, doc.kind, editing], () => selectionSection(selText, doc, editing)],
+      ["codes", [codesShown, shortcuts, recent, filter, [...checked]], () => codesSection(codes, shortcuts, recent)],
+      ["here", [here], () => hereSection(here)],
+      ["orphans", [orphans, sel.length > 0], () => orphansSection(orphans, sel)],
+      ["vivo", [vivoLabelTouched ? null : selText, codesShown.map((c) => [c.id, c.label, c.depth])], () => vivoSection(codes, selText)],
+      ["undo", [hist], () => undoSection(hist)],
+    ];
+    sections.forEach(([name, inputs, build], i) => {
+      const key = JSON.stringify(inputs);
+      const part = sideParts.get(name);
+      if (part && part.key === key && part.node.parentNode === side) return;
+      const node = build() || el("span", { hidden: true });  // an empty section keeps its place
+      if (part && part.node.parentNode === side) part.node.replaceWith(node);
+      else side.insertBefore(node, side.children[i] || null);
+      sideParts.set(name, { key, node });
+    });
+  }
+  function selectionSection(selText, doc, editing) {
+    return el("section", {},
+      el("h4", {}, "Sélection"),
+      el("div", { class: "miam-cp-excerpt" }, selText ? `« ${selText.length > 140 ? selText.slice(0, 139) + "…" : selText} »` : "Surlignez des mots, ou choisissez :"),
+      el("div", { class: "miam-cp-units" },
+        el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "turn" }) }, "Tour"),
+        el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "sentence" }) }, "Phrase"),
+        el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "paragraph" }) }, "Paragraphe"),
+        doc.kind === "questionnaire" ? el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "answer" }) }, "Réponse") : null,
+        el("button", { class: "miam-cp-btn miam-cp-edit", title: "Corriger le texte du passage (touche E) : les codages suivent", disabled: editing, onclick: () => send("edit_open") }, "Corriger le texte…")));
+  }
+  function codesSection(codes, shortcuts, recent) {
     const keyOf = (id) => { const k = shortcuts.indexOf(id); return k >= 0 ? String(k + 1) : ""; };
     const row = (c, indent) => el("div", { class: "miam-cp-code" + (c.codable ? "" : " theme"), style: `padding-left:${indent * 14 + 4}px` },
       c.codable ? el("input", { type: "checkbox", title: "Cocher pour appliquer plusieurs codes", checked: checked.has(c.id), onchange: (e) => { e.target.checked ? checked.add(c.id) : checked.delete(c.id); drawSide(); } }) : null,
@@ -448,30 +497,14 @@ function render({ model, el: host }) {
       oninput: (e) => { filter = e.target.value; const pos = e.target.selectionStart; drawSide(); const f = side.querySelector(".miam-cp-filter"); f.focus(); f.setSelectionRange(pos, pos); },
       onkeydown: (e) => { if (e.key === "Enter") { const first = side.querySelector(".miam-cp-apply"); if (first) first.click(); } },
     });
-    const here = model.get("here") || [];
-    const orphans = model.get("orphans") || [];
-    const hist = model.get("history") || {};
-    const vivoLabel = el("input", { class: "miam-cp-input", placeholder: "Libellé", value: vivoLabelTouched ? side.querySelector(".miam-cp-vivo-label")?.value ?? "" : selText.slice(0, 60), oninput: () => { vivoLabelTouched = true; } });
-    vivoLabel.classList.add("miam-cp-vivo-label");
-    const parent = el("select", { class: "miam-cp-input", "aria-label": "Code parent" }, codes.map((c) => el("option", { value: c.id }, "  ".repeat(c.depth) + c.label)));
-    const definition = el("textarea", { class: "miam-cp-input", rows: "2", placeholder: "Définition" });
-    const vivoOpen = side.querySelector("details")?.open;
-    side.replaceChildren(
-      el("section", {},
-        el("h4", {}, "Sélection"),
-        el("div", { class: "miam-cp-excerpt" }, selText ? `« ${selText.length > 140 ? selText.slice(0, 139) + "…" : selText} »` : "Surlignez des mots, ou choisissez :"),
-        el("div", { class: "miam-cp-units" },
-          el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "turn" }) }, "Tour"),
-          el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "sentence" }) }, "Phrase"),
-          el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "paragraph" }) }, "Paragraphe"),
-          doc.kind === "questionnaire" ? el("button", { class: "miam-cp-btn", onclick: () => send("unit", { kind: "answer" }) }, "Réponse") : null,
-          el("button", { class: "miam-cp-btn miam-cp-edit", title: "Corriger le texte du passage (touche E) : les codages suivent", disabled: Boolean((model.get("editing") || {}).text !== undefined), onclick: () => send("edit_open") }, "Corriger le texte…"))),
-      el("section", {},
-        el("h4", {}, "Codes"),
-        filterInput,
-        el("div", { class: "miam-cp-codes" }, list),
-        checked.size ? el("button", { class: "miam-cp-btn primary", onclick: () => { send("apply", { codes: [...checked] }); checked.clear(); } }, `Appliquer les ${checked.size} codes cochés`) : null),
-      el("section", {},
+    return el("section", {},
+      el("h4", {}, "Codes"),
+      filterInput,
+      el("div", { class: "miam-cp-codes" }, list),
+      checked.size ? el("button", { class: "miam-cp-btn primary", onclick: () => { send("apply", { codes: [...checked] }); checked.clear(); drawSide(); } }, `Appliquer les ${checked.size} codes cochés`) : null);
+  }
+  function hereSection(here) {
+    return el("section", {},
         el("h4", {}, "Codages du passage"),
         here.length ? here.map((c) => el("div", { class: "miam-cp-here", "data-coding": c.id },
           el("div", { class: "miam-cp-here-head" },
@@ -484,8 +517,10 @@ function render({ model, el: host }) {
             el("button", { class: "miam-cp-btn", title: "Accepter la nouvelle formulation de ce passage", onclick: () => send("confirm", { id: c.id }) }, "Confirmer")) : null,
           c.mine ? el("textarea", { class: "miam-cp-input miam-cp-memo", rows: "1", placeholder: "Mémo…", onchange: (e) => send("memo", { id: c.id, text: e.target.value }) }, c.memo)
             : (c.memo ? el("div", { class: "miam-cp-muted" }, c.memo) : null)))
-          : el("p", { class: "miam-cp-muted" }, "Aucun codage ici.")),
-      orphans.length ? el("section", { class: "miam-cp-orphans" },
+          : el("p", { class: "miam-cp-muted" }, "Aucun codage ici."));
+  }
+  function orphansSection(orphans, sel) {
+    return orphans.length ? el("section", { class: "miam-cp-orphans" },
         el("h4", {}, `Codages orphelins (${orphans.length})`),
         el("p", { class: "miam-cp-muted" }, "Leurs mots ont disparu lors d'une correction : sélectionnez le bon passage puis replacez-les, ou supprimez-les."),
         orphans.map((o) => el("div", { class: "miam-cp-here", "data-orphan": o.id },
@@ -498,15 +533,25 @@ function render({ model, el: host }) {
             el("button", { class: "miam-cp-btn", onclick: (e) => {
               if (e.target.dataset.armed) send("remove_orphan", { id: o.id });
               else { e.target.dataset.armed = "1"; e.target.textContent = "Confirmer la suppression"; }
-            } }, "Supprimer"))))) : "",  // replaceChildren would write « null »
-      el("details", { open: vivoOpen },
+            } }, "Supprimer"))))) : null;
+  }
+  function vivoSection(codes, selText) {
+    const vivoLabel = el("input", { class: "miam-cp-input", placeholder: "Libellé", value: vivoLabelTouched ? side.querySelector(".miam-cp-vivo-label")?.value ?? "" : selText.slice(0, 60), oninput: () => { vivoLabelTouched = true; } });
+    vivoLabel.classList.add("miam-cp-vivo-label");
+    // rebuilt when the selection changes: the parent chosen and the definition typed stay
+    const parentBefore = side.querySelector(".miam-cp-vivo-parent")?.value;
+    const parent = el("select", { class: "miam-cp-input miam-cp-vivo-parent", "aria-label": "Code parent" }, codes.map((c) => el("option", { value: c.id, selected: c.id === parentBefore }, "  ".repeat(c.depth) + c.label)));
+    const definition = el("textarea", { class: "miam-cp-input miam-cp-vivo-definition", rows: "2", placeholder: "Définition" }, side.querySelector(".miam-cp-vivo-definition")?.value ?? "");
+    const vivoOpen = side.querySelector("details")?.open;
+    return el("details", { open: vivoOpen },
         el("summary", {}, "Nouveau code in vivo"),
         vivoLabel, parent, definition,
-        el("button", { class: "miam-cp-btn primary", onclick: () => { vivoLabelTouched = false; send("create", { label: vivoLabel.value, parent: parent.value, definition: definition.value }); } }, "Créer et appliquer")),
-      el("div", { class: "miam-cp-undo" },
+        el("button", { class: "miam-cp-btn primary", onclick: () => { vivoLabelTouched = false; send("create", { label: vivoLabel.value, parent: parent.value, definition: definition.value }); } }, "Créer et appliquer"));
+  }
+  function undoSection(hist) {
+    return el("div", { class: "miam-cp-undo" },
         el("button", { class: "miam-cp-btn", disabled: !hist.undo, title: "Ctrl+Z", onclick: () => send("undo") }, "↶ Annuler"),
-        el("button", { class: "miam-cp-btn", disabled: !hist.redo, title: "Ctrl+Y", onclick: () => send("redo") }, "↷ Rétablir")),
-    );
+        el("button", { class: "miam-cp-btn", disabled: !hist.redo, title: "Ctrl+Y", onclick: () => send("redo") }, "↷ Rétablir"));
   }
 
   function drawStatus() {
@@ -613,6 +658,7 @@ function render({ model, el: host }) {
     for (const name of ["top", "find", "picker", "doc", "editor", "grid", "side", "status"]) if (todo.includes(name)) parts[name]();
     if (todo.includes("scroll")) scrollToSelection();
     if (hadFocus && !root.contains(document.activeElement)) (editor ? editor.node.querySelector("textarea") : root).focus({ preventScroll: true });
+    if (ackDue !== undefined) { window.miamTimings.push(performance.now() - ackDue); ackDue = undefined; }
   };
   const schedule = (...names) => {
     names.forEach((n) => pending.add(n));
@@ -629,10 +675,12 @@ function render({ model, el: host }) {
   model.on("change:doc", () => { cps = Array.from((model.get("doc") || {}).text || ""); docPane.scrollTop = 0; });
   model.on("change:selection", () => { vivoLabelTouched = false; });
   for (const [name, names] of Object.entries(triggers)) model.on(`change:${name}`, () => schedule(...names));
+  // The acknowledgement comes in the same message as the state it answers: the time from the
+  // click is taken once that state is drawn (at the end of the next frame's redraw).
+  let ackDue;
   model.on("change:ack", () => {
-    const at = sentAt.get(model.get("ack"));
-    // Registered after the redraw's frame callback, so it runs once the highlight is drawn.
-    if (at !== undefined) requestAnimationFrame(() => window.miamTimings.push(performance.now() - at));
+    ackDue = sentAt.get(model.get("ack"));
+    if (ackDue !== undefined) schedule();
   });
   cps = Array.from((model.get("doc") || {}).text || "");
   redraw();
