@@ -289,3 +289,36 @@ def test_each_coding_gets_the_turn_of_its_own_document(coded: Project, tmp_path:
         ("notes.txt", 40, "Habitante 9", "participant"),
     ]
     assert frame.iloc[1]["role"] == "partenaire"  # the participant attribute no longer clashes
+
+
+def test_drawn_codings_are_the_documents_codings_with_fewer_columns(coded: Project) -> None:
+    for words, code, coder in [("huit ans", "prix", "camille"), ("huit ans", "transport", "karim")]:
+        coded.code(DOC, *span(coded, words), code, coder=coder)
+    coded.set_memo(
+        "coding", coded.codings(coder="karim")["coding_id"].item(), "Ironique ?", author="karim"
+    )
+    full = coded.codings(document=DOC)
+    drawn = coded.drawn_codings(DOC)
+    assert list(drawn.columns) == ["coding_id", "start", "end", "text", "code_id", "coder", "memo"]
+    same = ["coding_id", "start", "end", "text", "code_id", "coder"]
+    assert drawn[same].to_dict("records") == full[same].to_dict("records")
+    assert drawn[["code_id", "memo"]].values.tolist() == [
+        ["prix", None],
+        ["transport", "Ironique ?"],
+    ]
+    assert coded.drawn_codings(coded.document_id(DOC)).equals(drawn)
+
+
+def test_coding_tally_counts_one_coders_codings_per_code_and_document(coded: Project) -> None:
+    guid = coded.document_id(DOC)
+    coded.code(DOC, *span(coded, "huit ans"), "prix", coder="camille")
+    coded.code(DOC, *span(coded, "Les épinards"), "prix", coder="camille")
+    coded.code(DOC, *span(coded, "Les épinards"), "transport", coder="camille")
+    coded.code(DOC, *span(coded, "Les épinards"), "transport", coder="karim")
+    tally = coded.coding_tally("camille")
+    assert tally.to_dict("records") == [
+        {"code_id": "prix", "document_id": guid, "codings": 2},
+        {"code_id": "transport", "document_id": guid, "codings": 1},
+    ]
+    assert coded.coding_tally("personne").empty
+    assert list(coded.coding_tally("personne").columns) == ["code_id", "document_id", "codings"]

@@ -452,3 +452,31 @@ def test_validate_reports_orphans_and_cleans_them_on_request(project: Project):
     )
     assert "Projet valide" in result.output
     assert sorted(p.name for p in (root / "corpus").iterdir()) == ["entretien_cantine.txt"]
+
+
+def test_the_stamp_changes_with_every_write_and_only_then(store: Store, tmp_path: Path):
+    first = store.stamp()
+    store.rows("SELECT * FROM chiens")
+    assert store.stamp() == first  # reading changes nothing
+    with store.transaction() as db:
+        db.execute("INSERT INTO chiens (nom) VALUES ('Rex')")
+    second = store.stamp()
+    assert second != first
+    store.db.execute("INSERT INTO chiens (nom) VALUES ('Médor')")  # outside a transaction
+    third = store.stamp()
+    assert third != second
+    with pytest.raises(RuntimeError), store.transaction() as db:  # rolled back: may differ, safely
+        db.execute("DELETE FROM chiens")
+        raise RuntimeError("panne")
+    fourth = store.stamp()
+    other = Store(tmp_path / "base.sqlite", create=False)  # another notebook's connection
+    try:
+        with other.transaction() as db:
+            db.execute("UPDATE chiens SET nom = 'Rex II' WHERE nom = 'Rex'")
+    finally:
+        other.close()
+    assert store.stamp() != fourth
+    assert [r["nom"] for r in store.rows("SELECT nom FROM chiens ORDER BY id")] == [
+        "Rex II",
+        "Médor",
+    ]

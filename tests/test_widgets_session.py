@@ -400,3 +400,31 @@ def test_a_name_that_cannot_be_remembered_still_signs_and_says_so(
     review = ReviewLoop(coded)
     assert review.set_author("léa") == "léa" and "nom non mémorisé" in review.status
     assert not (blocked / "config").exists()
+
+
+def test_a_click_rereads_nothing_and_any_write_is_seen_at_once(coded: Project) -> None:
+    session = CodingSession(coded, "camille")
+    session.show_others = True
+    session.select(*span_of(session, "moins cher"))
+    session.apply(["prix"])
+    drawn, progress = session.codings(), session.progress()
+    statements: list[str] = []
+    coded.store.db.set_trace_callback(statements.append)
+    session.point(3)
+    assert session.codings().equals(drawn) and session.progress() == progress == (1, 3)
+    coded.store.db.set_trace_callback(None)
+    # nothing written since: the database is only asked whether it changed
+    assert statements and all(s.startswith("PRAGMA data_version") for s in statements)
+    # Another notebook (its own connection) codes the same document: the next read sees it.
+    other = Project.open(coded.root)
+    try:
+        start, end = span_of(session, "moins cher")
+        other.code(session.document, start, end, "transport", coder="karim")
+    finally:
+        other.close()
+    fresh = session.codings()
+    assert sorted(fresh["code_id"]) == ["prix", "transport"]
+    assert session.progress() == (1, 3) and session.code_usage() == {"prix": 1}
+    # The same kernel writes through the project outside the session: seen too.
+    coded.uncode(fresh.loc[fresh["code_id"] == "transport", "coding_id"].item(), by="karim")
+    assert session.codings()["code_id"].tolist() == ["prix"]
