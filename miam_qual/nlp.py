@@ -3,16 +3,24 @@
 The trained pipeline (``fr_core_news_sm``) is slow to load, so it is loaded once per process by
 ``load_nlp`` and *injected* everywhere else: functions take ``nlp=`` and unit tests pass
 ``spacy.blank("fr")``. Only tests marked ``slow`` load the trained pipeline.
+
+Reports pass a ``CachedWordCounts`` instead of a pipeline: it keeps the content words of each
+passage in a file of the project, so that a report on passages already seen loads no spaCy.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import LanguageModelMissing
+from .errors import LanguageModelMissing, StorageError
+from .fileio import atomic_write_bytes, private_folder
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -76,12 +84,36 @@ def load_nlp(name: str = DEFAULT_MODEL) -> Language:
 
     Raises ``LanguageModelMissing`` with installation advice when the pipeline is not installed.
     """
+    return _load(name)
+
+
+#: Pipeline components that lemmas do not need (skipped for speed when present).
+_NOT_FOR_LEMMAS = ("parser", "ner", "senter")
+
+
+@lru_cache(maxsize=4)
+def _word_pipeline(name: str) -> Language:
+    """The pipeline ``content_word_counts`` runs, loaded without the components it disables
+    (``_NOT_FOR_LEMMAS``): the same words, a faster load. Reuses ``load_nlp(name)`` when loaded."""
+    if name in _loaded:
+        return load_nlp(name)
+    return _load(name, exclude=_NOT_FOR_LEMMAS)
+
+
+#: Names ``load_nlp`` has loaded in this process.
+_loaded: set[str] = set()
+
+
+def _load(name: str, exclude: tuple[str, ...] = ()) -> Language:
     import spacy
 
     if name == "blank":
         return spacy.blank("fr")
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name, exclude=list(exclude))
+        if not exclude:
+            _loaded.add(name)
+        return nlp
     except OSError as err:
         raise LanguageModelMissing(
             f"Le modèle de langue « {name} » n'est pas installé. "
@@ -101,12 +133,12 @@ def stop_words(nlp: Language | None = None) -> frozenset[str]:
     return frozenset(base | EXTRA_STOP_WORDS | DISCOURSE_FILLERS)
 
 
-#: Pipeline components that lemmas do not need (skipped for speed when present).
-_NOT_FOR_LEMMAS = ("parser", "ner", "senter")
-
-
 def content_word_counts(
-    texts: Iterable[str], *, nlp: Language, lemmas: bool = True, min_length: int = 3
+    texts: Iterable[str],
+    *,
+    nlp: Language | CachedWordCounts,
+    lemmas: bool = True,
+    min_length: int = 3,
 ) -> list[Counter[str]]:
     """Per text, its content words counted (lower case), one ``Counter`` per input text, in order.
 
@@ -116,8 +148,10 @@ def content_word_counts(
     (``fr_core_news_sm``), only nouns, proper nouns, adjectives and verbs (``CONTENT_POS``) are
     kept; without one (``spacy.blank("fr")``) the lists alone decide (``AUXILIARY_FORMS``).
     ``lemmas``: count by lemma (the lower-cased word when the pipeline has no lemmatizer), else
-    by the word as written.
+    by the word as written. ``nlp`` may be a ``CachedWordCounts`` (same counts, kept in a file).
     """
+    if isinstance(nlp, CachedWordCounts):
+        return nlp.count_each(texts, lemmas=lemmas, min_length=min_length)
     stops = stop_words(nlp)
     tagged = any(name in nlp.pipe_names for name in ("morphologizer", "tagger"))
     skip = [name for name in _NOT_FOR_LEMMAS if name in nlp.pipe_names]
@@ -145,14 +179,16 @@ def content_word_counts(
 
 
 def lemma_counts_each(
-    texts: Iterable[str], *, nlp: Language, min_length: int = 3
+    texts: Iterable[str], *, nlp: Language | CachedWordCounts, min_length: int = 3
 ) -> list[Counter[str]]:
     """Per text, its content words counted by lemma (``content_word_counts``); one ``Counter``
     per input text, in order. Word lists and clouds are made of these."""
     return content_word_counts(texts, nlp=nlp, lemmas=True, min_length=min_length)
 
 
-def lemma_counts(texts: Iterable[str], *, nlp: Language, min_length: int = 3) -> Counter[str]:
+def lemma_counts(
+    texts: Iterable[str], *, nlp: Language | CachedWordCounts, min_length: int = 3
+) -> Counter[str]:
     """The content words of all ``texts`` together, counted by lemma (see ``lemma_counts_each``)."""
     total: Counter[str] = Counter()
     for counts in lemma_counts_each(texts, nlp=nlp, min_length=min_length):
@@ -177,3 +213,96 @@ def named_entities(
             if e.label_ in labels
         ]
     return pd.DataFrame(rows, columns=["row", "text", "label", "start", "end"])
+
+
+#: Folder of the project that keeps what can be computed again (safe to delete).
+CACHE_DIR = ".cache"
+#: Bump when ``content_word_counts`` changes how it picks words: older cache files are then ignored.
+WORDS_FORMAT = 1
+
+
+def _words_identity(model: str) -> str | None:
+    """What the counts depend on besides the text: the model and spaCy versions, the word lists
+    of this module, ``WORDS_FORMAT``. ``None`` when the model is not installed (nothing cached)."""
+    try:
+        versions = [metadata.version("spacy"), "" if model == "blank" else metadata.version(model)]
+    except metadata.PackageNotFoundError:
+        return None
+    lists = [EXTRA_STOP_WORDS, DISCOURSE_FILLERS, CONTENT_POS, AUXILIARY_LEMMAS, AUXILIARY_FORMS]
+    described = [WORDS_FORMAT, model, versions, [sorted(words) for words in lists]]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()[:16]
+
+
+class CachedWordCounts:
+    """``content_word_counts`` of the pipeline ``model``, remembered per text in a file of the
+    project (``.cache/mots_<identity>.json``), so that texts seen by an earlier report are not
+    analysed again and, when every text was seen, spaCy is not even imported. Pass it as ``nlp=``
+    wherever content words are counted; the counts are the same, in the same order.
+
+    The file is keyed by each text's SHA-256 and by everything else the counts depend on
+    (``_words_identity``); it is ignored when unreadable or malformed, and written atomically,
+    readable by its owner only (it holds words of the passages), by ``save``.
+    """
+
+    def __init__(self, root: Path | str, model: str = DEFAULT_MODEL) -> None:
+        self.model = model
+        identity = _words_identity(model)
+        self.identity = identity
+        self.path = Path(root) / CACHE_DIR / f"mots_{identity}.json" if identity else None
+        self._counts: dict[str, dict[str, int]] = self._read()
+        self._added = 0
+
+    def _read(self) -> dict[str, dict[str, int]]:
+        if self.path is None:
+            return {}
+        try:
+            content = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(content, dict) or content.get("identity") != self.identity:
+            return {}
+        counts = content.get("counts")
+        if not isinstance(counts, dict):
+            return {}
+        for words in counts.values():
+            if not isinstance(words, dict) or not all(
+                isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in words.values()
+            ):
+                return {}
+        return counts
+
+    def count_each(
+        self, texts: Iterable[str], *, lemmas: bool = True, min_length: int = 3
+    ) -> list[Counter[str]]:
+        """Per text, its content words counted, as ``content_word_counts`` with the pipeline."""
+        texts = [t or "" for t in texts]
+        prefix = f"{'lemmes' if lemmas else 'mots'}:{min_length}:"
+        keys = [prefix + hashlib.sha256(t.encode()).hexdigest() for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if t and k not in self._counts}
+        if missing:
+            computed = content_word_counts(
+                list(missing.values()),
+                nlp=_word_pipeline(self.model),
+                lemmas=lemmas,
+                min_length=min_length,
+            )
+            for key, counts in zip(missing, computed, strict=True):
+                self._counts[key] = dict(counts)
+            self._added += len(missing)
+        return [Counter(self._counts.get(k, {})) for k in keys]
+
+    def save(self) -> None:
+        """Keep the counts for the next run (nothing to do when nothing new was counted). A cache
+        that cannot be written only makes the next run slower: no error."""
+        if self.path is None or not self._added:
+            return
+        content = json.dumps({"identity": self.identity, "counts": self._counts})
+        try:
+            private_folder(self.path.parent)
+            atomic_write_bytes(self.path, content.encode(), mode=0o600)
+            for older in self.path.parent.glob("mots_*.json"):  # other models or versions
+                if older != self.path:
+                    older.unlink(missing_ok=True)
+        except (OSError, StorageError):
+            return
+        self._added = 0

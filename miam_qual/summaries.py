@@ -2,7 +2,7 @@
 the passages that show it best, the memos written about it, what it goes with, and its words.
 
 Language processing is injected: every function that lemmatises takes ``nlp=`` (tests pass
-``spacy.blank("fr")``; reports load ``fr_core_news_sm`` once via ``miam_qual.nlp.load_nlp``).
+``spacy.blank("fr")``; reports pass a ``miam_qual.nlp.CachedWordCounts`` of ``fr_core_news_sm``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .privacy.consent import NOT_QUOTABLE
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from .nlp import CachedWordCounts
     from .project import Project
 
 EXCERPT_COLUMNS = [
@@ -212,7 +213,7 @@ def alternate_people(people: list[object] | pd.Series) -> list[int]:
 
 
 def word_frequencies(
-    texts: list[str] | pd.Series, *, nlp: Language, top: int | None = 60
+    texts: list[str] | pd.Series, *, nlp: Language | CachedWordCounts, top: int | None = 60
 ) -> pd.DataFrame:
     """Most frequent content words, by lemma: ``word, count``. Content words are nouns, proper
     nouns, adjectives and verbs other than auxiliaries and modals, never a French stop word or a
@@ -267,7 +268,9 @@ class PassageWords:
     seed, so word lists stay cheap on very large projects; ``sampled`` records whether it did.
     """
 
-    def __init__(self, frame: pd.DataFrame, *, nlp: Language, sample: int = WORD_SAMPLE):
+    def __init__(
+        self, frame: pd.DataFrame, *, nlp: Language | CachedWordCounts, sample: int = WORD_SAMPLE
+    ):
         self.nlp = nlp
         self.sample = sample
         self.sampled = False
@@ -323,7 +326,7 @@ def summarize(
     project: Project,
     code_id: str,
     *,
-    nlp: Language,
+    nlp: Language | CachedWordCounts,
     codings: pd.DataFrame | None = None,
     pairs: pd.DataFrame | None = None,
     memos: pd.DataFrame | None = None,
@@ -412,7 +415,7 @@ def summarize(
 def theme_summaries(
     project: Project,
     *,
-    nlp: Language,
+    nlp: Language | CachedWordCounts,
     themes: list[str] | None = None,
     codings: pd.DataFrame | None = None,
     group: str | None = None,

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 import spacy
 
 from miam_qual import MiamError
-from miam_qual.nlp import lemma_counts, lemma_counts_each, load_nlp, stop_words
+from miam_qual.nlp import (
+    CACHE_DIR,
+    CachedWordCounts,
+    lemma_counts,
+    lemma_counts_each,
+    load_nlp,
+    stop_words,
+)
 
 
 def test_blank_pipeline_counts_lower_case_words():
@@ -43,3 +54,69 @@ def test_trained_pipeline_lemmatises():
     assert load_nlp() is nlp
     counts = lemma_counts(["Les enfants mangeaient des carottes."], nlp=nlp)
     assert counts["enfant"] == 1 and counts["carotte"] == 1
+
+
+TEXTS = [
+    "Le prix du pain, euh, le prix !",
+    "",
+    "Le marché du dimanche.",
+    "Le prix du pain, euh, le prix !",
+]
+
+
+def test_cached_counts_are_the_pipeline_counts_in_the_same_order(tmp_path):
+    direct = lemma_counts_each(TEXTS, nlp=spacy.blank("fr"))
+    cache = CachedWordCounts(tmp_path, "blank")
+    first = cache.count_each(TEXTS)
+    cache.save()
+    again = CachedWordCounts(tmp_path, "blank").count_each(TEXTS)
+    for counts in (first, again):
+        assert [list(c.items()) for c in counts] == [list(c.items()) for c in direct]
+    [path] = (tmp_path / CACHE_DIR).glob("mots_*.json")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert lemma_counts(TEXTS, nlp=CachedWordCounts(tmp_path, "blank")) == lemma_counts(
+        TEXTS, nlp=spacy.blank("fr")
+    )
+
+
+def test_texts_seen_before_need_no_spacy(tmp_path):
+    cache = CachedWordCounts(tmp_path, "blank")
+    expected = [dict(c) for c in cache.count_each(TEXTS)]
+    cache.save()
+    script = (
+        "import sys\nfrom miam_qual.nlp import CachedWordCounts\n"
+        "counts = CachedWordCounts(sys.argv[1], 'blank').count_each(sys.argv[2:])\n"
+        "print(repr([dict(c) for c in counts]), 'spacy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), *TEXTS], capture_output=True, text=True
+    )
+    assert done.stdout.strip() == f"{expected!r} False", done.stderr
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored_then_replaced(tmp_path):
+    cache = CachedWordCounts(tmp_path, "blank")
+    expected = [dict(c) for c in cache.count_each(TEXTS)]
+    cache.save()
+    [path] = (tmp_path / CACHE_DIR).glob("mots_*.json")
+    content = json.loads(path.read_text())
+    key = next(iter(content["counts"]))
+    for broken in (
+        b"{pas du json",
+        json.dumps({**content, "identity": "autre"}).encode(),
+        json.dumps({**content, "counts": {key: {"prix": "deux"}}}).encode(),
+        json.dumps([1, 2]).encode(),
+    ):
+        path.write_bytes(broken)
+        again = CachedWordCounts(tmp_path, "blank")
+        assert [dict(c) for c in again.count_each(TEXTS)] == expected
+        again.save()
+        assert json.loads(path.read_text())["identity"] == again.identity
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path):
+    (tmp_path / CACHE_DIR).write_text("un fichier, pas un dossier")
+    cache = CachedWordCounts(tmp_path, "blank")
+    assert [dict(c) for c in cache.count_each(TEXTS[:1])] == [{"prix": 2, "pain": 1}]
+    cache.save()  # no error
+    assert (tmp_path / CACHE_DIR).read_text() == "un fichier, pas un dossier"

@@ -193,6 +193,21 @@ def test_cli_rapport(built_demo, tmp_path):
     assert result.exit_code == 1 and "Code inconnu" in result.output
 
 
+@pytest.mark.slow
+def test_word_lists_are_the_trained_pipelines_and_kept_for_the_next_report(demo_project, tmp_path):
+    from miam_qual.nlp import CACHE_DIR, load_nlp
+
+    write_report(demo_project, tmp_path / "r.html", format="html")
+    assert len(list((demo_project.root / CACHE_DIR).glob("mots_*.json"))) == 1
+    cached = build_report_data(demo_project)  # read from the cache file
+    direct = build_report_data(demo_project, nlp=load_nlp())
+    pairs = [(a, b) for s, t in zip(cached.summaries, direct.summaries, strict=True)
+             for a, b in [(s, t), *zip(s.codes, t.codes, strict=True)]]  # fmt: skip
+    assert any(not a.words.empty for a, _ in pairs)
+    for a, b in pairs:
+        assert a.words.to_dict("records") == b.words.to_dict("records"), a.code_id
+
+
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Chromium absent")
 def test_html_renders_in_chromium(report_files, tmp_path):
     from PIL import Image

@@ -23,6 +23,7 @@ from ..errors import ExportError
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from ..nlp import CachedWordCounts
     from ..project import Project
     from .data import ReportData, build_report_data
 
@@ -47,7 +48,7 @@ def write_report(
     format: str | list[str] = "html",
     themes: list[str] | None = None,
     coders: list[str] | None = None,
-    nlp: Language | None = None,
+    nlp: Language | CachedWordCounts | None = None,
     unit: str = "turn",
     uncoded: str = "absent",
     data: ReportData | None = None,
@@ -60,7 +61,9 @@ def write_report(
     Raises ``ExportError`` for an unknown format or a destination inside ``prive/``. The report is
     built from consented, pseudonymised data (``build_report_data``) and leaves through the privacy
     gate (``miam_qual.privacy.gate``): it is read back in full and written only when no real name
-    remains; otherwise nothing is written.
+    remains; otherwise nothing is written. With the default ``nlp``, the content words of the
+    passages are kept in the project's ``.cache/`` once the report is written (not when the
+    project is read-only), so that the next report loads no language model for them.
     """
     from ..privacy.gate import ExportGate
     from .data import build_report_data
@@ -79,7 +82,12 @@ def write_report(
     gate = ExportGate(  # refuses a destination in prive/ before any work
         project.root, target, what="rapport", single_file=single, replace_previous=False
     )
+    word_cache = None
     if data is None:
+        if nlp is None:
+            from ..nlp import CachedWordCounts
+
+            nlp = word_cache = CachedWordCounts(project.root)
         data = build_report_data(
             project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded
         )
@@ -101,6 +109,8 @@ def write_report(
                 from .xlsx import write_xlsx
 
                 write_xlsx(project, data, destination)
+    if word_cache is not None and not project.read_only:
+        word_cache.save()
     return gate.files
 
 

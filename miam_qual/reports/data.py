@@ -25,6 +25,7 @@ from .review import review_tables
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from ..nlp import CachedWordCounts
     from ..project import Project
 
 #: Rows of the disagreement table shown in HTML/DOCX (the workbook has them all).
@@ -67,7 +68,7 @@ def build_report_data(
     *,
     themes: list[str] | None = None,
     coders: list[str] | None = None,
-    nlp: Language | None = None,
+    nlp: Language | CachedWordCounts | None = None,
     unit: str = "turn",
     uncoded: str = "absent",
     group: str | None = None,
@@ -76,8 +77,9 @@ def build_report_data(
     """Compute the report's content, in its shareable form.
 
     ``themes``: theme (or code) ids to cover (default: all); ``coders``: whose codings count
-    (default: all). ``nlp``: the spaCy pipeline for word clouds (default: ``fr_core_news_sm``
-    loaded once). ``unit``/``uncoded``: agreement options (see ``miam_qual.agreement``).
+    (default: all). ``nlp``: the spaCy pipeline for word lists and clouds (default:
+    ``fr_core_news_sm`` through the project's word cache, ``nlp.CachedWordCounts``, which loads
+    it only for passages no report has seen; this function never writes the cache). ``unit``/``uncoded``: agreement options (see ``miam_qual.agreement``).
     ``group``: the attribute that sorts sources by kind (default: ``config.review.group`` of
     ``projet.yml``; ``type_source`` for MIAM); without one, the by-group tables stay empty.
 
@@ -88,9 +90,9 @@ def build_report_data(
     code labels, document names, attribute values, chart labels — has real names replaced.
     """
     if nlp is None:
-        from ..nlp import load_nlp
+        from ..nlp import CachedWordCounts
 
-        nlp = load_nlp()
+        nlp = CachedWordCounts(project.root)
     book = project.codebook
     check = ConsentCheck(project)
     pseudonyms = Pseudonyms.load(project.root)
