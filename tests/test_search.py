@@ -204,3 +204,27 @@ def test_prepare_search_reads_each_document_once(corpus: Project) -> None:
     assert prepare_search(corpus) == 2
     assert prepare_search(corpus) == 0
     assert len(search_text(corpus, "épicerie")) == 5  # the prepared texts serve the search
+
+
+def test_texts_with_and_without_camel_case_marks_find_the_same_words(
+    project: Project, tmp_path: Path
+) -> None:
+    # « SOPHIEDurand » folds with a camelCase mark inside; the other text folds without any,
+    # and is scanned with the pattern that does not look for marks.
+    texts = {
+        "marque.txt": "Habitante : SOPHIEDurand m'a parlé du jardin\npartagé hier.\n",
+        "simple.txt": "Habitante : Sophie Durand m'a parlé du jardin \n partagé hier.\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    project.import_files([tmp_path / name for name in texts])
+    hits = search_text(project, "jardin partage")
+    assert hits["document"].tolist() == ["marque.txt", "simple.txt"]
+    assert hits["match"].tolist() == ["jardin\npartagé", "jardin \n partagé"]
+    assert hits["after"].tolist() == [" hier.", " hier."]
+    assert search_text(project, "sophiedurand")["match"].tolist() == ["SOPHIEDurand"]
+    assert search_text(project, "sophie durand")["match"].tolist() == ["Sophie Durand"]
+    assert search_text(project, "parle du", whole_words=True)["document"].tolist() == [
+        "marque.txt",
+        "simple.txt",
+    ]
