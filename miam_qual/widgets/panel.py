@@ -149,23 +149,21 @@ class CodingPanel(anywidget.AnyWidget):
         modified = self.session.modified_here()
         review = self.session.review_here()
         columns = ["coding_id", "start", "end", "code_id", "coder", "mine", "memo", "text"]
-        # plain lists, not DataFrame.to_dict: a thousand codings on every click
-        records = zip(*(frame[c].tolist() for c in columns), strict=True)
+        looks = {c.id: (c.label, c.color) for c in book.values()}
         rows = []
-        for r in (dict(zip(columns, values, strict=True)) for values in records):
-            code = book.get(r["code_id"])
-            rows.append(
-                {
-                    "id": r["coding_id"], "start": int(r["start"]), "end": int(r["end"]),
-                    "code": r["code_id"], "label": code.label if code else r["code_id"],
-                    "color": code.color if code else "#9E9E9E", "coder": r["coder"],
-                    "mine": bool(r["mine"]), "modified": modified.get(r["coding_id"]),
-                    "review": review.get(r["coding_id"]),
-                }
-            )  # fmt: skip
+        # plain lists zipped, not DataFrame.to_dict: a thousand codings on every click
+        for guid, start, end, code_id, coder, mine, memo, text in zip(
+            *(frame[c].tolist() for c in columns), strict=True
+        ):
+            label, color = looks.get(code_id, (code_id, "#9E9E9E"))
+            row = {
+                "id": guid, "start": int(start), "end": int(end), "code": code_id,
+                "label": label, "color": color, "coder": coder, "mine": bool(mine),
+                "modified": modified.get(guid), "review": review.get(guid),
+            }  # fmt: skip
             if details:
-                memo = r["memo"]
-                rows[-1].update(memo=memo if isinstance(memo, str) else "", text=r["text"][:80])
+                row.update(memo=memo if isinstance(memo, str) else "", text=text[:80])
+            rows.append(row)
         return rows
 
     # -- browser → Python ---------------------------------------------------------------------

@@ -446,7 +446,8 @@ function render({ model, el: host }) {
     const codesShown = codes.map((c) => ({ ...c, uses: c.uses > 0 }));  // a count alone changes nothing drawn
     const sections = [
       ["selection", [selText, doc.kind, editing], () => selectionSection(selText, doc, editing)],
-      ["codes", [codesShown, shortcuts, recent, filter, [...checked]], () => codesSection(codes, shortcuts, recent)],
+      // recent codes order the list only while it is filtered
+      ["codes", [codesShown, shortcuts, filter.trim() ? recent : null, filter, [...checked]], () => codesSection(codes, shortcuts, recent)],
       ["here", [here], () => hereSection(here)],
       ["orphans", [orphans, sel.length > 0], () => orphansSection(orphans, sel)],
       ["vivo", [vivoLabelTouched ? null : selText, codesShown.map((c) => [c.id, c.label, c.depth])], () => vivoSection(codes, selText)],
