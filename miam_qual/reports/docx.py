@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Set as AbstractSet
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pandas as pd
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..fileio import atomic_write_bytes
@@ -20,6 +22,24 @@ from .labels import french_number, french_percent
 
 GREEN = RGBColor(0x2E, 0x7D, 0x32)
 MUTED = RGBColor(0x60, 0x7D, 0x8B)
+#: Paragraph styles the report uses (names of python-docx's default template).
+STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Quote", "Caption", "List Bullet")
+#: Their style ids, read once per document (``_paragraph``).
+_style_ids: dict[str, str] = {}
+
+
+def _paragraph(doc, text: str = "", style: str | None = None):
+    """``doc.add_paragraph(text, style)`` with the style id read once: python-docx looks the
+    style up by scanning every style of the document for each paragraph (a third of the time)."""
+    paragraph = doc.add_paragraph(text)
+    if style is not None:
+        paragraph._p.style = _style_ids[style]
+    return paragraph
+
+
+def _heading(doc, text: str, level: int):
+    """``doc.add_heading``: the title (level 0) or a heading of ``level``."""
+    return _paragraph(doc, text, "Title" if level == 0 else f"Heading {level}")
 
 
 def _shade(cell, color: str) -> None:
@@ -39,13 +59,10 @@ def _repeat_header(row) -> None:
 
 
 def _table(
-    doc,
-    headers: list[str],
-    rows: list[list[str]],
-    *,
-    numeric: AbstractSet[int] = frozenset(),
-    widths=None,
+    doc, headers: list[str], rows: list[list[str]], *, numeric: AbstractSet[int] = frozenset()
 ) -> None:
+    """A table in 9-point type, its header row green and repeated on each page, ``numeric``
+    columns right-aligned."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -56,30 +73,53 @@ def _table(
         run.bold = True
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
         _shade(cell, "2E7D32")
+        for run in cell.paragraphs[0].runs:
+            run.font.size = Pt(9)
     _repeat_header(table.rows[0])
-    for values in rows:
-        cells = table.add_row().cells
-        for index, value in enumerate(values):
-            cells[index].text = str(value)
-            if index in numeric:
-                cells[index].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for row in table.rows:
-        for index, cell in enumerate(row.cells):
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(9)
-            if widths:
-                cell.width = Cm(widths[index])
+    if rows:
+        widths = [column.w.twips for column in table._tbl.tblGrid.gridCol_lst]
+        body = "".join(_row_xml(values, widths, numeric) for values in rows)
+        for row in parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>"):
+            table._tbl.append(row)
     doc.add_paragraph()
+
+
+#: A cell paragraph's run properties (9 points) and the right alignment of numeric columns.
+_RUN_9PT = '<w:rPr><w:sz w:val="18"/></w:rPr>'
+_RIGHT = '<w:pPr><w:jc w:val="right"/></w:pPr>'
+
+
+def _row_xml(values: list[str], widths: list[int], numeric: AbstractSet[int]) -> str:
+    """One body row as WordprocessingML, exactly what python-docx writes for ``add_row`` then
+    ``cell.text = value`` (tabs and line breaks as ``w:tab``/``w:br``), in a fraction of the
+    time: every cell through python-docx's API took half the report's time."""
+    cells = []
+    for index, value in enumerate(values):
+        runs = []
+        for part in re.split(r"(\t|\r|\n)", str(value)):
+            if part == "\t":
+                runs.append("<w:tab/>")
+            elif part in ("\r", "\n"):
+                runs.append("<w:br/>")
+            elif part:
+                space = ' xml:space="preserve"' if part.strip() != part else ""
+                runs.append(f"<w:t{space}>{escape(part)}</w:t>")
+        align = _RIGHT if index in numeric else ""
+        cells.append(
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[index]}"/></w:tcPr>'
+            f"<w:p>{align}<w:r>{_RUN_9PT}{''.join(runs)}</w:r></w:p></w:tc>"
+        )
+    return f"<w:tr>{''.join(cells)}</w:tr>"
 
 
 def _image(doc, data: bytes | None, width_cm: float = 16.0, caption: str = "") -> None:
     if not data:
         return
-    doc.add_picture(io.BytesIO(data), width=Cm(width_cm))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph = doc.add_paragraph()
+    paragraph.add_run().add_picture(io.BytesIO(data), width=Cm(width_cm))
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if caption:
-        paragraph = doc.add_paragraph(caption, style="Caption")
+        paragraph = _paragraph(doc, caption, "Caption")
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -91,7 +131,7 @@ def _note(doc, text: str) -> None:
 
 
 def _excerpt(doc, text: str, source: str) -> None:
-    paragraph = doc.add_paragraph(style="Quote")
+    paragraph = _paragraph(doc, style="Quote")
     paragraph.add_run(f"« {text} »")
     meta = paragraph.add_run(f"\n{source}")
     meta.italic = False
@@ -108,16 +148,17 @@ def document_bytes(data: ReportData) -> bytes:
     styles["Normal"].font.size = Pt(10.5)
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
         styles[name].font.color.rgb = GREEN
+    _style_ids.update({name: styles[name].style_id for name in STYLES})
     section = doc.sections[0]
     section.left_margin = section.right_margin = Cm(2.0)
     doc.core_properties.title = f"Revue des thèmes — {data.project_name}"
     doc.core_properties.language = "fr-FR"
 
-    doc.add_heading("Revue des thèmes", level=0)
+    _heading(doc, "Revue des thèmes", level=0)
     doc.add_paragraph(data.project_name).runs[0].font.size = Pt(14)
     _note(doc, f"Rapport produit le {data.generated_at} · {data.scope}")
 
-    doc.add_heading("1. Vue d'ensemble", level=1)
+    _heading(doc, "1. Vue d'ensemble", level=1)
     status = data.status
     doc.add_paragraph(
         f"{french_number(status['documents'])} documents, {french_number(status['participants'])} participant·es, "
@@ -148,9 +189,9 @@ def document_bytes(data: ReportData) -> bytes:
         caption="Nouveaux codes apparus au fil des documents codés.",
     )
 
-    doc.add_heading("2. Les thèmes", level=1)
+    _heading(doc, "2. Les thèmes", level=1)
     for summary in data.summaries:
-        doc.add_heading(summary.label, level=2)
+        _heading(doc, summary.label, level=2)
         if summary.definition:
             doc.add_paragraph(summary.definition)
         counts = summary.counts
@@ -183,11 +224,11 @@ def document_bytes(data: ReportData) -> bytes:
                 numeric={1, 2, 3},
             )
         if not summary.excerpts.empty:
-            doc.add_heading("Extraits représentatifs", level=3)
+            _heading(doc, "Extraits représentatifs", level=3)
             for e in summary.excerpts.itertuples():
                 _excerpt(doc, e.text, f"{e.participant or '—'} · {e.source_type} · {e.document}")
         for code in summary.codes:
-            doc.add_heading(code.label, level=3)
+            _heading(doc, code.label, level=3)
             for label, text in (
                 ("Définition", code.definition),
                 ("À inclure", code.inclusion),
@@ -209,13 +250,13 @@ def document_bytes(data: ReportData) -> bytes:
                 paragraph.add_run(f"Mémo de {memo.author} ({memo.target}) : ").bold = True
                 paragraph.add_run(str(memo.text))
 
-    doc.add_heading("3. Cooccurrences", level=1)
+    _heading(doc, "3. Cooccurrences", level=1)
     doc.add_paragraph(
         "Codes différents posés par la même personne sur des passages qui se chevauchent."
     )
     _image(doc, data.images.get("cooccurrence"), width_cm=16)
 
-    doc.add_heading("4. Comparaison des vagues", level=1)
+    _heading(doc, "4. Comparaison des vagues", level=1)
     if data.waves.empty:
         _note(doc, "Pas de questionnaire avec les deux vagues « état initial » et « bilan ».")
     else:
@@ -236,7 +277,7 @@ def document_bytes(data: ReportData) -> bytes:
             numeric={1, 2, 3, 4, 5},
         )
 
-    doc.add_heading("5. Accord inter-codeurs", level=1)
+    _heading(doc, "5. Accord inter-codeurs", level=1)
     doc.add_paragraph(data.agreement_note)
     if data.agreement is not None:
         _table(
@@ -270,7 +311,7 @@ def document_bytes(data: ReportData) -> bytes:
             caption="Alpha de Krippendorff par code (seuils 0,667 et 0,8).",
         )
     if data.disagreements is not None and not data.disagreements.empty:
-        doc.add_heading("Passages à discuter", level=2)
+        _heading(doc, "Passages à discuter", level=2)
         coders = list(data.disagreements.columns[5:])
         shown: pd.DataFrame = data.disagreements.head(DISAGREEMENTS_SHOWN)
         _table(
@@ -287,7 +328,7 @@ def document_bytes(data: ReportData) -> bytes:
                 f"{len(data.disagreements)} passages au total : le classeur Excel les contient tous.",
             )
 
-    doc.add_heading("6. Notes de méthode", level=1)
+    _heading(doc, "6. Notes de méthode", level=1)
     for line in (
         "Un segment codé est un codage : un passage codé par deux personnes compte deux fois.",
         "Les extraits sont choisis pour leur longueur lisible et l'accord entre codeur·ses, en variant "
@@ -296,7 +337,7 @@ def document_bytes(data: ReportData) -> bytes:
         "nombre de codeur·ses), AC1 de Gwet (lisible pour un code rare) et alpha de Krippendorff "
         "(nominal), code par code sur des décisions présent / absent.",
     ):
-        doc.add_paragraph(line, style="List Bullet")
+        _paragraph(doc, line, "List Bullet")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
