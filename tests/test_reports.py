@@ -158,6 +158,24 @@ def test_formula_like_text_stays_text(project, tmp_path):
     assert cell.value == "=SOMME(A1:A9)" and cell.data_type == "s"
 
 
+def test_markup_and_link_like_text_stays_text(project, tmp_path):
+    source = tmp_path / "balises.txt"
+    source.write_text("<r><t>Le prix</t></r>\nwww.exemple.fr 0612\n", encoding="utf-8")
+    consenting(project, "Habitante 1")
+    project.import_files([source], by="test", participant="Habitante 1")
+    project.code("balises.txt", 0, 21, "prix", coder="camille")
+    project.code("balises.txt", 22, 41, "prix", coder="camille")
+    [path] = write_report(project, tmp_path / "r.xlsx", format="xlsx", nlp=BLANK)
+    sheet = openpyxl.load_workbook(path)["Segments codés"]
+    headers = [c.value for c in sheet[1]]
+    cells = [sheet.cell(row=r, column=headers.index("Extrait") + 1) for r in (2, 3)]
+    assert sorted((c.value, c.data_type) for c in cells) == [
+        ("<r><t>Le prix</t></r>", "s"),
+        ("www.exemple.fr 0612", "s"),
+    ]
+    assert not sheet._hyperlinks
+
+
 def test_theme_and_coder_filters(demo_project, tmp_path):
     data = build_report_data(demo_project, themes=["acces"], coders=["karim"], nlp=BLANK)
     assert [s.code_id for s in data.summaries] == ["acces"]
