@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import lxml.html
@@ -174,6 +175,24 @@ def test_markup_and_link_like_text_stays_text(project, tmp_path):
         ("www.exemple.fr 0612", "s"),
     ]
     assert not sheet._hyperlinks
+
+
+def test_a_workbook_alone_draws_no_picture(built_demo, tmp_path):
+    shutil.copytree(built_demo, tmp_path / "projet")
+    script = (
+        "import sys, spacy\nfrom miam_qual import Project\n"
+        "from miam_qual.reports import write_report\n"
+        "with Project.open(sys.argv[1]) as p:\n"
+        "    print(write_report(p, sys.argv[2], format='xlsx', nlp=spacy.blank('fr')))\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    out = tmp_path / "r.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "projet"), str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.stdout.split("\n")[-2] == "False", done.stderr
+    assert openpyxl.load_workbook(out)["Segments codés"].max_row > 1
 
 
 def test_theme_and_coder_filters(demo_project, tmp_path):

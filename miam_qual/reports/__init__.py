@@ -89,8 +89,9 @@ def write_report(
 
             nlp = word_cache = CachedWordCounts(project.root)
         data = build_report_data(
-            project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded
-        )
+            project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded,
+            pictures=bool({"html", "docx"} & set(formats)),  # the workbook has no picture
+        )  # fmt: skip
     with gate:
         for picture, words in data.picture_words.items():
             gate.picture(f"image « {picture} » du rapport", words)

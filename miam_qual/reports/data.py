@@ -19,7 +19,6 @@ from ..privacy.consent import NOT_QUOTABLE, ConsentCheck
 from ..privacy.pseudonyms import Pseudonyms
 from ..privacy.redact import pseudonymise
 from ..summaries import Summary, theme_summaries, word_cloud_png
-from . import charts
 from .review import review_tables
 
 if TYPE_CHECKING:
@@ -73,6 +72,7 @@ def build_report_data(
     uncoded: str = "absent",
     group: str | None = None,
     excerpts: int = 5,
+    pictures: bool = True,
 ) -> ReportData:
     """Compute the report's content, in its shareable form.
 
@@ -82,6 +82,7 @@ def build_report_data(
     it only for passages no report has seen; this function never writes the cache). ``unit``/``uncoded``: agreement options (see ``miam_qual.agreement``).
     ``group``: the attribute that sorts sources by kind (default: ``config.review.group`` of
     ``projet.yml``; ``type_source`` for MIAM); without one, the by-group tables stay empty.
+    ``pictures=False``: no chart nor word cloud (``images`` stays empty), for a workbook alone.
 
     The report leaves the project, so it honours consent and pseudonyms: the words of a person
     who did not consent to *analysis* are left out of everything, counts included; an excerpt is
@@ -183,7 +184,8 @@ def build_report_data(
         review_changes=review_changes,
     )
     data = pseudonymise(data, pseudonyms)
-    _draw(data)
+    if pictures:
+        _draw(data)
     return data
 
 
@@ -238,6 +240,8 @@ def _labels(frame: pd.DataFrame | None, title: str) -> list[str]:
 def _draw(data: ReportData) -> None:
     """Draw the charts and word clouds from the (pseudonymised) data; record the words each
     picture shows in ``data.picture_words`` for the privacy gate."""
+    from . import charts  # matplotlib: loaded only when pictures are drawn
+
     group_label = data.group_label.lower()
     charts_to_draw: dict[str, tuple[Callable[..., Any], pd.DataFrame, str]] = {
         "by_group": (charts.bars_by_group, data.by_group,
