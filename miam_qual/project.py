@@ -100,6 +100,7 @@ class Project:
     codings = _coding.codings
     drawn_codings = _coding.drawn_codings
     coding_tally = _coding.coding_tally
+    coded_spans = _coding.coded_spans
     set_memo = _coding.set_memo
     memos = _coding.memos
 

@@ -35,6 +35,7 @@ ABBREVIATIONS = frozenset(
     """.split()
 )
 _WORD_BEFORE = re.compile(r"(\w+)$")
+_LONGEST_WORD = 40
 #: Characters skipped when looking for the word that follows a possible sentence end.
 _OPENERS = ' \t\u00a0\u202f«"“‘([—–-'
 _TIMECODE_PREFIX = re.compile(
@@ -61,7 +62,9 @@ def _ends_sentence(text: str, match: re.Match[str], cut: int, line_end: int) -> 
         return False
     if text[match.start() : match.end()].rstrip(' \u00a0\u202f»"”’)]') != ".":
         return True
-    word = _WORD_BEFORE.search(text, cut, match.start())
+    # The word just before the period: searched in a short window (a regex search from the
+    # start of a long sentence tries every position); a longer word is no abbreviation anyway.
+    word = _WORD_BEFORE.search(text, max(cut, match.start() - _LONGEST_WORD), match.start())
     token = word.group(1) if word else ""
     return not (token.casefold() in ABBREVIATIONS or (len(token) == 1 and token.isupper()))
 

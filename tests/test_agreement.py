@@ -628,3 +628,67 @@ def test_progress_against_a_reference_coder(project):
     assert table["cumulative_alpha"].iloc[-1] == pytest.approx(whole["alpha"], nan_ok=True)
     assert table["units"].sum() == whole["units"]
     assert table["cumulative_alpha"].iloc[0] == pytest.approx(table["alpha"].iloc[0], nan_ok=True)
+
+
+@pytest.mark.parametrize("coders", [2, 3, 4])
+def test_code_decisions_count_uncoded_units_as_the_full_matrix_does(coders: int) -> None:
+    # code_decisions sums only the units someone coded and adds the rest in one step: on random
+    # comparisons its sums must be those of every coder's decision on every unit.
+    from miam_qual.agreement.coders import Comparison, code_decisions
+    from miam_qual.agreement.statistics import agreement_sums
+
+    rng = np.random.default_rng(coders)
+    n, names, codes = 400, [f"c{i}" for i in range(coders)], ["a", "b", "rare", "vide"]
+    units = pd.DataFrame(
+        {"document_id": "d", "document": "d", "unit": range(n), "start": range(n),
+         "end": range(1, n + 1), "weight": rng.integers(1, 9, n)}
+    )  # fmt: skip
+    rows = [
+        (u, coder, code)
+        for code, share in [("a", 0.3), ("b", 0.05), ("rare", 0.005)]
+        for u in range(n)
+        for coder in names
+        if rng.random() < share
+    ]
+    presence = pd.DataFrame(rows, columns=["unit", "coder", "code_id"])
+    comparison = Comparison(units, presence, names, codes, "turn", "absent")
+    weights = units["weight"].to_numpy(float)
+    for code, got in code_decisions(comparison).items():
+        matrix = np.zeros((n, coders), dtype=int)
+        mine = presence[presence["code_id"] == code]
+        matrix[mine["unit"], [names.index(c) for c in mine["coder"]]] = 1
+        ones = matrix.sum(axis=1)
+        want = agreement_sums(np.column_stack([coders - ones, ones]), weights)
+        assert got.sums.judged == pytest.approx(want.judged, rel=1e-12)
+        assert got.sums.pairable == pytest.approx(want.pairable, rel=1e-12)
+        assert got.sums.agreeing == pytest.approx(want.agreeing, rel=1e-12)
+        assert np.allclose(got.sums.prevalence, want.prevalence, rtol=1e-12, atol=0)
+        assert np.allclose(got.sums.coincidences, want.coincidences, rtol=1e-12, atol=1e-9)
+        assert got.coded == weights[ones > 0].sum() and got.units == weights.sum()
+        if coders == 2:
+            expected = np.zeros((2, 2))
+            np.add.at(expected, (matrix[:, 0], matrix[:, 1]), weights)
+            assert np.array_equal(got.confusion, expected)
+        else:
+            assert got.confusion is None
+
+
+def test_coded_spans_are_where_the_codings_lie(project):
+    text = "Enquêtrice : Et le prix ?\nHabitante : Trop cher pour nous, le bus aussi.\n"
+    project.add_coder("camille")
+    project.add_coder("karim")
+    path = project.root.parent / "court.txt"
+    path.write_text(text, encoding="utf-8")
+    project.import_files([path])
+    for words, code, coder in [("Trop cher", "prix", "karim"), ("le bus", "transport", "camille"),
+                               ("Trop cher", "prix", "camille")]:  # fmt: skip
+        start = project.text("court.txt").index(words)
+        project.code("court.txt", start, start + len(words), code, coder=coder)
+    columns = ["document_id", "document", "start", "end", "code_id", "coder"]
+    spans = project.coded_spans()
+    assert list(spans.columns) == columns
+    full = project.codings()[columns]
+    key = ["start", "end", "coder"]
+    assert spans.sort_values(key).to_dict("records") == full.sort_values(key).to_dict("records")
+    assert project.coded_spans("karim")["coder"].tolist() == ["karim"]
+    assert project.coded_spans(["personne"]).empty

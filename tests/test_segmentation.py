@@ -101,3 +101,18 @@ def test_the_sentence_a_coder_selects_is_the_sentence_agreement_counts(project):
     assert table.loc[code, "units_coded"] == 1
     assert table.loc[code, "percent_agreement"] == 1.0
     assert disagreements(project, unit="sentence").empty
+
+
+def test_abbreviations_are_recognised_at_the_end_of_long_sentences() -> None:
+    # The word before a period is looked for in a short window: far from the sentence start,
+    # and after a word longer than that window, the decision is the same.
+    long = "on en parlait " * 60
+    text = (
+        f"Alors {long}avec M. Dupont hier. Ensuite anticonstitutionnellementissimementextra. Fin."
+    )
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == [
+        f"Alors {long}avec M. Dupont hier.",
+        "Ensuite anticonstitutionnellementissimementextra.",
+        "Fin.",
+    ]

@@ -133,7 +133,7 @@ def compare(
 ) -> Comparison:
     """Prepare an agreement computation (shared by ``agreement`` and ``disagreements``).
 
-    ``codings``: an already read ``project.codings()`` to reuse. ``coders``: the coders to compare
+    ``codings``: an already read ``project.codings()`` or ``project.coded_spans()`` to reuse. ``coders``: the coders to compare
     (default: ``default_coders``). Only documents that every compared coder coded are kept; the
     others are listed in ``left_out``.
 
@@ -152,8 +152,8 @@ def compare(
         )
     if coders is not None:
         coders = _registered(project, [coders] if isinstance(coders, str) else list(coders))
-    if codings is None:
-        codings = project.codings(coder=coders) if coders else project.codings()
+    if codings is None:  # where each coding lies is all a comparison needs
+        codings = project.coded_spans(coders) if coders else project.coded_spans()
     elif coders:
         codings = codings[codings["coder"].isin(coders)]
     chosen = "explicit"
@@ -314,28 +314,46 @@ class CodeDecisions:
 
 def code_decisions(comparison: Comparison) -> dict[str, CodeDecisions]:
     """Per code of ``comparison.codes`` (in that order): every coder's yes/no decision on every
-    unit, summed (see ``CodeDecisions``). Codes are pooled by adding their sums."""
+    unit, summed (see ``CodeDecisions``). Codes are pooled by adding their sums.
+
+    Every coder judges every unit, so a unit where nobody applied the code is ``m`` agreeing
+    "no" decisions. Only the units someone coded are counted one by one; the others add their
+    known share in one step (``_unanimous_no``): a code touches a few hundred of a national
+    project's hundred thousand turns.
+    """
     units, presence, coders = comparison.units, comparison.presence, comparison.coders
     weights = units["weight"].to_numpy(dtype=float)
     total = float(weights.sum())
     m = len(coders)
     coder_of = pd.Index(coders).get_indexer(presence["coder"])
+    unit_of = presence["unit"].to_numpy()
     positions = presence.groupby("code_id").indices
     result = {}
     for code_id in comparison.codes:
         hit = positions.get(code_id, np.array([], dtype=np.int64))
-        matrix = np.zeros((len(units), m), dtype=np.int64)
-        matrix[presence["unit"].to_numpy()[hit], coder_of[hit]] = 1
+        touched, row = np.unique(unit_of[hit], return_inverse=True)
+        matrix = np.zeros((len(touched), m), dtype=np.int64)
+        matrix[row, coder_of[hit]] = 1
         ones = matrix.sum(axis=1)
-        counts = np.column_stack([m - ones, ones])
+        w = weights[touched]
+        rest = total - float(w.sum())  # the weight of the units nobody coded with it
+        sums = agreement_sums(np.column_stack([m - ones, ones]), w) + _unanimous_no(m, rest)
         confusion = None
         if m == 2:
             confusion = np.zeros((2, 2))
-            np.add.at(confusion, (matrix[:, 0], matrix[:, 1]), weights)
-        result[code_id] = CodeDecisions(
-            agreement_sums(counts, weights), confusion, total, float(weights[ones > 0].sum())
-        )
+            np.add.at(confusion, (matrix[:, 0], matrix[:, 1]), w)
+            confusion[0, 0] += rest
+        result[code_id] = CodeDecisions(sums, confusion, total, float(w[ones > 0].sum()))
     return result
+
+
+def _unanimous_no(m: int, weight: float) -> AgreementSums:
+    """``AgreementSums`` of units of total ``weight`` where all ``m`` coders said "no": judged
+    and pairable, every pair agreeing, prevalence all on "no", and ``m`` coincidences per unit
+    weight in the ("no", "no") cell (Krippendorff: ``m (m - 1) / (m - 1)``)."""
+    coincidences = np.zeros((2, 2))
+    coincidences[0, 0] = m * weight
+    return AgreementSums(weight, weight, weight, np.array([weight, 0.0]), coincidences)
 
 
 def coded_weight(comparison: Comparison, codes: list[str] | None = None) -> float:

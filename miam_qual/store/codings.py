@@ -199,3 +199,41 @@ def coding_tally(store: Store, coder: str) -> pd.DataFrame:
             "codings": pd.Series(columns[2], dtype="int64"),
         }
     )
+
+
+SPAN_COLUMNS = ["document_id", "document", "start", "end", "code_id", "coder"]
+
+
+def coded_spans(store: Store, coders: list[str] | None = None) -> pd.DataFrame:
+    """Where every coding lies (``SPAN_COLUMNS``), in document then text order: no text, no
+    context. One scan of the selections and the codings' covering index; codes, coders and
+    documents (a few thousand rows at most) looked up in dictionaries, so 200,000 codings read
+    in about a second where ``codings_frame`` takes several."""
+    cursor = store.db.cursor()
+    cursor.row_factory = None
+    codes = dict(cursor.execute("SELECT guid, id FROM codes"))
+    names = dict(cursor.execute("SELECT guid, name FROM users"))
+    documents = {
+        g: (n, p) for g, n, p in cursor.execute("SELECT guid, name, position FROM documents")
+    }
+    wanted = None if coders is None else {g for g, n in names.items() if n in set(coders)}
+    rows = [
+        (documents[doc][1], start, end, doc, code, coder)
+        for doc, start, end, code, coder in cursor.execute(
+            'SELECT s.document_guid, s.start, s."end", c.code_guid, c.coder_guid '
+            "FROM selections s JOIN codings c ON c.selection_guid = s.guid"
+        )
+        if wanted is None or coder in wanted
+    ]
+    rows.sort(key=lambda r: r[:3])
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+    return pd.DataFrame(
+        {
+            "document_id": pd.Series(columns[3], dtype=object),
+            "document": pd.Series([documents[d][0] for d in columns[3]], dtype=object),
+            "start": pd.Series(columns[1], dtype="int64"),
+            "end": pd.Series(columns[2], dtype="int64"),
+            "code_id": pd.Series([codes[c] for c in columns[4]], dtype=object),
+            "coder": pd.Series([names[u] for u in columns[5]], dtype=object),
+        }
+    )
