@@ -97,6 +97,7 @@ def demo_publication(project: Project, *, by: str) -> list[str]:
     representative excerpts of each theme in the testimonies (``QUOTES_PER_THEME``, from as many
     people as possible) proposed as quotes, those whose speakers consent validated for the uses
     they consent to (the demo is fictional: nobody was asked). Returns the quote ids."""
+    from .excerpts import representative_excerpts
     from .publication import (
         TARGETS,
         edit_quote,
@@ -105,7 +106,6 @@ def demo_publication(project: Project, *, by: str) -> list[str]:
         set_quote_status,
         synthesize_recordings,
     )
-    from .summaries import representative_excerpts
 
     synthesize_recordings(project)
     codings = project.codings(coder="camille").drop_duplicates("selection_id")

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .analysis import cooccurrence
-from .analysis.common import coded_segments, participant_keys
+from .analysis.common import coded_segments
+from .excerpts import representative_excerpts
 from .nlp import lemma_counts, lemma_counts_each
 from .privacy.consent import NOT_QUOTABLE
 
@@ -26,20 +27,8 @@ if TYPE_CHECKING:
     from .nlp import CachedWordCounts
     from .project import Project
 
-EXCERPT_COLUMNS = [
-    "document",
-    "start",
-    "end",
-    "text",
-    "participant",
-    "source_type",
-    "speaker",
-    "coders",
-]
 #: At most this many passages per theme feed its word list (a fixed-seed sample beyond).
 WORD_SAMPLE = 200
-#: Excerpts shorter or longer than this (characters) are less representative.
-GOOD_LENGTH = (40, 450)
 
 
 @dataclass
@@ -68,148 +57,6 @@ class Summary:
     words: pd.DataFrame = field(default_factory=pd.DataFrame)
     cloud_png: bytes | None = None
     codes: list[Summary] = field(default_factory=list)
-
-
-def representative_excerpts(
-    codings: pd.DataFrame, n: int = 5, *, group: str | None = None
-) -> pd.DataFrame:
-    """Up to ``n`` excerpts that show a code well and give many people a voice.
-
-    ``group``: the attribute that sorts sources by kind (the project's ``config.review.group``,
-    ``type_source`` for MIAM); ``None``: no such attribute, only participants and documents vary.
-
-    Each distinct passage (selection) is scored: passages of a readable length (``GOOD_LENGTH``)
-    and passages several coders agreed on rank higher, interviewer turns lower.
-
-    **Many voices**: a person (the participant, else the participant speaking, see
-    ``analysis.common.participant_keys``; a passage nobody is known to have said counts as its
-    own voice) gets at most one excerpt until every person with an eligible excerpt has one; then
-    a second each, and so on (round-robin). Within a round, the best-scored passage wins, a
-    document and a source type not yet shown being preferred. Eligible: passages that may be
-    quoted; passages that may not (``(extrait non citable)``) come only when no other is left.
-
-    Columns: ``document, start, end, text, participant`` (pseudonym or speaker, may be empty),
-    ``source_type`` (the ``group`` value), ``speaker``, ``coders`` (who coded it, comma-separated).
-    """
-    if codings.empty:
-        return pd.DataFrame(columns=EXCERPT_COLUMNS)
-    frame = (
-        codings
-        if "participant_key" in codings.columns
-        else codings.assign(participant_key=participant_keys(codings))
-    )
-    wanted = [
-        "selection_id",
-        "document",
-        "start",
-        "end",
-        "text",
-        "speaker",
-        "coder",
-        "participant_key",
-    ]
-    wanted += ["speaker_role"] if "speaker_role" in frame.columns else []
-    wanted += [c for c in dict.fromkeys(["participant", group]) if c and c in frame.columns]
-    grouped = frame[wanted].groupby("selection_id", sort=False)
-    passages = grouped.first()
-    passages["n_coders"] = grouped["coder"].nunique()
-    length = passages["text"].str.len().to_numpy()
-    low, high = GOOD_LENGTH
-    fit = np.where(
-        length < low, length / low, np.where(length > high, high / np.maximum(length, 1), 1.0)
-    )
-    passages["score"] = fit + 0.25 * (passages["n_coders"] - 1)
-    if (
-        "speaker_role" in passages.columns
-    ):  # the people we listen to, before the interviewer's questions
-        passages["score"] -= 0.5 * (passages["speaker_role"] == "interviewer").to_numpy()
-    passages = passages.sort_values(["score", "document", "start"], ascending=[False, True, True])
-    who = passages["participant_key"].fillna("").astype(str).to_numpy()
-    kinds = (
-        passages[group].fillna("").astype(str).to_numpy()
-        if group and group in passages.columns
-        else np.array([""] * len(passages))
-    )
-    # an unknown speaker is a voice of its own: a key per passage, never shared
-    voices = np.where(who == "", np.array([f"\0{i}" for i in range(len(who))]), who)
-    chosen = _many_voices(
-        passages["score"].to_numpy(dtype=float),
-        pd.factorize(pd.Series(voices))[0],
-        [pd.factorize(passages["document"])[0], pd.factorize(pd.Series(kinds))[0]],
-        (passages["text"] != NOT_QUOTABLE).to_numpy(),
-        n,
-    )
-    picked = passages.iloc[chosen]
-    chosen_ids = set(picked.index)
-    who_coded = frame.loc[frame["selection_id"].isin(chosen_ids), ["selection_id", "coder"]]
-    coders = {s: ", ".join(sorted(set(g))) for s, g in who_coded.groupby("selection_id")["coder"]}
-    participant = picked["participant"] if "participant" in picked.columns else picked["speaker"]
-    return pd.DataFrame(
-        {
-            "document": picked["document"].to_numpy(),
-            "start": picked["start"].astype(int).to_numpy(),
-            "end": picked["end"].astype(int).to_numpy(),
-            "text": picked["text"].to_numpy(),
-            "participant": participant.fillna(picked["speaker"]).fillna("").to_numpy(),
-            "source_type": kinds[chosen],
-            "speaker": picked["speaker"].fillna("").to_numpy(),
-            "coders": [coders[s] for s in picked.index],
-        },
-        columns=EXCERPT_COLUMNS,
-    )
-
-
-#: Within a round of ``_many_voices``, how much a document or a source type already shown counts
-#: against a passage (scores lie between about -2.5 and 1.5).
-VARIETY_WEIGHTS = (1.0, 0.6)
-
-
-def _many_voices(
-    score: np.ndarray,
-    voice: np.ndarray,
-    groups: list[np.ndarray],
-    eligible: np.ndarray,
-    n: int,
-) -> list[int]:
-    """Positions of up to ``n`` passages chosen as ``representative_excerpts`` says: eligible
-    passages first; among them, only the voices shown least so far compete, best score minus
-    the variety penalty (``VARIETY_WEIGHTS`` times how often the passage's document and source
-    type were shown) winning."""
-    shown_voice = np.zeros(voice.max(initial=-1) + 1)
-    shown = [np.zeros(ids.max(initial=-1) + 1) for ids in groups]
-    available = np.ones(len(score), dtype=bool)
-    chosen: list[int] = []
-    for pool in (eligible, ~eligible):
-        while len(chosen) < n:
-            open_ = available & pool
-            if not open_.any():
-                break
-            fewest = shown_voice[voice[open_]].min()
-            candidates = open_ & (shown_voice[voice] == fewest)
-            penalty = sum(
-                w * seen[ids] for w, seen, ids in zip(VARIETY_WEIGHTS, shown, groups, strict=True)
-            )
-            best = int(np.argmax(np.where(candidates, score - penalty, -np.inf)))
-            chosen.append(best)
-            available[best] = False
-            shown_voice[voice[best]] += 1
-            for seen, ids in zip(shown, groups, strict=True):
-                seen[ids[best]] += 1
-    return chosen
-
-
-def alternate_people(people: list[object] | pd.Series) -> list[int]:
-    """Positions of ``people`` (one person per item, in the order given, ``None``/empty: unknown)
-    reordered so that the people alternate: each person's first item, in order of appearance,
-    then each one's second, and so on (round-robin; an unknown person counts as a voice of its
-    own). Exhibition panels order their quotes so."""
-    rounds: list[tuple[int, int]] = []
-    seen: Counter[object] = Counter()
-    for position, person in enumerate(people):
-        key = person if isinstance(person, str) and person else ("", position)
-        rounds.append((seen[key], position))
-        seen[key] += 1
-    return [position for _round, position in sorted(rounds)]
 
 
 def word_frequencies(
@@ -310,15 +157,20 @@ class PassageWords:
 def _distribution(frame: pd.DataFrame, group: str | None) -> pd.DataFrame:
     if not group or group not in frame.columns or frame.empty:
         return pd.DataFrame(columns=["group", "segments", "participants"])
-    values = frame[group].fillna("non renseigné").astype(str)
-    grouped = frame.assign(group=values).groupby("group")
-    table = pd.DataFrame(
-        {"segments": grouped.size(), "participants": grouped["participant_key"].nunique()}
-    )
-    return (
-        table.reset_index()
-        .sort_values(["segments", "group"], ascending=[False, True])
-        .reset_index(drop=True)
+    values = frame[group].fillna("non renseigné").astype(str).tolist()
+    segments: Counter[str] = Counter(values)
+    people: dict[str, set] = {}
+    for value, key in zip(values, frame["participant_key"].tolist(), strict=True):
+        people.setdefault(value, set())
+        if not (key is None or key is pd.NA or key != key):
+            people[value].add(key)
+    groups = sorted(segments, key=lambda g: (-segments[g], g))
+    return pd.DataFrame(
+        {
+            "group": pd.array(groups, dtype=str),
+            "segments": np.array([segments[g] for g in groups], dtype=np.int64),
+            "participants": np.array([len(people[g]) for g in groups], dtype=np.int64),
+        }
     )
 
 
@@ -373,7 +225,10 @@ def summarize(
     code_memos = memos[(memos["target_kind"] == "code") & memos["target"].isin(ids)][
         ["author", "target", "text"]
     ]
-    coding_memos = mine.dropna(subset=["memo"]).drop_duplicates(["selection_id", "memo"])
+    with_memo = mine.loc[
+        mine["memo"].notna().to_numpy(), ["selection_id", "memo", "coder", "document"]
+    ]
+    coding_memos = with_memo.drop_duplicates(["selection_id", "memo"])
     coding_memos = pd.DataFrame(
         {
             "author": coding_memos["coder"],

@@ -9,9 +9,8 @@ import pytest
 import spacy
 from PIL import Image
 
+from miam_qual.excerpts import alternate_people, representative_excerpts
 from miam_qual.summaries import (
-    alternate_people,
-    representative_excerpts,
     summarize,
     theme_summaries,
     word_cloud_png,

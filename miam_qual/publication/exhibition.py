@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import ExportError
+from ..excerpts import alternate_people
 from ..privacy.consent import ConsentCheck
 from ..privacy.pseudonyms import Pseudonyms
-from ..summaries import alternate_people, word_cloud_png
+from ..summaries import word_cloud_png
 from ..templating import environment
 from ..text import slug
 from .consent import DEFAULT_STATUSES, ExportReport, begin_export, too_long_for
@@ -217,7 +218,7 @@ def export_exhibition(
 
     Quotes are refused without exhibition consent or when longer than ``max_chars`` (default:
     ``longueur_max_panneau`` of ``publication.yml``, 280). ``paper``: A3 or A2; ``orientation``:
-    portrait or paysage. On a panel, the people quoted alternate (``summaries.alternate_people``:
+    portrait or paysage. On a panel, the people quoted alternate (``excerpts.alternate_people``:
     everyone once before anyone twice), and the word cloud grows to fill the panel's height (see
     ``_render_panels``). ``nlp``: the pipeline that picks the cloud's content words (default:
     ``nlp.load_nlp()``). Raises ``ConsentError``/``ExportError`` (see ``consent``),

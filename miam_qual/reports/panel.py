@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import analysis
 from ..errors import UnknownOption
-from ..summaries import representative_excerpts
+from ..excerpts import representative_excerpts
 
 if TYPE_CHECKING:
     from ..project import Project
