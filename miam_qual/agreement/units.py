@@ -53,25 +53,29 @@ def agreement_units(
         frame["weight"] = 1
     else:
         pieces = []
+        bounds: dict = {}  # per document, the codings' starts and ends (one pass, not one per doc)
+        if unit == "character" and codings is not None and len(codings):
+            bounds = {
+                doc: np.concatenate(
+                    [group["start"].to_numpy(np.int64), group["end"].to_numpy(np.int64)]
+                )
+                for doc, group in codings.groupby("document_id", sort=False)
+            }
         for doc in documents:
             text = project.text(doc)
             if unit == "sentence":
                 spans = np.array(sentence_spans(text), dtype=np.int64).reshape(-1, 2)
             else:
-                cuts = {0, len(text)}
-                if codings is not None and len(codings):
-                    mine = codings[codings["document_id"] == doc]
-                    cuts.update(mine["start"].astype(int))
-                    cuts.update(mine["end"].astype(int))
-                edges = np.array(sorted(c for c in cuts if 0 <= c <= len(text)))
+                cuts = np.concatenate([[0, len(text)], bounds.get(doc, np.zeros(0, np.int64))])
+                edges = np.unique(cuts[(cuts >= 0) & (cuts <= len(text))])
                 spans = np.column_stack([edges[:-1], edges[1:]])
-            pieces.append(
-                pd.DataFrame({"document_id": doc, "start": spans[:, 0], "end": spans[:, 1]})
-            )
-        frame = (
-            pd.concat(pieces, ignore_index=True)
-            if pieces
-            else pd.DataFrame(columns=["document_id", "start", "end"])
+            pieces.append((doc, spans))
+        frame = pd.DataFrame(  # one frame at the end, not one per document
+            {
+                "document_id": [doc for doc, spans in pieces for _ in range(len(spans))],
+                "start": np.concatenate([sp[:, 0] for _d, sp in pieces] or [np.zeros(0, np.int64)]),
+                "end": np.concatenate([sp[:, 1] for _d, sp in pieces] or [np.zeros(0, np.int64)]),
+            }
         )
         frame["weight"] = (frame["end"] - frame["start"]) if unit == "character" else 1
     frame = frame.reset_index(drop=True)

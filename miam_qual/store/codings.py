@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import Store, new_guid, now
@@ -217,23 +218,24 @@ def coded_spans(store: Store, coders: list[str] | None = None) -> pd.DataFrame:
         g: (n, p) for g, n, p in cursor.execute("SELECT guid, name, position FROM documents")
     }
     wanted = None if coders is None else {g for g, n in names.items() if n in set(coders)}
-    rows = [
-        (documents[doc][1], start, end, doc, code, coder)
-        for doc, start, end, code, coder in cursor.execute(
-            'SELECT s.document_guid, s.start, s."end", c.code_guid, c.coder_guid '
-            "FROM selections s JOIN codings c ON c.selection_guid = s.guid"
-        )
-        if wanted is None or coder in wanted
-    ]
-    rows.sort(key=lambda r: r[:3])
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+    rows = cursor.execute(
+        'SELECT s.document_guid, s.start, s."end", c.code_guid, c.coder_guid '
+        "FROM selections s JOIN codings c ON c.selection_guid = s.guid"
+    ).fetchall()
+    if wanted is not None:
+        rows = [r for r in rows if r[4] in wanted]
+    doc, start, end, code, coder = (list(c) for c in zip(*rows, strict=True)) if rows else [[]] * 5
+    start_a, end_a = np.array(start, dtype=np.int64), np.array(end, dtype=np.int64)
+    position = np.array([documents[d][1] for d in doc], dtype=np.int64)
+    order = np.lexsort((end_a, start_a, position))  # document order, then text order
+    taken = order.tolist()
     return pd.DataFrame(
         {
-            "document_id": pd.Series(columns[3], dtype=object),
-            "document": pd.Series([documents[d][0] for d in columns[3]], dtype=object),
-            "start": pd.Series(columns[1], dtype="int64"),
-            "end": pd.Series(columns[2], dtype="int64"),
-            "code_id": pd.Series([codes[c] for c in columns[4]], dtype=object),
-            "coder": pd.Series([names[u] for u in columns[5]], dtype=object),
+            "document_id": pd.Series([doc[i] for i in taken], dtype=object),
+            "document": pd.Series([documents[doc[i]][0] for i in taken], dtype=object),
+            "start": start_a[order],
+            "end": end_a[order],
+            "code_id": pd.Series([codes[code[i]] for i in taken], dtype=object),
+            "coder": pd.Series([names[coder[i]] for i in taken], dtype=object),
         }
     )
