@@ -87,6 +87,7 @@ _SPEECH_VERBS = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # a transcript repeats a handful of labels on every line
 def _is_speaker_label(label: str) -> bool:
     if len(label) > _MAX_LABEL_CHARS:
         return False
