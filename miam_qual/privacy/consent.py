@@ -66,11 +66,16 @@ class ConsentCheck:
         voices: list[tuple[int, int, SpeakerIdentity]] = []
         cursor = 0
         if turns is not None:
-            for row in turns.sort_values("start").itertuples():
-                start, end = int(row.start), int(row.end)
+            starts = turns["start"].to_numpy()
+            order = np.argsort(starts, kind="quicksort")  # as turns.sort_values("start")
+            ends, speakers = turns["end"].to_numpy()[order], turns["speaker"].to_numpy()[order]
+            for start, end, speaker in zip(
+                starts[order].tolist(), ends.tolist(), speakers.tolist(), strict=True
+            ):
+                start, end = int(start), int(end)
                 if start > cursor and _has_words(text[cursor:start]):
                     voices.append((cursor, start, owner))
-                voices.append((start, end, self.resolve(document_id, row.speaker)))
+                voices.append((start, end, self.resolve(document_id, speaker)))
                 cursor = max(cursor, end)
         if cursor < len(text) and _has_words(text[cursor:]):
             voices.append((cursor, len(text), owner))
