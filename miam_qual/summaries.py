@@ -214,14 +214,17 @@ def summarize(
         memos = project.memos()
     others = pairs[pairs["code_a"].isin(ids) ^ pairs["code_b"].isin(ids)]
     other_id = np.where(others["code_a"].isin(ids), others["code_b"], others["code_a"])
-    co = (
-        pd.DataFrame({"code_id": other_id, "count": others["count"].to_numpy()})
-        .groupby("code_id", as_index=False)["count"]
-        .sum()
-        .sort_values(["count", "code_id"], ascending=[False, True])
-        .head(8)
+    totals: Counter[str] = Counter()
+    for other, count in zip(other_id.tolist(), others["count"].tolist(), strict=True):
+        totals[other] += count
+    top = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:8]
+    co = pd.DataFrame(
+        {
+            "code_id": pd.array([c for c, _ in top], dtype=str),
+            "code": pd.array([book.get(c).label for c, _ in top], dtype=str),
+            "count": np.array([n for _, n in top], dtype=np.int64),
+        }
     )
-    co.insert(1, "code", co["code_id"].map(lambda c: book.get(c).label))
     code_memos = memos[(memos["target_kind"] == "code") & memos["target"].isin(ids)][
         ["author", "target", "text"]
     ]
@@ -261,7 +264,7 @@ def summarize(
         distribution=_distribution(mine, group),
         excerpts=representative_excerpts(mine, excerpts, group=group),
         memos=pd.concat([code_memos, coding_memos], ignore_index=True),
-        cooccurring=co.reset_index(drop=True),
+        cooccurring=co,
         words=words,
         cloud_png=word_cloud_png(words, color=entry.color) if cloud else None,
     )
