@@ -156,7 +156,7 @@ class CodingSession:
         return None if pos < 0 else str(self.documents["kind"].iloc[pos])
 
     # -- reading the store only when it changed ----------------------------------------------
-    def _read(self, key: tuple, load: Callable[[], pd.DataFrame]) -> Any:
+    def _read(self, key: tuple, load: Callable[[], Any]) -> Any:
         """``load()``'s result, kept while the project's data stays the same
         (``Project.data_stamp``): a click that writes nothing re-reads nothing, and any write,
         here or in another notebook, makes every read fresh again."""
