@@ -478,6 +478,35 @@ def test_the_report_lists_open_threads_and_changes_with_consent_and_pseudonyms(
     actions = [[td.text_content() for td in tr.xpath("td")] for tr in changes.xpath("tbody/tr")]
     assert [a[2] for a in actions] == ["ajouté", "ajouté"]  # Habitant 3's coding left out
 
+    # The same section in the Word and Excel reports, read back.
+    import docx
+    import openpyxl
+
+    written = write_report(project, tmp_path / "r", format=["docx", "xlsx"], nlp=spacy.blank("fr"))
+    [word] = [p for p in written if p.suffix == ".docx"]
+    [excel] = [p for p in written if p.suffix == ".xlsx"]
+    document = docx.Document(str(word))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings.index("6. Revue des codages") < headings.index("7. Notes de méthode")
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in document.tables]
+    cells = "\n".join(c for t in tables for r in t for c in r)
+    assert "Jeanne Martin" not in cells and "Refus de parler" not in cells
+    threads_table = next(t for t in tables if t[0][:2] == ["Type", "Sur"])
+    assert [r[0] for r in threads_table[1:]] == ["contestation", "commentaire", "commentaire"]
+    assert threads_table[1][2].startswith("« Le prix du pain »")
+    assert threads_table[1][5] == "Habitante 9 dirait <b>non</b>."
+    assert NOT_QUOTABLE in threads_table[2][2]
+    assert threads_table[3][1] == "code" and threads_table[3][5] == "Définition à revoir."
+    changes_table = next(t for t in tables if t[0][:3] == ["Le", "Par", "Action"])
+    assert [r[2] for r in changes_table[1:]] == ["ajouté", "ajouté"]
+    book = openpyxl.load_workbook(excel, read_only=True)
+    sheet = list(book["Revue - fils ouverts"].values)
+    assert sheet[0][:3] == ("Type", "Sur", "Document")
+    assert [r[0] for r in sheet[1:]] == ["contestation", "commentaire", "commentaire"]
+    assert "Habitante 9 dirait <b>non</b>." in sheet[1]
+    assert [r[2] for r in list(book["Revue - changements"].values)[1:]] == ["ajouté", "ajouté"]
+    book.close()
+
 
 def test_codings_brought_by_a_merge_are_in_the_trail(coded: Project, tmp_path: Path):
     from miam_qual.exchange import merge

@@ -328,7 +328,9 @@ def document_bytes(data: ReportData) -> bytes:
                 f"{len(data.disagreements)} passages au total : le classeur Excel les contient tous.",
             )
 
-    _heading(doc, "6. Notes de méthode", level=1)
+    _review_section(doc, data)
+
+    _heading(doc, "7. Notes de méthode", level=1)
     for line in (
         "Un segment codé est un codage : un passage codé par deux personnes compte deux fois.",
         "Les extraits sont choisis pour leur longueur lisible et l'accord entre codeur·ses, en variant "
@@ -341,6 +343,68 @@ def document_bytes(data: ReportData) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _plain(value: object) -> str:
+    """A cell's text: ``""`` for a missing value (``None`` or ``NaN``)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _review_section(doc, data: ReportData) -> None:
+    """« 6. Revue des codages »: open threads (contestations first), then the latest changes."""
+    _heading(doc, "6. Revue des codages", level=1)
+    threads = [{k: _plain(v) for k, v in t.items()} for t in data.review_threads.to_dict("records")]
+    changes = [{k: _plain(v) for k, v in c.items()} for c in data.review_changes.to_dict("records")]
+    _heading(doc, "Commentaires et contestations en attente", level=2)
+    if not threads:
+        _note(doc, "Aucun commentaire ni contestation en attente.")
+    else:
+        _note(doc, f"{french_number(len(threads))} fil(s) ouvert(s), les contestations d'abord.")
+        _table(
+            doc,
+            ["Type", "Sur", "Passage", "Code", "Auteur·rice", "Commentaire", "Réponses"],
+            [
+                [
+                    t["kind"],
+                    f"{t['about']} ({t['document']})" if t["document"] else t["about"],
+                    (f"« {t['passage']} »" + (f" — {t['coder']}" if t["coder"] else ""))
+                    if t["passage"]
+                    else "",
+                    t["code"],
+                    f"{t['author']}, {t['created_at']}",
+                    t["text"],
+                    t["replies"],
+                ]
+                for t in threads
+            ],  # fmt: skip
+            numeric={6},
+        )
+    _heading(doc, "Derniers changements de codages", level=2)
+    if not changes:
+        _note(doc, "Aucun changement de codage enregistré.")
+        return
+    _note(
+        doc,
+        f"Les {french_number(len(changes))} derniers, du plus récent au plus ancien (les passages "
+        "ne sont pas repris ici).",
+    )
+    _table(
+        doc,
+        ["Le", "Par", "Action", "Document", "Code", "Codeur·se"],
+        [
+            [
+                c["at"],
+                c["who"],
+                c["action"],
+                c["document"],
+                c["code"] + (f" (avant : {c['previous_code']})" if c["previous_code"] else ""),
+                c["coder"],
+            ]
+            for c in changes
+        ],  # fmt: skip
+    )
 
 
 def write_docx(data: ReportData, path: Path) -> Path:

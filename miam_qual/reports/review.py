@@ -27,6 +27,16 @@ THREAD_COLUMNS = ["kind", "about", "document", "passage", "code", "coder", "auth
                   "text", "replies"]  # fmt: skip
 AUDIT_COLUMNS = ["at", "who", "action", "document", "code", "previous_code", "coder"]
 REMOVED = "(codage retiré depuis)"
+#: French headers of the two tables, in the Word and Excel reports (the HTML template has its own).
+THREAD_HEADERS = {
+    "kind": "Type", "about": "Sur", "document": "Document", "passage": "Passage", "code": "Code",
+    "coder": "Codeur·se", "author": "Auteur·rice", "created_at": "Le", "text": "Commentaire",
+    "replies": "Réponses",
+}  # fmt: skip
+AUDIT_HEADERS = {
+    "at": "Le", "who": "Par", "action": "Action", "document": "Document", "code": "Code",
+    "previous_code": "Code avant", "coder": "Codeur·se",
+}  # fmt: skip
 
 
 def review_tables(

@@ -18,6 +18,7 @@ import xlsxwriter
 from ..fileio import atomic_write_bytes
 from .data import ReportData
 from .labels import column_label
+from .review import AUDIT_HEADERS, THREAD_HEADERS
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -109,7 +110,8 @@ def _sheet(
 def workbook_bytes(project: Project, data: ReportData) -> bytes:
     """The workbook as bytes. Sheets: « Segments codés » (one row per coding of
     ``project.codings()`` within the report's scope, every column, French headers), « Thèmes »,
-    « Codes », « Codes par codeur », « Accord », « Désaccords », « Vagues »."""
+    « Codes », « Codes par codeur », « Accord », « Désaccords », « Vagues », then the review of
+    codings: « Revue - fils ouverts » and « Revue - changements » (``reports/review.py``)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     header_format = book.add_format(HEADER_STYLE)
@@ -131,6 +133,13 @@ def workbook_bytes(project: Project, data: ReportData) -> bytes:
             continue
         headers = [column_label(project, c) for c in frame.columns]
         _sheet(book, header_format, title, frame, headers, {})
+    for title, frame, names in (
+        ("Revue - fils ouverts", data.review_threads, THREAD_HEADERS),
+        ("Revue - changements", data.review_changes, AUDIT_HEADERS),
+    ):
+        headers = [names.get(c, c) for c in frame.columns]
+        wide = {i: 60 for i, c in enumerate(frame.columns, start=1) if c in ("passage", "text")}
+        _sheet(book, header_format, title, frame, headers, wide)
     book.close()
     return buffer.getvalue()
 
