@@ -87,7 +87,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     trimmed = []
     for s, e in spans:
         chunk = text[s:e]
-        if chunk.strip():
+        kept = chunk.strip()
+        if kept:
             s += len(chunk) - len(chunk.lstrip())
-            trimmed.append((s, s + len(chunk.strip())))
+            trimmed.append((s, s + len(kept)))
     return trimmed
