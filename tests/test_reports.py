@@ -146,30 +146,32 @@ def test_xlsx_lists_every_coded_segment(report_files):
     assert "Habitant 11" in hidden and "Habitante 1" not in hidden
 
 
-def test_formula_like_text_stays_text(project, tmp_path):
-    source = tmp_path / "formule.txt"
-    source.write_text("=SOMME(A1:A9) coûte cher\n", encoding="utf-8")
+def extracts_in_workbook(project, tmp_path, text: str, spans: list[tuple[int, int]]):
+    """Code ``spans`` of a document holding ``text``, write the workbook; its « Segments codés »
+    sheet and the « Extrait » cells, in row order."""
+    source = tmp_path / "piege.txt"
+    source.write_text(text, encoding="utf-8")
     consenting(project, "Habitante 1")
     project.import_files([source], by="test", participant="Habitante 1")
-    project.code("formule.txt", 0, 13, "prix", coder="camille")
+    for start, end in spans:
+        project.code("piege.txt", start, end, "prix", coder="camille")
     [path] = write_report(project, tmp_path / "r.xlsx", format="xlsx", nlp=BLANK)
     sheet = openpyxl.load_workbook(path)["Segments codés"]
     headers = [c.value for c in sheet[1]]
-    cell = sheet.cell(row=2, column=headers.index("Extrait") + 1)
+    column = headers.index("Extrait") + 1
+    return sheet, [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
+
+
+def test_formula_like_text_stays_text(project, tmp_path):
+    _sheet, [cell] = extracts_in_workbook(
+        project, tmp_path, "=SOMME(A1:A9) coûte cher\n", [(0, 13)]
+    )
     assert cell.value == "=SOMME(A1:A9)" and cell.data_type == "s"
 
 
 def test_markup_and_link_like_text_stays_text(project, tmp_path):
-    source = tmp_path / "balises.txt"
-    source.write_text("<r><t>Le prix</t></r>\nwww.exemple.fr 0612\n", encoding="utf-8")
-    consenting(project, "Habitante 1")
-    project.import_files([source], by="test", participant="Habitante 1")
-    project.code("balises.txt", 0, 21, "prix", coder="camille")
-    project.code("balises.txt", 22, 41, "prix", coder="camille")
-    [path] = write_report(project, tmp_path / "r.xlsx", format="xlsx", nlp=BLANK)
-    sheet = openpyxl.load_workbook(path)["Segments codés"]
-    headers = [c.value for c in sheet[1]]
-    cells = [sheet.cell(row=r, column=headers.index("Extrait") + 1) for r in (2, 3)]
+    text = "<r><t>Le prix</t></r>\nwww.exemple.fr 0612\n"
+    sheet, cells = extracts_in_workbook(project, tmp_path, text, [(0, 21), (22, 41)])
     assert sorted((c.value, c.data_type) for c in cells) == [
         ("<r><t>Le prix</t></r>", "s"),
         ("www.exemple.fr 0612", "s"),
