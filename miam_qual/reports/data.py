@@ -79,7 +79,8 @@ def build_report_data(
     ``themes``: theme (or code) ids to cover (default: all); ``coders``: whose codings count
     (default: all). ``nlp``: the spaCy pipeline for word lists and clouds (default:
     ``fr_core_news_sm`` through the project's word cache, ``nlp.CachedWordCounts``, which loads
-    it only for passages no report has seen; this function never writes the cache). ``unit``/``uncoded``: agreement options (see ``miam_qual.agreement``).
+    it only for passages no report has seen; this function never writes the cache).
+    ``unit``/``uncoded``: agreement options (see ``miam_qual.agreement``).
     ``group``: the attribute that sorts sources by kind (default: ``config.review.group`` of
     ``projet.yml``; ``type_source`` for MIAM); without one, the by-group tables stay empty.
     ``pictures=False``: no chart nor word cloud (``images`` stays empty), for a workbook alone.
