@@ -171,11 +171,11 @@ def drawn_codings(store: Store, document: str) -> pd.DataFrame:
         )
     ]  # fmt: skip
     rows.sort(key=lambda r: (r[1], r[2], r[7], r[5]))  # start, end, code position, coder
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in DRAWN_COLUMNS]
+    columns = list(zip(*rows, strict=True))[:7] if rows else [()] * 7  # the position dropped
     return pd.DataFrame(
         {
-            name: pd.Series(values, dtype=object)
-            for name, values in zip(DRAWN_COLUMNS, columns, strict=False)
+            name: pd.Series(values, dtype="int64" if name in ("start", "end") else object)
+            for name, values in zip(DRAWN_COLUMNS, columns, strict=True)
         }
     )
 
@@ -207,9 +207,9 @@ SPAN_COLUMNS = ["document_id", "document", "start", "end", "code_id", "coder"]
 
 def coded_spans(store: Store, coders: list[str] | None = None) -> pd.DataFrame:
     """Where every coding lies (``SPAN_COLUMNS``), in document then text order: no text, no
-    context. One scan of the selections and the codings' covering index; codes, coders and
-    documents (a few thousand rows at most) looked up in dictionaries, so 200,000 codings read
-    in about a second where ``codings_frame`` takes several."""
+    context. One pass over the codings' covering index, each selection found by its key; codes,
+    coders and documents (a few thousand rows at most) looked up in dictionaries, so 200,000
+    codings read in about a second where ``codings_frame`` takes several."""
     cursor = store.db.cursor()
     cursor.row_factory = None
     codes = dict(cursor.execute("SELECT guid, id FROM codes"))
