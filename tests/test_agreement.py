@@ -634,7 +634,8 @@ def test_progress_against_a_reference_coder(project):
 def test_code_decisions_count_uncoded_units_as_the_full_matrix_does(coders: int) -> None:
     # code_decisions sums only the units someone coded and adds the rest in one step: on random
     # comparisons its sums must be those of every coder's decision on every unit.
-    from miam_qual.agreement.coders import Comparison, code_decisions
+    from miam_qual.agreement.coders import Comparison
+    from miam_qual.agreement.decisions import code_decisions
     from miam_qual.agreement.statistics import agreement_sums
 
     rng = np.random.default_rng(coders)

@@ -32,7 +32,6 @@ his 2-coder binary example (α = 0.095), and the classic 50-item Cohen example (
 
 from .bootstrap import alpha_bootstrap
 from .coders import (
-    AGREEMENT_COLUMNS,
     OVERALL,
     OVERALL_LABEL,
     UNCODED_LABELS,
@@ -43,6 +42,7 @@ from .coders import (
     describe,
     disagreements,
 )
+from .decisions import AGREEMENT_COLUMNS
 from .multi import alpha_intervals, pairwise, pairwise_matrix, theme_agreement
 from .segments import (
     character_agreement,

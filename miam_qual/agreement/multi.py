@@ -11,17 +11,8 @@ import pandas as pd
 
 from ..errors import AgreementError
 from .bootstrap import THRESHOLDS, bootstrap_from_coincidences
-from .coders import (
-    AGREEMENT_COLUMNS,
-    OVERALL,
-    OVERALL_LABEL,
-    Comparison,
-    agreement,
-    code_decisions,
-    coded_weight,
-    compare,
-    pooled_row,
-)
+from .coders import OVERALL, OVERALL_LABEL, Comparison, agreement, compare
+from .decisions import AGREEMENT_COLUMNS, code_decisions, coded_weight, pooled_row
 
 if TYPE_CHECKING:
     from ..project import Project
