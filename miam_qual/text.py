@@ -54,6 +54,13 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+def excerpt(text: object, width: int = 60) -> str:
+    """``text`` on one line (runs of blanks and line breaks as one space), cut with ``…`` beyond
+    ``width`` characters; ``""`` for a missing text. For labels and status lines."""
+    words = " ".join(text.split()) if isinstance(text, str) else ""
+    return words if len(words) <= width else words[: width - 1] + "…"
+
+
 def slug(text: str, *, prefix: str = "code", max_length: int = 40) -> str:
     """A lower-case ASCII name made from ``text``, for code ids and file names: ``"Prix trop
     élevés !"`` → ``"prix_trop_eleves"``, ``"Cœur du quartier"`` → ``"coeur_du_quartier"``.

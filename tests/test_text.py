@@ -112,3 +112,12 @@ def test_slug_is_cut_without_a_trailing_underscore():
     from miam_qual.widgets import codes_menu
 
     assert codes_menu.slug is slug  # code ids and panel file names are named alike
+
+
+def test_excerpt_is_one_line_cut_with_an_ellipsis() -> None:
+    from miam_qual.text import excerpt
+
+    assert excerpt("Le  prix\ndu pain", 60) == "Le prix du pain"
+    assert excerpt("Le prix du pain a augmenté", 10) == "Le prix d…"
+    assert len(excerpt("x" * 100, 10)) == 10
+    assert excerpt(None) == "" and excerpt(float("nan")) == ""

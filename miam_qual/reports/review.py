@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..privacy.consent import NOT_QUOTABLE, ConsentCheck
+from ..text import excerpt
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -89,7 +90,7 @@ def _consented_threads(
         spans = on_codings.astype({"start": "int64", "end": "int64"})
         hidden = check.touching(spans, "citation", unknown=False)
         passages = [
-            REMOVED if removed else NOT_QUOTABLE if refused else _cut(passage)
+            REMOVED if removed else NOT_QUOTABLE if refused else excerpt(passage, PASSAGE_WIDTH)
             for passage, removed, refused in zip(
                 on_codings["passage"], on_codings["coding_removed"], hidden, strict=True
             )
@@ -99,11 +100,6 @@ def _consented_threads(
     order = frame["kind"].map({"contestation": 0}).fillna(1)  # contestations first, as to_review
     frame = frame.assign(_order=order).sort_values(["_order", "created_at"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
-
-
-def _cut(text: str) -> str:
-    words = " ".join(text.split())
-    return words if len(words) <= PASSAGE_WIDTH else words[: PASSAGE_WIDTH - 1] + "…"
 
 
 def _moment(value: object) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import ExportError
 from ..publication.media import RecordingReader, open_recording
 from ..publication.recordings import recording_for
+from ..text import excerpt
 from .layout import format_ms
 
 if TYPE_CHECKING:
@@ -251,8 +252,7 @@ class Listening:
         text = self.project.text(self.document_id)
         rows = []
         for index, cue in enumerate(self.cues().itertuples()):
-            words = " ".join(text[int(cue.start) : int(cue.end)].split())
-            words = words if len(words) <= width else words[: width - 1] + "…"
+            words = excerpt(text[int(cue.start) : int(cue.end)], width)
             rows.append(
                 {"index": index, "time": format_ms(int(cue.begin_ms)), "ms": int(cue.begin_ms),
                  "text": words}

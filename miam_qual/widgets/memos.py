@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import CodingError, MiamError
+from ..text import excerpt
 from . import prefs
 from .codebook_editor import code_tree
 from .tables import french
@@ -38,11 +39,6 @@ KIND_WORDS = {"document": "document", "code": "code", "coding": "codage"}
 GONE = {"document": "(document retiré)", "code": "(code supprimé)", "coding": "(codage retiré)"}
 #: Marks a target that carries at least one memo in the lists.
 WITH_MEMO = " ✎"
-
-
-def _excerpt(text: str, width: int = 50) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class MemoEditor:
@@ -117,7 +113,7 @@ class MemoEditor:
             return []
         frame = self.project.codings(document=self.document)
         return [
-            (_mark(r.coding_id in noted, f"{r.code} — « {_excerpt(r.text, 40)} » ({r.coder})"), r.coding_id)
+            (_mark(r.coding_id in noted, f"{r.code} — « {excerpt(r.text, 40)} » ({r.coder})"), r.coding_id)
             for r in frame.itertuples()
         ]  # fmt: skip
 
@@ -175,7 +171,7 @@ class MemoEditor:
                 book.get(found["code_id"]).label if found["code_id"] in book else found["code_id"]
             )
             where = names.get(found["document_guid"], "")
-            labels[guid] = f"{code} — « {_excerpt(found['text'], 40)} » ({where})"
+            labels[guid] = f"{code} — « {excerpt(found['text'], 40)} » ({where})"
         frame = memos.assign(
             target_label=[
                 target if kind_ == "document" else labels.get(guid, GONE[kind_])

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import MiamError
 from ..review import LABELS
+from ..text import excerpt
 from . import prefs
 from .codebook_editor import code_tree
 from .tables import french, french_time
@@ -43,12 +44,6 @@ HISTORY_COLUMNS = ["at", "who", "action", "document", "text", "code", "previous_
                    "detail"]  # fmt: skip
 #: Rows of the history shown (the latest); the audit trail itself keeps everything.
 HISTORY_SHOWN = 200
-
-
-def excerpt(text: object, width: int = 60) -> str:
-    """``text`` on one line, cut with ``…`` beyond ``width`` characters (``""`` if absent)."""
-    words = " ".join(text.split()) if isinstance(text, str) else ""
-    return words if len(words) <= width else words[: width - 1] + "…"
 
 
 class ReviewLoop:

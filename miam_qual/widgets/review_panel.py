@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
+from ..text import excerpt
 from .codebook_editor import code_tree
-from .review import ABOUT_CHOICES, KIND_CHOICES, TARGETS, ReviewLoop, excerpt
+from .review import ABOUT_CHOICES, KIND_CHOICES, TARGETS, ReviewLoop
 
 if TYPE_CHECKING:
     from ..project import Project

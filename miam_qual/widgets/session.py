@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..coding import DRAWN_COLUMNS, code_with_news
 from ..errors import CodingError, MiamError
+from ..text import excerpt
 from ..training import hidden_codings
 from . import codes_menu as _codes_menu
 from . import finder as _finder
@@ -35,11 +36,6 @@ UNIT_KINDS = {
     "answer": "réponse",
     "sentence": "phrase",
 }
-
-
-def _excerpt(text: str, width: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class CodingSession:
@@ -261,7 +257,7 @@ class CodingSession:
             return None
         self.selection, self.focus = snapped, snapped[0]
         self.say(
-            f"Sélection : « {_excerpt(self.selected_text)} » ({snapped[1] - snapped[0]} caractères)."
+            f"Sélection : « {excerpt(self.selected_text, 40)} » ({snapped[1] - snapped[0]} caractères)."
         )
         return snapped
 
@@ -385,7 +381,7 @@ class CodingSession:
         for code in codes:
             self.recent = [code] + [c for c in self.recent if c != code]
         if steps:
-            self.say(f"« {labels} » appliqué à « {_excerpt(self.selected_text)} ».")
+            self.say(f"« {labels} » appliqué à « {excerpt(self.selected_text, 40)} ».")
         else:
             self.say(f"« {labels} » était déjà appliqué à ce passage : rien de nouveau.")
         return ids
@@ -424,7 +420,7 @@ class CodingSession:
         )
         label = self.code_label(found["code_id"])
         self.history.record(Action(f"retrait {label}", [step]))
-        self.say(f"Codage « {label} » retiré de « {_excerpt(found['text'])} ».")
+        self.say(f"Codage « {label} » retiré de « {excerpt(found['text'], 40)} ».")
         return True
 
     def memo_of(self, coding_id: str) -> str:
