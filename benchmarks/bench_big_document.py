@@ -23,16 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench_widget import SENTENCES  # noqa: E402  (the same French sentences)
+
 from miam_qual import Project  # noqa: E402
 
-SENTENCES = [
-    "Au marché on trouve des légumes moins chers qu'au supermarché.",
-    "L'épicerie éphémère m'a permis de goûter des produits que je ne connaissais pas.",
-    "Avec trois enfants, le budget des courses est serré à la fin du mois.",
-    "Je prends le bus pour aller au centre commercial, c'est loin.",
-    "Les voisines s'entraident beaucoup, on se passe des recettes.",
-    "À la cantine, mon fils mange mieux depuis qu'il y a des ateliers.",
-]
 NAME = "entretien_tres_long.txt"
 
 SOURCE = (
