@@ -19,6 +19,7 @@ from ..text import excerpt
 from . import prefs
 from .codebook_editor import code_tree
 from .tables import french
+from .targets import SignedTargets
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -41,7 +42,7 @@ GONE = {"document": "(document retiré)", "code": "(code supprimé)", "coding": 
 WITH_MEMO = " ✎"
 
 
-class MemoEditor:
+class MemoEditor(SignedTargets):
     """One person reading and writing memos in a project.
 
     ``author``: the name signing the memos; by default the coder remembered on this machine (the
@@ -51,20 +52,12 @@ class MemoEditor:
     """
 
     def __init__(self, project: Project, *, author: str | None = None):
-        self.project = project
-        self.author = (author or "").strip() or prefs.known_coder()
-        self.status = ""
-        self.status_level = "info"
+        super().__init__(project, author=author)
         self.kind = "document"
-        documents = project.documents()
-        #: The document whose codings are listed when ``kind`` is ``"coding"`` (its GUID).
-        self.document: str | None = (
-            str(documents["document_id"].iloc[0]) if len(documents) else None
-        )
-        self.target: str | None = None
 
-    def say(self, message: str, level: str = "info") -> None:
-        self.status, self.status_level = message, level
+    @property
+    def on_codings(self) -> bool:
+        return self.kind == "coding"
 
     # -- who and what -----------------------------------------------------------------------------
     def set_author(self, name: str) -> str | None:
@@ -87,17 +80,6 @@ class MemoEditor:
         self.say("")
         return kind
 
-    def set_document(self, document: str) -> str | None:
-        """List the codings of ``document`` (name or GUID) as targets; returns its GUID."""
-        try:
-            self.document = self.project.document_id(document)
-        except MiamError as err:
-            self.say(str(err), "erreur")
-            return None
-        if self.kind == "coding":
-            self.target = None
-        return self.document
-
     def targets(self) -> list[tuple[str, str]]:
         """(label, target) for every target of the current kind: documents (GUID), codes (id), or
         the codings of ``document`` (GUID). Targets with a memo end with ``✎``."""
@@ -109,13 +91,7 @@ class MemoEditor:
         if self.kind == "code":
             book = self.project.codebook
             return [(_mark(book.get(c).guid in noted, label), c) for label, c in code_tree(book)]
-        if self.document is None:
-            return []
-        frame = self.project.codings(document=self.document)
-        return [
-            (_mark(r.coding_id in noted, f"{r.code} — « {excerpt(r.text, 40)} » ({r.coder})"), r.coding_id)
-            for r in frame.itertuples()
-        ]  # fmt: skip
+        return [(_mark(g in noted, label), g) for label, g in self.coding_labels(40)]
 
     def select(self, target: str) -> str | None:
         """Edit the memos of ``target`` (of the current kind); returns it, or ``None``."""

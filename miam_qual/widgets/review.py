@@ -24,6 +24,7 @@ from ..text import excerpt
 from . import prefs
 from .codebook_editor import code_tree
 from .tables import french, french_time
+from .targets import SignedTargets
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -46,7 +47,7 @@ HISTORY_COLUMNS = ["at", "who", "action", "document", "text", "code", "previous_
 HISTORY_SHOWN = 200
 
 
-class ReviewLoop:
+class ReviewLoop(SignedTargets):
     """One person reviewing codings, or answering a review, in a project.
 
     ``author``: who signs comments, replies and settlements (a registered coder); by default the
@@ -55,9 +56,7 @@ class ReviewLoop:
     """
 
     def __init__(self, project: Project, *, author: str | None = None):
-        self.project = project
-        self.author = (author or "").strip() or prefs.known_coder()
-        self.status, self.status_level = "", "info"
+        super().__init__(project, author=author)
         #: Filters of the list « à revoir » (``None``: no filter).
         self.filters: dict[str, str | None] = {
             "coder": None, "kind": None, "about": None, "document": None
@@ -65,14 +64,10 @@ class ReviewLoop:
         self.thread: str | None = None
         #: The supervisor's target: its kind, the document whose codings are listed, the target.
         self.target_kind = "codage"
-        documents = project.documents()
-        self.document: str | None = (
-            str(documents["document_id"].iloc[0]) if len(documents) else None
-        )
-        self.target: str | None = None
 
-    def say(self, message: str, level: str = "info") -> None:
-        self.status, self.status_level = message, level
+    @property
+    def on_codings(self) -> bool:
+        return self.target_kind == "codage"
 
     def set_author(self, name: str) -> str | None:
         """Sign as ``name`` (it must be a registered coder) and remember it on this machine."""
@@ -182,16 +177,6 @@ class ReviewLoop:
         self.target_kind, self.target = kind, None
         return kind
 
-    def set_document(self, document: str) -> str | None:
-        """List the codings of ``document`` (name or GUID); returns its GUID."""
-        try:
-            self.document = self.project.document_id(document)
-        except MiamError as err:
-            self.say(str(err), "erreur")
-            return None
-        self.target = None if self.target_kind == "codage" else self.target
-        return self.document
-
     def target_choices(self) -> list[tuple[str, str]]:
         """(label, target) of the current kind: the document's codings (their review state
         marked ⚠ ✎ ✔ ✓), or the codes and themes."""
@@ -203,12 +188,10 @@ class ReviewLoop:
         if self.document is None:
             return []
         states = self.project.review_state(self.document)
-        frame = self.project.codings(document=self.document)
         return [
-            (f"{r.code} — « {excerpt(r.text, 45)} » ({r.coder}){STATE_MARKS.get(states.get(r.coding_id, ''), '')}",
-             r.coding_id)
-            for r in frame.itertuples()
-        ]  # fmt: skip
+            (label + STATE_MARKS.get(states.get(guid, ""), ""), guid)
+            for label, guid in self.coding_labels(45)
+        ]
 
     def choose(self, target: str | None) -> str | None:
         """Comment on ``target`` (one of ``target_choices``)."""
