@@ -54,11 +54,11 @@ def markdown_text(text: str) -> str:
 
 def write_table(frame: pd.DataFrame, csv_path: Path, xlsx_path: Path, *, sheet: str) -> list[Path]:
     """Write ``frame`` as a ``;`` CSV (UTF-8 with BOM, for spreadsheets) and an XLSX sheet with a
-    bold, frozen header and readable column widths. Both are inert: no cell is a formula (text
-    cells of the XLSX are typed as strings; CSV cells starting like a formula are marked)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    bold, frozen header and readable column widths. Both are inert: no cell is a formula (the
+    XLSX holds text as text, ``miam_qual.workbook``; CSV cells starting like a formula are
+    marked)."""
+    from ..fileio import atomic_write_bytes
+    from ..workbook import Sheet, workbook_bytes
 
     safe = frame.copy()
     for column in safe.columns:
@@ -66,31 +66,10 @@ def write_table(frame: pd.DataFrame, csv_path: Path, xlsx_path: Path, *, sheet: 
             safe[column] = safe[column].map(inert)
     safe.columns = [inert(c) for c in safe.columns]
     safe.to_csv(csv_path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet[:31])
-    for index, column in enumerate(frame.columns, start=1):
-        longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-        ws.column_dimensions[_letter(index)].width = min(max(10, longest + 2), 70)
-    ws.freeze_panes = "A2"
-
-    def cell(value: object, *, bold: bool = False) -> WriteOnlyCell:
-        if isinstance(value, float) and value != value:
-            value = None
-        item = WriteOnlyCell(ws, value=value)
-        if isinstance(value, str):
-            item.data_type = "s"  # a string, never a formula
-        if bold:
-            item.font = Font(bold=True)
-        return item
-
-    ws.append([cell(str(c), bold=True) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        ws.append([cell(v) for v in row])
-    book.save(xlsx_path)
+    widths = {
+        str(column): min(max(10, max([len(str(column))] + [len(str(v)) for v in values]) + 2), 70)
+        for column, values in ((c, frame[c].head(200)) for c in frame.columns)
+    }
+    table = Sheet.from_frame(sheet[:31], frame, widths=widths)
+    atomic_write_bytes(xlsx_path, workbook_bytes([table]))
     return [csv_path, xlsx_path]
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
