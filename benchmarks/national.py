@@ -3,7 +3,9 @@
 ``build_national_project(path)`` writes ``documents`` French-looking transcripts of ``words``
 words (speaker turns every ~80 words) into ``path/_sources``, imports them through the public
 API (timed), builds a codebook of 10 themes × 10 codes, and writes ``codings`` codings spread over
-``coders`` coders with ``Project.code_many``. Deterministic for a given ``seed``.
+``coders`` coders with ``Project.code_many``. The speakers are registered as participants who
+consented to analysis and written quotation (the interviewer declared as such), so that reports
+show excerpts, word lists and clouds as on a real project. Deterministic for a given ``seed``.
 """
 
 from __future__ import annotations
@@ -83,6 +85,11 @@ def build_national_project(
             sources[batch : batch + 200], type_source="entretien partenaire", by="bench"
         )
     import_s = time.perf_counter() - started
+    for speaker in SPEAKERS[1:]:
+        project.add_participant(speaker)
+        for use in ("analyse", "citation"):
+            project.set_consent(speaker, use, True, date="2026-01-15", by="bench")
+    project.identify_speaker(SPEAKERS[0], interviewer=True, by="bench")
     names = [f"codeur_{i}" for i in range(coders)]
     for name in names:
         project.add_coder(name)

@@ -256,9 +256,10 @@ def pseudonymiser_texte(document: str, project_path: Path, by: str) -> None:
 
 
 # Commands that live with their concept register here, one line each.
-from .reports.command import rapport  # noqa: E402
+from .reports.command import exporter_segments, rapport  # noqa: E402
 
 main.add_command(rapport)
+main.add_command(exporter_segments)
 from .publication.command import citations  # noqa: E402
 
 main.add_command(citations)

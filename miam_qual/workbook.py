@@ -21,7 +21,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +79,7 @@ class Sheet:
         frame: Any,
         *,
         headers: Sequence[str] | None = None,
-        widths: dict[str, float] | None = None,
+        widths: Mapping[str, float] | None = None,
     ) -> Sheet:
         """A sheet of a pandas DataFrame: one row per row, ``headers`` (default: the column
         names), ``widths`` by column name."""

@@ -30,6 +30,7 @@ from miam_qual.demo import REPO_ROOT
 from miam_qual.exchange import export_qdpx
 from miam_qual.privacy import Pseudonyms
 from miam_qual.privacy.gate import STAGING_PREFIX, ExportGate, LeakError
+from miam_qual.reports.segments import write_segments
 from miam_qual.publication import (
     edit_quote,
     export_exhibition,
@@ -202,8 +203,10 @@ def all_exports(project: Project, out: Path) -> dict[str, Path]:
     export_spreadsheet(project, out / "tableur")
     write_report(project, out / "rapport", format="all", nlp=BLANK)
     export_qdpx(project, out / "echange" / "projet.qdpx")
+    write_segments(project, out / "segments")
     return {
-        name: out / name for name in ("radio", "expo", "cartes", "tableur", "rapport", "echange")
+        name: out / name
+        for name in ("radio", "expo", "cartes", "tableur", "rapport", "echange", "segments")
     }
 
 
@@ -243,6 +246,20 @@ def test_the_report_leaves_out_whoever_refused_analysis(project, tmp_path):
     assert re.search(r'class="value">3</div><div class="label">Participant', page)
 
 
+def test_the_segments_export_honours_consent_like_the_report(project, tmp_path):
+    path = write_segments(project, tmp_path / "segments")
+    assert path == tmp_path / "segments" / "segments_codes.xlsx"
+    report = write_report(project, tmp_path / "r.xlsx", format="xlsx", nlp=BLANK)[0]
+    rows = list(openpyxl.load_workbook(path)["Segments codés"].iter_rows(values_only=True))
+    same = openpyxl.load_workbook(report)["Segments codés"].iter_rows(values_only=True)
+    assert rows == list(same)  # the report's sheet, row for row
+    everything = " ".join(str(v) for row in rows for v in row if v is not None)
+    assert "cantine de mes enfants" not in everything and "Habitante C" not in everything
+    speaker, text = rows[0].index("Locuteur·rice"), rows[0].index("Extrait")
+    assert {r[text] for r in rows[1:] if r[speaker] == "Habitant B"} == {"(extrait non citable)"}
+    assert "Karim B." in everything  # under pseudonyms
+
+
 def test_the_report_quotes_only_with_written_consent(project, tmp_path):
     write_report(project, tmp_path / "r.xlsx", format="xlsx", nlp=BLANK)
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Segments codés"]
@@ -274,6 +291,7 @@ EXPORTS = {
     "tableur": lambda p, d: export_spreadsheet(p, d),
     "rapport": lambda p, d: write_report(p, d, format="all", nlp=BLANK),
     "echange": lambda p, d: export_qdpx(p, d / "projet.qdpx"),
+    "segments": lambda p, d: write_segments(p, d),
 }
 
 

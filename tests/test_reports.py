@@ -232,6 +232,34 @@ def test_cli_rapport(built_demo, tmp_path):
     assert result.exit_code == 1 and "Code inconnu" in result.output
 
 
+def test_cli_exporter_segments(built_demo, tmp_path):
+    runner = CliRunner()
+    copy = tmp_path / "projet"
+    shutil.copytree(built_demo, copy)
+    out = tmp_path / "segments_acces.xlsx"
+    result = runner.invoke(
+        main, ["exporter-segments", "-p", str(copy), "-o", str(out), "-k", "acces", "-c", "camille"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Segments codés écrits dans {out}" in result.output
+    sheet = openpyxl.load_workbook(out)["Segments codés"]
+    headers = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    with Project.open(copy) as project:
+        expected = project.codings(code="acces", coder="camille")
+        themes = {project.codebook.get("acces").label}
+    assert len(rows) == len(expected) > 0
+    assert {r[headers.index("Codeur·se")] for r in rows} == {"camille"}
+    assert {r[headers.index("Thème")] for r in rows} == themes
+    assert sorted(r[0] for r in rows) == sorted(expected["coding_id"])
+    before = sorted(p.relative_to(copy) for p in copy.rglob("*"))
+    result = runner.invoke(
+        main, ["exporter-segments", "-p", str(copy), "-o", str(copy / "prive" / "s.xlsx")]
+    )
+    assert result.exit_code == 1 and "dossier privé" in result.output
+    assert sorted(p.relative_to(copy) for p in copy.rglob("*")) == before
+
+
 @pytest.mark.slow
 def test_word_lists_are_the_trained_pipelines_and_kept_for_the_next_report(demo_project, tmp_path):
     from miam_qual.nlp import CACHE_DIR, load_nlp

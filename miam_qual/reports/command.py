@@ -42,3 +42,26 @@ def rapport(project_path, formats, output, themes, coders, unit, uncoded) -> Non
     click.echo(f"{len(written)} fichier(s) écrit(s) :")
     for path in written:
         click.echo(f"  - {path}")
+
+
+@click.command(name="exporter-segments")
+@click.option("-p", "--projet", "project_path", type=click.Path(path_type=Path), default=".",
+              show_default=True, help="Dossier du projet.")  # fmt: skip
+@click.option("-o", "--sortie", "output", type=click.Path(path_type=Path),
+              default=Path("segments_codes.xlsx"), show_default=True,
+              help="Fichier Excel à écrire (ou dossier : segments_codes.xlsx y est écrit).")  # fmt: skip
+@click.option("-k", "--code", "codes", multiple=True,
+              help="Ne prendre que ce code ou ce thème, sous-codes compris (identifiant ; répétable).")  # fmt: skip
+@click.option("-c", "--codeur", "coders", multiple=True,
+              help="Ne prendre que les codages de ce codeur ou cette codeuse (répétable).")  # fmt: skip
+def exporter_segments(project_path, output, codes, coders) -> None:
+    """Exporte tous les segments codés dans un classeur Excel (une ligne par codage), sous
+    pseudonymes et selon les consentements, comme la feuille « Segments codés » du rapport."""
+    from ..project import Project
+    from .segments import write_segments
+
+    with Project.open(project_path) as project:
+        written = write_segments(
+            project, output, codes=list(codes) or None, coders=list(coders) or None
+        )
+    click.echo(f"Segments codés écrits dans {written}")

@@ -20,6 +20,7 @@ from ..privacy.pseudonyms import Pseudonyms
 from ..privacy.redact import pseudonymise
 from ..summaries import Summary, theme_summaries, word_cloud_png
 from .review import review_tables
+from .segments import consented_codings
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -101,7 +102,7 @@ def build_report_data(
     theme_ids = None
     if themes:
         theme_ids = list(dict.fromkeys(book.theme_of(book.get(t).id) for t in themes))
-    codings = _consented(project.codings(code=themes or None, coder=coders or None), check)
+    codings = consented_codings(project.codings(code=themes or None, coder=coders or None), check)
     frame = analysis.common.coded_segments(project, codings)
     from .labels import column_label
 
@@ -188,19 +189,6 @@ def build_report_data(
     if pictures:
         _draw(data)
     return data
-
-
-def _consented(codings: pd.DataFrame, check: ConsentCheck) -> pd.DataFrame:
-    """The codings that may appear in a report: without the words of anyone who did not
-    consent to analysis; ``text`` replaced by ``NOT_QUOTABLE`` where a speaker did not consent to
-    written quotation (column ``quotable`` says which)."""
-    keep = ~check.touching(codings, "analyse", unknown=True)
-    codings = codings[keep].reset_index(drop=True)
-    quotable = ~check.touching(codings, "citation", unknown=False)
-    codings = codings.assign(text=codings["text"].where(quotable, NOT_QUOTABLE), quotable=quotable)
-    if "memo" in codings.columns:  # memos stay: they are the coders' words, pseudonymised later
-        codings["memo"] = codings["memo"].where(codings["memo"].notna(), None)
-    return codings
 
 
 def _without_refused_units(comparison, check: ConsentCheck):

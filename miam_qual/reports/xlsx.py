@@ -10,29 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from ..fileio import atomic_write_bytes
 from ..workbook import Sheet
 from ..workbook import workbook_bytes as xlsx_bytes
 from .data import ReportData
 from .labels import column_label
 from .review import AUDIT_HEADERS, THREAD_HEADERS
+from .segments import segments_sheet
 
 if TYPE_CHECKING:
     from ..project import Project
-
-#: Columns of the segments sheet left out (internal identifiers are kept; these are noise).
-SEGMENT_SKIP = {"participant_key"}
-WIDE_COLUMNS = {"text": 70, "memo": 40}
-
-
-def segments_sheet(project: Project, codings: pd.DataFrame) -> Sheet:
-    """« Segments codés »: one row per coding, every column but ``SEGMENT_SKIP``, French
-    headers (``labels.column_label``)."""
-    segments = codings[[c for c in codings.columns if c not in SEGMENT_SKIP]]
-    headers = [column_label(project, c) for c in segments.columns]
-    return Sheet.from_frame("Segments codés", segments, headers=headers, widths=WIDE_COLUMNS)
 
 
 def workbook_bytes(project: Project, data: ReportData) -> bytes:
