@@ -6,10 +6,13 @@ They live here, not in ``project.py``, so that ``importing``, ``participants``, 
 
 from __future__ import annotations
 
+import collections
 import difflib
+import functools
 import getpass
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -54,3 +57,20 @@ def unknown_attribute(name: str, known: Iterable[str]) -> UnknownAttribute:
         f"Filtre inconnu « {name} » : ce n'est ni une colonne de ce tableau ni un attribut que "
         f"projet.yml déclare pour lui, ce filtre ne peut rien sélectionner.{hint}"
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _row_type(columns: tuple[str, ...]) -> Any:
+    return collections.namedtuple("Row", columns, rename=True)
+
+
+def frame_rows(frame: pd.DataFrame) -> list[Any]:
+    """The rows of ``frame`` as named tuples (``row.code``), the index left out. Like
+    ``frame.itertuples(index=False)``, which pandas builds column by column through ``iloc`` and
+    with a new tuple type per call: for the many small tables a report lays out, this reads each
+    column once and reuses the type (the Word report took a third longer)."""
+    if frame.empty:
+        return []
+    kind = _row_type(tuple(str(c) for c in frame.columns))
+    columns = [frame.iloc[:, i].tolist() for i in range(frame.shape[1])]
+    return [kind._make(values) for values in zip(*columns, strict=True)]

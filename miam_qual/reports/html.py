@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from ..common import frame_rows
 from ..fileio import atomic_write_text
 from ..summaries import WORD_SAMPLE
 from ..templating import environment
@@ -50,6 +51,7 @@ def report_environment():
         decimal=_decimal,
         points=_points,
         niveau=_level,
+        rows=frame_rows,
     )
 
 
