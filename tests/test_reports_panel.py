@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 import spacy
 from notebook_guard import differences, fingerprint
 
 from miam_qual.errors import UnknownOption
-from miam_qual.reports import report_panel, review_panel
-from miam_qual.reports.export_panel import ReportExport
+from miam_qual.reports import report_panel, review_panel, segments_panel
+from miam_qual.reports.export_panel import ReportExport, SegmentsExport
 
 
 def test_filters_select_the_same_codings_as_the_project(demo_project):
@@ -125,6 +126,38 @@ def test_report_form_writes_only_on_click_into_the_dated_exports_folder(demo_pro
         *(f"fichier ajouté : exports/{today}_rapports/{name}" for name in written),
     ]
     assert view is form.widget
+
+
+def test_segments_form_writes_the_sheet_only_on_click(demo_project, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.delenv("MIAM_EXPORTS", raising=False)
+    before = fingerprint(demo_project.root)
+    form = segments_panel(demo_project)
+    assert isinstance(form, SegmentsExport)
+    today = dt.date.today().isoformat()
+    assert form.folder == demo_project.root / "exports" / f"{today}_segments"
+    form.widget  # noqa: B018
+    assert differences(before, fingerprint(demo_project.root)) == []
+    form._button.click()
+    assert [p.name for p in form.files] == ["segments_codes.xlsx"]
+    assert "1 fichier(s) écrit(s)" in form._status.value
+    sheet = openpyxl.load_workbook(form.files[0])["Segments codés"]
+    assert sheet.max_row - 1 == len(demo_project.codings()) - refused_codings(demo_project)
+    form._folder.value = str(demo_project.root / "prive")
+    assert form.write() is None and "dossier privé prive/" in form.status
+    assert differences(before, fingerprint(demo_project.root)) == [
+        "dossier ajouté : exports",
+        f"dossier ajouté : exports/{today}_segments",
+        f"fichier ajouté : exports/{today}_segments/segments_codes.xlsx",
+    ]
+
+
+def refused_codings(project) -> int:
+    """How many codings lie in words whose speaker refused analysis (left out of every export)."""
+    from miam_qual.privacy.consent import ConsentCheck
+
+    return int(ConsentCheck(project).touching(project.codings(), "analyse", unknown=True).sum())
 
 
 def test_report_form_refusals_write_nothing(demo_project, tmp_path, monkeypatch):

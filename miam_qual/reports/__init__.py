@@ -7,8 +7,9 @@
 - DOCX: headings, tables and charts, for comments in Word.
 - XLSX: every coded segment with its attributes (filters, frozen header) and the summary tables.
 
-In notebooks, ``review_panel(projet)`` filters the review and ``report_panel(projet)`` writes the
-report when its button is clicked.
+In notebooks, ``review_panel(projet)`` filters the review, ``report_panel(projet)`` writes the
+report when its button is clicked and ``segments_panel(projet)`` every coded segment to Excel
+(``miam_qual.reports.segments``, also ``miam-qual exporter-segments``).
 
 The content is computed once (``build_report_data``) and only laid out by each writer.
 """
@@ -37,6 +38,7 @@ __all__ = [
     "build_report_data",
     "report_panel",
     "review_panel",
+    "segments_panel",
     "write_report",
 ]
 
@@ -138,3 +140,11 @@ def report_panel(project: Project, *, folder: Path | str | None = None):
     from .export_panel import ReportExport
 
     return ReportExport(project, folder=folder)
+
+
+def segments_panel(project: Project, *, folder: Path | str | None = None):
+    """The coded-segments form of notebook 04 (a folder, a button); writes every coded segment
+    to ``segments_codes.xlsx`` only when clicked. See ``miam_qual.reports.segments``."""
+    from .export_panel import SegmentsExport
+
+    return SegmentsExport(project, folder=folder)

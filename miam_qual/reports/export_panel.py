@@ -68,3 +68,20 @@ class ReportExport(ExportForm):
 
     def _formats_from_boxes(self) -> None:
         self.choose_formats(*(f for f, box in self._boxes.items() if box.value))
+
+
+class SegmentsExport(ExportForm):
+    """Every coded segment in one Excel file, from notebook 04 with a button
+    (``reports.segments.write_segments``: consented, pseudonymised, through the privacy gate).
+
+    ``folder``: the destination (default: ``exports/<date>_segments`` in the project).
+    """
+
+    kind = "segments"
+    button_label = "Exporter les segments codés"
+    waiting = "Export des segments en cours…"
+
+    def run(self, folder: Path) -> list[Path]:
+        from .segments import write_segments
+
+        return [write_segments(self.project, folder)]
