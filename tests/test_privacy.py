@@ -30,7 +30,6 @@ from miam_qual.demo import REPO_ROOT
 from miam_qual.exchange import export_qdpx
 from miam_qual.privacy import Pseudonyms
 from miam_qual.privacy.gate import STAGING_PREFIX, ExportGate, LeakError
-from miam_qual.reports.segments import write_segments
 from miam_qual.publication import (
     edit_quote,
     export_exhibition,
@@ -45,6 +44,7 @@ from miam_qual.publication import (
 )
 from miam_qual.publication.quotes import check_light_edit
 from miam_qual.reports import write_report
+from miam_qual.reports.segments import write_segments
 
 DATA = Path(__file__).parent / "data" / "privacy"
 BLANK = spacy.blank("fr")
