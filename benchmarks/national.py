@@ -5,7 +5,9 @@ words (speaker turns every ~80 words) into ``path/_sources``, imports them throu
 API (timed), builds a codebook of 10 themes × 10 codes, and writes ``codings`` codings spread over
 ``coders`` coders with ``Project.code_many``. The speakers are registered as participants who
 consented to analysis and written quotation (the interviewer declared as such), so that reports
-show excerpts, word lists and clouds as on a real project. Deterministic for a given ``seed``.
+show excerpts, word lists and clouds as on a real project (``consented=False``: no consent is
+recorded, every excerpt reads « non citable » and no word is counted). Deterministic for a given
+``seed``.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ def build_national_project(
     codings: int = 200_000,
     coders: int = 3,
     seed: int = 1,
+    consented: bool = True,
 ) -> tuple[Project, dict[str, float]]:
     """Build the project; returns it open and timings ``{"import_s", "import_mb", "codings_s"}``."""
     root = Path(path)
@@ -85,7 +88,7 @@ def build_national_project(
             sources[batch : batch + 200], type_source="entretien partenaire", by="bench"
         )
     import_s = time.perf_counter() - started
-    for speaker in SPEAKERS[1:]:
+    for speaker in SPEAKERS[1:] if consented else []:
         project.add_participant(speaker)
         for use in ("analyse", "citation"):
             project.set_consent(speaker, use, True, date="2026-01-15", by="bench")
