@@ -251,6 +251,7 @@ class CachedWordCounts:
         self.path = Path(root) / CACHE_DIR / f"mots_{identity}.json" if identity else None
         self._counts: dict[str, dict[str, int]] = self._read()
         self._added = 0
+        self._asked: set[str] = set()  # the texts this run counted
 
     def _read(self) -> dict[str, dict[str, int]]:
         if self.path is None:
@@ -278,6 +279,7 @@ class CachedWordCounts:
         texts = [t or "" for t in texts]
         prefix = f"{'lemmes' if lemmas else 'mots'}:{min_length}:"
         keys = [prefix + hashlib.sha256(t.encode()).hexdigest() for t in texts]
+        self._asked.update(keys)
         missing = {k: t for k, t in zip(keys, texts, strict=True) if t and k not in self._counts}
         if missing:
             computed = content_word_counts(
@@ -291,10 +293,18 @@ class CachedWordCounts:
             self._added += len(missing)
         return [Counter(self._counts.get(k, {})) for k in keys]
 
-    def save(self) -> None:
-        """Keep the counts for the next run (nothing to do when nothing new was counted). A cache
-        that cannot be written only makes the next run slower: no error."""
-        if self.path is None or not self._added:
+    def save(self, *, only_asked: bool = False) -> None:
+        """Keep the counts for the next run (nothing to do when nothing changed). A cache that
+        cannot be written only makes the next run slower: no error.
+
+        ``only_asked``: forget every text this run did not count. A report on the whole project
+        passes it, so that the words of passages since removed or corrected, and of people who
+        withdrew their consent, do not stay in the cache; the cache stays the size of the
+        project's passages."""
+        forgotten = [k for k in self._counts if k not in self._asked] if only_asked else []
+        for key in forgotten:
+            del self._counts[key]
+        if self.path is None or not (self._added or forgotten):
             return
         content = json.dumps({"identity": self.identity, "counts": self._counts})
         try:

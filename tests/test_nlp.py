@@ -120,3 +120,20 @@ def test_an_unwritable_cache_only_costs_time(tmp_path):
     assert [dict(c) for c in cache.count_each(TEXTS[:1])] == [{"prix": 2, "pain": 1}]
     cache.save()  # no error
     assert (tmp_path / CACHE_DIR).read_text() == "un fichier, pas un dossier"
+
+
+def test_save_can_forget_the_texts_not_asked_this_time(tmp_path):
+    cache = CachedWordCounts(tmp_path, "blank")
+    cache.count_each(TEXTS)
+    cache.save()
+    [path] = (tmp_path / CACHE_DIR).glob("mots_*.json")
+    assert len(json.loads(path.read_text())["counts"]) == 2  # the empty text is not kept
+
+    partial = CachedWordCounts(tmp_path, "blank")
+    partial.count_each(TEXTS[2:3])
+    partial.save()  # keeps what it did not ask for
+    assert len(json.loads(path.read_text())["counts"]) == 2
+    partial.save(only_asked=True)  # forgets it
+    kept = json.loads(path.read_text())["counts"]
+    assert len(kept) == 1 and next(iter(kept.values())) == {"marché": 1, "dimanche": 1}
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -14,6 +14,8 @@ XML with tags removed), PDF text by two extractors and attachments, file names.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import stat
@@ -28,6 +30,7 @@ import spacy
 from miam_qual import ConsentError, ExportError, Project, QuoteError
 from miam_qual.demo import REPO_ROOT
 from miam_qual.exchange import export_qdpx
+from miam_qual.nlp import CACHE_DIR, CachedWordCounts
 from miam_qual.privacy import Pseudonyms
 from miam_qual.privacy.gate import STAGING_PREFIX, ExportGate, LeakError
 from miam_qual.publication import (
@@ -438,6 +441,39 @@ def test_withdrawal_then_renewal(project, tmp_path):
     project.set_consent("Habitante A", "exposition", True, date="2026-02-01", by="léa")
     renewed = export_exhibition(project, tmp_path / "e2", png=False, with_word_cloud=False)
     assert hers <= set(renewed.exported)
+
+
+def test_a_withdrawal_takes_her_words_out_of_the_word_cache(project, tmp_path):
+    """The report keeps each passage's content words in ``.cache/``: after she withdraws her
+    consent to written quotation, the next report on the whole project forgets her passages'."""
+    hers = project.codings()
+    hers = hers[hers["speaker"] == "Habitante A"]
+    assert len(hers)
+
+    def cached_texts() -> set[str]:
+        [path] = (project.root / CACHE_DIR).glob("mots_*.json")
+        return set(json.loads(path.read_text())["counts"])
+
+    def key(text: str) -> str:
+        return "lemmes:3:" + hashlib.sha256(text.encode()).hexdigest()
+
+    write_report(
+        project, tmp_path / "r0.xlsx", format="xlsx", nlp=CachedWordCounts(project.root, "blank")
+    )
+    keys = {key(t) for t in hers["text"]}
+    assert keys & cached_texts()
+    project.set_consent("Habitante A", "citation", False, date="2026-01-10", by="léa")
+    theme = project.codebook.themes()[0].id
+    write_report(  # a report on one theme keeps the rest of the cache
+        project, tmp_path / "r1.xlsx", format="xlsx", themes=[theme],
+        nlp=CachedWordCounts(project.root, "blank"),
+    )  # fmt: skip
+    assert keys & cached_texts()
+    write_report(
+        project, tmp_path / "r2.xlsx", format="xlsx", nlp=CachedWordCounts(project.root, "blank")
+    )
+    assert not keys & cached_texts()
+    assert cached_texts()  # the others' words stay
 
 
 # -- what the gate reads --------------------------------------------------------------------------

@@ -63,9 +63,11 @@ def write_report(
     Raises ``ExportError`` for an unknown format or a destination inside ``prive/``. The report is
     built from consented, pseudonymised data (``build_report_data``) and leaves through the privacy
     gate (``miam_qual.privacy.gate``): it is read back in full and written only when no real name
-    remains; otherwise nothing is written. With the default ``nlp``, the content words of the
-    passages are kept in the project's ``.cache/`` once the report is written (not when the
-    project is read-only), so that the next report loads no language model for them.
+    remains; otherwise nothing is written. With the default ``nlp`` (or any ``CachedWordCounts``),
+    the content words of the passages are kept in the project's ``.cache/`` once the report is
+    written (not when the project is read-only), so that the next report loads no language model
+    for them; a report on every theme and coder keeps there only the passages it read, so that
+    the words of removed passages and of people who withdrew their consent leave the cache.
     """
     from ..privacy.gate import ExportGate
     from .data import build_report_data
@@ -86,10 +88,11 @@ def write_report(
     )
     word_cache = None
     if data is None:
-        if nlp is None:
-            from ..nlp import CachedWordCounts
+        from ..nlp import CachedWordCounts
 
-            nlp = word_cache = CachedWordCounts(project.root)
+        if nlp is None:
+            nlp = CachedWordCounts(project.root)
+        word_cache = nlp if isinstance(nlp, CachedWordCounts) else None
         data = build_report_data(
             project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded,
             pictures=bool({"html", "docx"} & set(formats)),  # the workbook has no picture
@@ -113,7 +116,9 @@ def write_report(
 
                 write_xlsx(project, data, destination)
     if word_cache is not None and not project.read_only:
-        word_cache.save()
+        # a report on every theme and coder read every passage a report may count: the others
+        # (removed, corrected, or whose speaker withdrew consent) leave the cache
+        word_cache.save(only_asked=not themes and not coders)
     return gate.files
 
 
