@@ -89,12 +89,13 @@ def main() -> None:
         build_national_project(bare, documents=200, words=2000, codings=5000, consented=False)[
             0
         ].close()
-        run(
-            "miam-qual rapport -f all (aucun consentement : ni extrait ni mot)",
-            [str(BIN / "miam-qual"), "rapport", "-p", str(bare), "-f", "all", "-o",
-             str(Path(folder) / "rapports_sans")],
-            3,
-        )  # fmt: skip
+        for label in ("premier rapport", "rapport suivant"):
+            run(
+                f"miam-qual rapport -f all (aucun consentement, {label})",
+                [str(BIN / "miam-qual"), "rapport", "-p", str(bare), "-f", "all", "-o",
+                 str(Path(folder) / "rapports_sans")],
+                3,
+            )  # fmt: skip
         run(
             "miam-qual exporter-segments (démarrage compris)",
             [str(BIN / "miam-qual"), "exporter-segments", "-p", str(root), "-o",
