@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Excel's limit on the characters of one cell; longer text is cut and ends with ``CUT_MARK``.
+#: Excel's limit on the characters (UTF-16 units) of one cell; longer text is cut and ends with
+#: ``CUT_MARK``.
 CELL_LIMIT = 32_767
 CUT_MARK = " […]"
 #: Characters a sheet title may not hold (Excel refuses the file otherwise).
@@ -108,10 +109,14 @@ def column_letters(index: int) -> str:
 
 def cell_text(value: str) -> str:
     """``value`` as it goes into a cell: without the control characters XML cannot carry, cut
-    to Excel's limit (ending with ``CUT_MARK``)."""
+    to Excel's limit (ending with ``CUT_MARK``). Excel counts UTF-16 units: a character outside
+    the Basic Multilingual Plane (an emoji) counts twice, and is never cut in half."""
     value = _ILLEGAL.sub("", value)
-    if len(value) > CELL_LIMIT:
-        value = value[: CELL_LIMIT - len(CUT_MARK)] + CUT_MARK
+    if len(value) > CELL_LIMIT // 2:
+        units = value.encode("utf-16-le")
+        if len(units) > 2 * CELL_LIMIT:
+            room = 2 * (CELL_LIMIT - len(CUT_MARK))
+            value = units[:room].decode("utf-16-le", errors="ignore") + CUT_MARK
     return value
 
 

@@ -89,13 +89,15 @@ def test_every_part_is_well_formed_xml_and_sheets_keep_their_order():
 
 def test_control_characters_go_and_long_text_is_cut_visibly():
     long = "mot " * 10_000
-    rows = [["a\x00b\x07c\x1fd\ufffe", long]]
-    sheet = read(workbook_bytes([Sheet("Textes", ["a", "b"], rows)]))["Textes"]
+    emoji = "é😀" * 12_000  # 24,000 characters, 36,000 UTF-16 units: Excel counts the units
+    rows = [["a\x00b\x07c\x1fd\ufffe", long, emoji, "😀" * 16_000]]
+    sheet = read(workbook_bytes([Sheet("Textes", list("abcd"), rows)]))["Textes"]
     assert sheet["A2"].value == "abcd"
-    cut = sheet["B2"].value
-    assert (
-        len(cut) == CELL_LIMIT and cut.endswith(CUT_MARK) and long.startswith(cut[: -len(CUT_MARK)])
-    )
+    for cell, text in ((sheet["B2"], long), (sheet["C2"], emoji)):
+        cut = cell.value
+        assert cut.endswith(CUT_MARK) and text.startswith(cut[: -len(CUT_MARK)])
+        assert len(cut.encode("utf-16-le")) // 2 in (CELL_LIMIT, CELL_LIMIT - 1)  # no half emoji
+    assert sheet["D2"].value == "😀" * 16_000  # 32,000 units: within the limit, kept whole
 
 
 def test_refuses_what_excel_would_refuse():
