@@ -64,7 +64,8 @@ _STYLES = (
 
 @dataclass
 class Sheet:
-    """One sheet: ``title`` (at most 31 characters, none of ``[]:*?/\\``), ``headers``, ``rows``
+    """One sheet: ``title`` (at most 31 characters, none of ``[]:*?/\\``, no apostrophe at either
+    end, not ``History``), ``headers``, ``rows``
     (sequences as long as ``headers``; ``None``, NaN and ``""`` are empty cells) and column
     ``widths`` in characters (default: from the header, between 12 and 30)."""
 
@@ -180,7 +181,14 @@ def _check_titles(sheets: Sequence[Sheet]) -> None:
     seen: set[str] = set()
     for sheet in sheets:
         title = sheet.title
-        if not title or len(title) > 31 or _TITLE_FORBIDDEN.search(title):
+        if (
+            not title
+            or len(title) > 31
+            or _TITLE_FORBIDDEN.search(title)
+            or title.startswith("'")
+            or title.endswith("'")
+            or title.lower() == "history"  # reserved by Excel
+        ):
             raise ValueError(f"Sheet title not allowed in XLSX: {title!r}")
         if title.lower() in seen:
             raise ValueError(f"Two sheets named {title!r}")

@@ -105,6 +105,9 @@ def test_refuses_what_excel_would_refuse():
         workbook_bytes([Sheet("Revue : fils", ["a"], [])])
     with pytest.raises(ValueError, match="title"):
         workbook_bytes([Sheet("x" * 32, ["a"], [])])
+    for title in ("'Codes", "Codes'", "History"):
+        with pytest.raises(ValueError, match="title"):
+            workbook_bytes([Sheet(title, ["a"], [])])
     with pytest.raises(ValueError, match="Two sheets"):
         workbook_bytes([Sheet("Codes", ["a"], []), Sheet("codes", ["a"], [])])
     with pytest.raises(ValueError, match="Row 3"):
