@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 from notebook_guard import differences, fingerprint
 
@@ -292,6 +293,17 @@ def test_report_is_written_on_click_only(lab: Lab, page) -> None:
     link = form.first.locator("a", has_text="revue_des_themes.html")
     target = link.evaluate("a => new URL(a.getAttribute('href'), location.href).pathname")
     assert target == f"/lab/workspaces/revue/tree/demo_projet/{folder}/revue_des_themes.html"
+
+    # the coded segments, in one Excel file, on their own button
+    page.locator("button.jupyter-button", has_text="Exporter les segments codés").click()
+    page.wait_for_selector("text=1 fichier(s) écrit(s)", timeout=60_000)
+    segments = page.locator(".jp-OutputArea-output:has(button:has-text('Exporter les segments'))")
+    segments.first.screenshot(path=str(ARTIFACTS / "segments_ecrits.png"))
+    written = lab.project / f"exports/{dt.date.today().isoformat()}_segments/segments_codes.xlsx"
+    with Project.open(lab.project) as project:
+        expected = len(project.codings())
+    rows = openpyxl.load_workbook(written)["Segments codés"].max_row - 1
+    assert 0 < rows <= expected  # the words of whoever refused analysis are left out
 
 
 def test_correct_a_word_inside_a_coded_passage(lab: Lab, page) -> None:
