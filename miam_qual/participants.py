@@ -267,7 +267,16 @@ def speaker_resolver(project: Project) -> Callable[[str, str | None], SpeakerIde
         else {}
     )
 
+    decided: dict[tuple[str, str | None], SpeakerIdentity] = {}
+
     def resolve(document_id: str, label: str | None) -> SpeakerIdentity:
+        # each (document, label) is decided once: a transcript repeats its labels turn after turn
+        identity = decided.get((document_id, label))
+        if identity is None:
+            identity = decided[(document_id, label)] = decide(document_id, label)
+        return identity
+
+    def decide(document_id: str, label: str | None) -> SpeakerIdentity:
         if label is None or not str(label).strip():
             person = owner.get(document_id)
             if isinstance(person, str) and person:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -43,10 +44,22 @@ def test_values_come_back_as_written_and_typed():
     assert frame.iloc[0, 0] == "=SOMME(A1:A9)" and frame.iloc[0, 6] == "0612"
 
 
-def test_missing_values_are_empty_cells():
-    rows = [[float("nan"), pd.NA, pd.NaT, float("inf"), None, ""]]
-    sheet = read(workbook_bytes([Sheet("Vides", list("ABCDEF"), rows)]))["Vides"]
+def test_missing_values_are_empty_cells_and_the_next_cells_keep_their_column():
+    rows = [
+        [float("nan"), pd.NA, pd.NaT, float("inf"), None, ""],
+        [None, "b", None, None, 4, "f"],
+        ["a", "b", "c", None, "e", None],
+    ]
+    data = workbook_bytes([Sheet("Vides", list("ABCDEF"), rows)])
+    sheet = read(data)["Vides"]
     assert [c.value for c in sheet[2]] == [None] * 6
+    assert [c.value for c in sheet[3]] == [None, "b", None, None, 4, "f"]
+    assert [c.value for c in sheet[4]] == ["a", "b", "c", None, "e", None]
+    assert pd.read_excel(io.BytesIO(data)).iloc[1].tolist()[4] == 4
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    # a cell names its place only after an empty one (Office reads the others in sequence)
+    assert re.findall(r'<c r="(\w+)"', xml) == ["B3", "E3", "E4"]
 
 
 def test_header_is_styled_frozen_and_filtered():
