@@ -128,12 +128,12 @@ class _Strings:
         self.index: dict[str, int] = {}
         self.count = 0  # text cells
 
-    def cell(self, where: str, value: str, style: str = "") -> str:
+    def cell(self, ref: str, value: str, style: str = "") -> str:
         self.count += 1
         number = self.index.get(value)
         if number is None:
             number = self.index[value] = len(self.index)
-        return f'<c{where}{style} t="s"><v>{number}</v></c>'
+        return f'<c r="{ref}"{style} t="s"><v>{number}</v></c>'
 
     def xml(self) -> str:
         items = "".join(
@@ -156,26 +156,25 @@ def _escape(text: str) -> str:
     return text.replace('"', "&quot;")
 
 
-def _cell(where: str, value: Any, strings: _Strings) -> str:
-    """One cell's XML, or ``""`` for an empty cell. ``where``: its ``r`` attribute, or ``""``
-    when it follows the row's previous cell (see ``_sheet_xml``)."""
+def _cell(ref: str, value: Any, strings: _Strings) -> str:
+    """One cell's XML, or ``""`` for an empty cell."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return strings.cell(where, value) if value else ""
+        return strings.cell(ref, value) if value else ""
     if isinstance(value, bool):
-        return f'<c{where} t="b"><v>{int(value)}</v></c>'
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int):
-        return f"<c{where}><v>{int(value)}</v></c>"
+        return f'<c r="{ref}"><v>{int(value)}</v></c>'
     if isinstance(value, float):
-        return f"<c{where}><v>{float(value)!r}</v></c>" if math.isfinite(value) else ""
+        return f'<c r="{ref}"><v>{float(value)!r}</v></c>' if math.isfinite(value) else ""
     if isinstance(value, (list, tuple, set, frozenset)):
-        return _cell(where, ", ".join(map(str, value)), strings)
+        return _cell(ref, ", ".join(map(str, value)), strings)
     if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
         return ""
     if hasattr(value, "item"):  # a numpy scalar
-        return _cell(where, value.item(), strings)
-    return strings.cell(where, str(value))
+        return _cell(ref, value.item(), strings)
+    return strings.cell(ref, str(value))
 
 
 def _check_titles(sheets: Sequence[Sheet]) -> None:
@@ -200,22 +199,22 @@ def _sheet_xml(sheet: Sheet, selected: bool, strings: _Strings) -> tuple[str, st
     """The worksheet's XML and the range of its filter (``A1:C10``)."""
     letters = [column_letters(i) for i in range(len(sheet.headers))]
     width = len(letters)
-    # A cell carries its reference (r="C7") only after an empty cell: Office places a cell
-    # without one right after the previous cell of its row (MS-OI29500 2.1.590), and most
-    # cells follow one another; the sheet is a third smaller and read back faster.
-    header = "".join(strings.cell("", str(text), ' s="1"') for text in sheet.headers)
+    header = "".join(
+        strings.cell(f"{letter}1", str(text), ' s="1"')
+        for letter, text in zip(letters, sheet.headers, strict=True)
+    )
     parts = [f'<row r="1">{header}</row>']
     number = 1
     for number, row in enumerate(sheet.rows, start=2):
         if len(row) != width:
             raise ValueError(f"Row {number} of {sheet.title!r} has {len(row)} cells, not {width}")
-        cells = []
-        follows = True  # the previous column holds a cell (or this is the first column)
-        for letter, value in zip(letters, row, strict=True):
-            xml = _cell("" if follows else f' r="{letter}{number}"', value, strings)
-            follows = bool(xml)
-            cells.append(xml)
-        parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+        cells = "".join(
+            [
+                _cell(f"{letter}{number}", value, strings)
+                for letter, value in zip(letters, row, strict=True)
+            ]
+        )
+        parts.append(f'<row r="{number}">{cells}</row>')
     last = f"{letters[-1] if letters else 'A'}{number}"
     widths = list(sheet.widths) or [default_width(str(h)) for h in sheet.headers]
     cols = "".join(
