@@ -6,7 +6,7 @@ numbers and booleans. Nothing a participant said ever becomes a formula, a link,
 number: text goes to the shared-string table, escaped; the writer has no way to write a formula.
 
 The sheet XML is written directly (Office Open XML, ECMA-376 part 1, SpreadsheetML), one string
-per row: 85,000 cells take about 0.1 s, where a general-purpose library spends close to a second
+per row: 85,000 cells take 0.1–0.2 s, where a general-purpose library spent about a second
 on its per-cell bookkeeping (``benchmarks/bench_report.py``). What is written is small on
 purpose, and shaped as Excel writes it: a shared-string table, one header style, column widths,
 a frozen header row and an autofilter with its hidden ``_xlnm._FilterDatabase`` name.
