@@ -230,6 +230,8 @@ def test_cli_rapport(built_demo, tmp_path):
     assert "2 fichier(s) écrit(s)" in result.output
     result = runner.invoke(main, ["rapport", "-p", str(copy), "-o", str(out), "-t", "inconnu"])
     assert result.exit_code == 1 and "Code inconnu" in result.output
+    result = runner.invoke(main, ["rapport", "-p", str(copy), "-o", str(out), "-c", "camile"])
+    assert result.exit_code == 1 and "Codeur inconnu « camile »" in result.output
 
 
 def test_cli_exporter_segments(built_demo, tmp_path):
@@ -258,6 +260,14 @@ def test_cli_exporter_segments(built_demo, tmp_path):
     )
     assert result.exit_code == 1 and "dossier privé" in result.output
     assert sorted(p.relative_to(copy) for p in copy.rglob("*")) == before
+    for option, name, message in (("-c", "camile", "Codeur inconnu « camile »"),
+                                  ("-k", "inconnu", "Code inconnu « inconnu »")):  # fmt: skip
+        result = runner.invoke(
+            main,
+            ["exporter-segments", "-p", str(copy), "-o", str(tmp_path / "x.xlsx"), option, name],
+        )
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert not (tmp_path / "x.xlsx").exists()
 
 
 @pytest.mark.slow

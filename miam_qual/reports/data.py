@@ -78,7 +78,7 @@ def build_report_data(
     """Compute the report's content, in its shareable form.
 
     ``themes``: theme (or code) ids to cover (default: all); ``coders``: whose codings count
-    (default: all). ``nlp``: the spaCy pipeline for word lists and clouds (default:
+    (default: all; a name not registered raises ``UnknownCoder``). ``nlp``: the spaCy pipeline for word lists and clouds (default:
     ``fr_core_news_sm`` through the project's word cache, ``nlp.CachedWordCounts``, which loads
     it only for passages no report has seen; this function never writes the cache).
     ``unit``/``uncoded``: agreement options (see ``miam_qual.agreement``).
@@ -96,6 +96,8 @@ def build_report_data(
         from ..nlp import CachedWordCounts
 
         nlp = CachedWordCounts(project.root)
+    for coder in coders or []:  # a misspelt name is refused, not read as "nothing coded"
+        project.coder_id(coder)
     book = project.codebook
     check = ConsentCheck(project)
     pseudonyms = Pseudonyms.load(project.root)

@@ -67,8 +67,9 @@ def write_segments(
 
     ``path``: a file ending in ``.xlsx``, or a folder (the file is then ``segments_codes.xlsx``).
     Columns: those of ``project.codings()`` with French headers, less ``SEGMENT_SKIP``. Raises
-    ``ExportError`` for a destination inside ``prive/`` or when a real name would leave; nothing
-    is written then.
+    ``ExportError`` for a destination inside ``prive/`` or when a real name would leave,
+    ``UnknownCode`` and ``UnknownCoder`` for a code or coder the project lacks; nothing is
+    written then.
     """
     from ..privacy.gate import ExportGate
     from ..privacy.pseudonyms import Pseudonyms
@@ -82,6 +83,8 @@ def write_segments(
         project.root, target, what="segments codés", pseudonyms=pseudonyms, single_file=True,
         replace_previous=False,
     )  # fmt: skip
+    for coder in coders or []:  # a misspelt name is refused, not read as "nothing coded"
+        project.coder_id(coder)
     codings = project.codings(code=codes or None, coder=coders or None)
     shared = pseudonymise(consented_codings(codings, ConsentCheck(project)), pseudonyms)
     data = workbook_bytes([segments_sheet(project, shared)])
