@@ -72,5 +72,5 @@ def frame_rows(frame: pd.DataFrame) -> list[Any]:
     if frame.empty:
         return []
     kind = _row_type(tuple(str(c) for c in frame.columns))
-    columns = [frame.iloc[:, i].tolist() for i in range(frame.shape[1])]
+    columns = [series.tolist() for _, series in frame.items()]
     return [kind._make(values) for values in zip(*columns, strict=True)]

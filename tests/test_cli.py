@@ -130,3 +130,34 @@ def test_help_starts_without_the_heavy_libraries():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert "Utilisation :" in done.stdout
+
+
+def test_the_installed_program_keeps_its_exit_status_and_output(built_demo, tmp_path):
+    """``miam-qual`` (``cli.run``) leaves without tearing the interpreter down: its output,
+    piped, is complete, and its status is 0, 1 for a refused action, 2 for a usage error."""
+    import shutil
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / (
+        "miam-qual.exe" if sys.platform == "win32" else "miam-qual"
+    )
+    assert program.is_file(), "the package is installed in this environment (make setup)"
+    shutil.copytree(built_demo, tmp_path / "projet")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(program), *args], capture_output=True, text=True, timeout=300)
+
+    done = run("rapport", "-p", str(tmp_path / "projet"), "-f", "all", "-o", str(tmp_path / "r"))
+    assert done.returncode == 0, done.stderr
+    written = sorted((tmp_path / "r").iterdir())
+    assert [p.name for p in written] == [f"revue_des_themes.{x}" for x in ("docx", "html", "xlsx")]
+    assert done.stdout.splitlines() == [
+        "Calcul du rapport (fréquences, synthèses, accord inter-codeurs)…",
+        "3 fichier(s) écrit(s) :",
+        *(f"  - {p}" for p in written),
+    ]
+    refused = run("rapport", "-p", str(tmp_path / "absent"))
+    assert refused.returncode == 1 and refused.stderr.startswith("Erreur : « ")
+    misused = run("rapport", "--inconnue")
+    assert misused.returncode == 2 and "Option inconnue '--inconnue'" in misused.stderr

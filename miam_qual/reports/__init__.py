@@ -86,21 +86,30 @@ def write_report(
     gate = ExportGate(  # refuses a destination in prive/ before any work
         project.root, target, what="rapport", single_file=single, replace_previous=False
     )
-    word_cache = None
+    word_cache = jobs = None
     if data is None:
         from ..nlp import CachedWordCounts
+        from .pictures import PictureJobs
 
         if nlp is None:
             nlp = CachedWordCounts(project.root)
         word_cache = nlp if isinstance(nlp, CachedWordCounts) else None
+        if {"html", "docx"} & set(formats):  # the workbook has no picture
+            jobs = PictureJobs()
         data = build_report_data(
             project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded,
-            pictures=bool({"html", "docx"} & set(formats)),  # the workbook has no picture
+            pictures=jobs or False,
         )  # fmt: skip
     with gate:
         for picture, words in data.picture_words.items():
             gate.picture(f"image « {picture} » du rapport", words)
-        for fmt in formats:
+        # the workbook first: it needs no picture, and is written while they are drawn
+        for fmt in sorted(formats, key=lambda f: f != "xlsx"):
+            if fmt != "xlsx" and jobs is not None:
+                from .data import finish_pictures
+
+                finish_pictures(data, jobs)
+                jobs = None
             destination = gate.target if single else gate.path / f"{REPORT_NAME}.{fmt}"
             if fmt == "html":
                 from .html import write_html

@@ -29,10 +29,14 @@ import click
               help="Texte non codé : compté comme « code absent », ou ignoré.")  # fmt: skip
 def rapport(project_path, formats, output, themes, coders, unit, uncoded) -> None:
     """Produit la revue des thèmes (HTML autonome, Word, Excel) pour les encadrant·es."""
+    chosen = "all" if "all" in formats else list(dict.fromkeys(formats))
+    if {"all", "html", "docx"} & set(formats):
+        from .pictures import start_worker
+
+        start_worker()  # loads matplotlib beside this process while it opens the project
     from ..project import Project
     from . import write_report
 
-    chosen = "all" if "all" in formats else list(dict.fromkeys(formats))
     with Project.open(project_path) as project:
         click.echo("Calcul du rapport (fréquences, synthèses, accord inter-codeurs)…")
         written = write_report(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,8 @@ from ..errors import MiamError
 from ..privacy.consent import NOT_QUOTABLE, ConsentCheck
 from ..privacy.pseudonyms import Pseudonyms
 from ..privacy.redact import pseudonymise
-from ..summaries import Summary, theme_summaries, word_cloud_png
+from ..summaries import Summary, theme_summaries
+from .pictures import PictureJobs
 from .review import review_tables
 from .segments import consented_codings
 
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..nlp import CachedWordCounts
     from ..project import Project
 
+#: The module of the report's charts (matplotlib), loaded by whichever process draws them.
+CHARTS = "miam_qual.reports.charts"
 #: Rows of the disagreement table shown in HTML/DOCX (the workbook has them all).
 DISAGREEMENTS_SHOWN = 150
 
@@ -73,7 +75,7 @@ def build_report_data(
     uncoded: str = "absent",
     group: str | None = None,
     excerpts: int = 5,
-    pictures: bool = True,
+    pictures: bool | PictureJobs = True,
 ) -> ReportData:
     """Compute the report's content, in its shareable form.
 
@@ -85,6 +87,9 @@ def build_report_data(
     ``group``: the attribute that sorts sources by kind (default: ``config.review.group`` of
     ``projet.yml``; ``type_source`` for MIAM); without one, the by-group tables stay empty.
     ``pictures=False``: no chart nor word cloud (``images`` stays empty), for a workbook alone.
+    Given a ``PictureJobs``, the pictures are only asked for (drawn beside the rest of the work,
+    ``reports/pictures.py``): ``finish_pictures(data, jobs)`` puts them in ``data`` once the
+    caller has done what needs none (``write_report`` writes the workbook meanwhile).
 
     The report leaves the project, so it honours consent and pseudonyms: the words of a person
     who did not consent to *analysis* are left out of everything, counts included; an excerpt is
@@ -98,6 +103,8 @@ def build_report_data(
         nlp = CachedWordCounts(project.root)
     for coder in coders or []:  # a misspelt name is refused, not read as "nothing coded"
         project.coder_id(coder)
+    # the picture worker (if any) starts now and loads matplotlib while the tables are computed
+    jobs = pictures if isinstance(pictures, PictureJobs) else PictureJobs() if pictures else None
     book = project.codebook
     check = ConsentCheck(project)
     pseudonyms = Pseudonyms.load(project.root)
@@ -137,10 +144,6 @@ def build_report_data(
     except MiamError:
         waves = pd.DataFrame()
     saturation = analysis.saturation(project, codings=frame)
-    summaries = theme_summaries(
-        project, nlp=nlp, themes=theme_ids, codings=frame, group=group, excerpts=excerpts,
-        clouds=False,
-    )  # fmt: skip
     agreement_table = disagreement_table = None
     unit_label = agreement_stats.UNIT_LABELS.get(unit, unit)
     try:
@@ -155,6 +158,15 @@ def build_report_data(
         note = f"Unité d'analyse : {unit_label}. " + agreement_stats.describe(comparison)
     except MiamError as err:
         note = f"Accord inter-codeurs non calculé : {err}"
+    picture_words: dict[str, list[str]] = {}
+    if jobs is not None:  # drawn while the summaries are computed
+        picture_words = _ask_charts(
+            jobs, pseudonyms, group_label, by_group, matrix, saturation, agreement_table
+        )
+    summaries = theme_summaries(
+        project, nlp=nlp, themes=theme_ids, codings=frame, group=group, excerpts=excerpts,
+        clouds=False,
+    )  # fmt: skip
     scope = (
         "Tous les thèmes"
         if not theme_ids
@@ -188,8 +200,10 @@ def build_report_data(
         review_changes=review_changes,
     )
     data = pseudonymise(data, pseudonyms)
-    if pictures:
-        _draw(data)
+    if jobs is not None:
+        data.picture_words = picture_words | _ask_theme_pictures(jobs, data)
+        if not isinstance(pictures, PictureJobs):
+            finish_pictures(data, jobs)
     return data
 
 
@@ -228,32 +242,46 @@ def _labels(frame: pd.DataFrame | None, title: str) -> list[str]:
     return [title, *values]
 
 
-def _draw(data: ReportData) -> None:
-    """Draw the charts and word clouds from the (pseudonymised) data; record the words each
-    picture shows in ``data.picture_words`` for the privacy gate."""
-    from . import charts  # matplotlib: loaded only when pictures are drawn
-
-    group_label = data.group_label.lower()
-    charts_to_draw: dict[str, tuple[Callable[..., Any], pd.DataFrame, str]] = {
-        "by_group": (charts.bars_by_group, data.by_group,
-                     f"Segments codés par thème et {group_label}"),
-        "cooccurrence": (charts.heatmap, data.cooccurrence,
+def _ask_charts(
+    jobs: PictureJobs,
+    pseudonyms: Pseudonyms,
+    group_label: str,
+    by_group: pd.DataFrame,
+    cooccurrence: pd.DataFrame,
+    saturation: pd.DataFrame,
+    agreement: pd.DataFrame | None,
+) -> dict[str, list[str]]:
+    """Ask for the project-wide charts, drawn from pseudonymised tables (``pseudonymise`` gives
+    the tables ``ReportData`` will hold); return the words each shows, for the privacy gate."""
+    tables: dict[str, tuple[str, pd.DataFrame | None, str]] = {
+        "by_group": (f"{CHARTS}:bars_by_group", by_group,
+                     f"Segments codés par thème et {group_label.lower()}"),
+        "cooccurrence": (f"{CHARTS}:heatmap", cooccurrence,
                          "Cooccurrence des codes (passages qui se chevauchent)"),
-        "saturation": (charts.saturation_curve, data.saturation, "Courbe de saturation"),
+        "saturation": (f"{CHARTS}:saturation_curve", saturation, "Courbe de saturation"),
+        "agreement": (f"{CHARTS}:agreement_bars", agreement, "Accord par code"),
     }  # fmt: skip
-    if data.agreement is not None:
-        labelled = data.agreement.set_index("code") if "code" in data.agreement else None
-        charts_to_draw["agreement"] = (charts.agreement_bars, data.agreement, "Accord par code")
-        data.picture_words["agreement"] = _labels(labelled, "Accord par code")
-    else:
-        data.images["agreement"] = None
-    for key, (draw, table, title) in charts_to_draw.items():
-        data.images[key] = draw(table, title=title)
-        data.picture_words.setdefault(key, _labels(table, title))
+    words = {}
+    for key, (draw, table, title) in tables.items():
+        if table is None:
+            continue  # no agreement: ``images["agreement"]`` is None
+        shown, title = pseudonymise(table, pseudonyms), pseudonymise(title, pseudonyms)
+        jobs.draw(key, draw, shown, title=title)
+        if key == "agreement":  # its bars are labelled by code
+            shown = shown.set_index("code") if "code" in shown else None
+        words[key] = _labels(shown, title)
+    return words
+
+
+def _ask_theme_pictures(jobs: PictureJobs, data: ReportData) -> dict[str, list[str]]:
+    """Ask for each theme's word cloud and bars by group; return the words each shows."""
+    words = {}
+    title = f"Codes du thème par {data.group_label.lower()}"
     for summary in data.summaries:
         if not summary.words.empty:
-            summary.cloud_png = word_cloud_png(summary.words, color=summary.color)
-            data.picture_words[f"nuage:{summary.code_id}"] = list(summary.words["word"])
+            jobs.draw(f"nuage:{summary.code_id}", "miam_qual.summaries:word_cloud_png",
+                      summary.words, color=summary.color)  # fmt: skip
+            words[f"nuage:{summary.code_id}"] = list(summary.words["word"])
         if not summary.distribution.empty:
             table = pd.DataFrame(
                 {
@@ -262,9 +290,20 @@ def _draw(data: ReportData) -> None:
                     if c.counts["segments"]
                 }
             ).T.fillna(0)
-            title = f"Codes du thème par {group_label}"
-            data.images[f"theme:{summary.code_id}"] = charts.bars_by_group(table, title=title)
-            data.picture_words[f"theme:{summary.code_id}"] = _labels(table, title)
+            jobs.draw(f"theme:{summary.code_id}", f"{CHARTS}:bars_by_group", table, title=title)
+            words[f"theme:{summary.code_id}"] = _labels(table, title)
+    return words
+
+
+def finish_pictures(data: ReportData, jobs: PictureJobs) -> None:
+    """Wait for the pictures asked by ``build_report_data(..., pictures=jobs)`` and put them in
+    ``data.images`` and in each theme summary's ``cloud_png``."""
+    images = jobs.results()
+    charts: dict[str, bytes | None] = {"agreement": None}  # None: no agreement computed
+    charts.update((k, v) for k, v in images.items() if not k.startswith("nuage:"))
+    data.images = charts
+    for summary in data.summaries:
+        summary.cloud_png = images.get(f"nuage:{summary.code_id}")
 
 
 def _status(project: Project, codings: pd.DataFrame, check: ConsentCheck) -> dict[str, object]:
