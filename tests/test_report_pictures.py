@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -82,6 +83,45 @@ def test_a_picture_the_worker_fails_to_draw_raises_its_error_here():
     assert "cassé" not in jobs.by_worker
     worker = pictures.start_worker()
     assert worker is not None and worker.alive()  # the worker goes on with the next report
+
+
+def test_a_worker_stuck_on_a_picture_is_stopped_and_the_picture_drawn_here(monkeypatch):
+    monkeypatch.setattr(pictures, "PATIENCE", 0.2)
+    worker = pictures.start_worker()
+    assert worker is not None
+    jobs = PictureJobs()
+    jobs.draw("lent", "time:sleep", 2.0)
+    _wait(lambda: not jobs._waiting)  # the worker took it
+    started = time.monotonic()
+    assert jobs.results() == {"lent": None}
+    assert time.monotonic() - started < 10
+    assert worker.process.poll() is not None  # stopped
+    assert jobs.by_worker == set()
+
+
+def test_a_job_that_cannot_travel_is_drawn_here_and_the_worker_goes_on(monkeypatch):
+    """Arguments this process cannot pickle, or the worker cannot unpickle (a class it cannot
+    import), are drawn here; the worker keeps answering the next jobs."""
+    only_here = types.ModuleType("seulement_ici")
+
+    class Thing:
+        def __repr__(self) -> str:
+            return "chose"
+
+    Thing.__module__, Thing.__qualname__ = "seulement_ici", "Thing"
+    only_here.Thing = Thing  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "seulement_ici", only_here)
+
+    class Local:  # a class defined in a function: not picklable
+        pass
+
+    jobs = PictureJobs()
+    jobs.draw("inconnu_là-bas", "builtins:repr", Thing())
+    jobs.draw("intransportable", "builtins:len", [Local()])
+    jobs.draw("ensuite", "builtins:len", "abc")
+    _wait(lambda: not jobs._waiting)  # the worker took the last one: the others were answered
+    assert jobs.results() == {"inconnu_là-bas": "chose", "intransportable": 1, "ensuite": 3}
+    assert jobs.by_worker == {"ensuite"}
 
 
 def test_no_worker_when_asked_or_on_one_core(monkeypatch, demo_project):

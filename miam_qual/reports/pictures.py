@@ -6,7 +6,7 @@ the worker has not started by then is taken back and drawn here, the last asked 
 both cores finish together.
 
 The worker is a fresh interpreter, ``python -m miam_qual.reports.pictures``, fed through its
-standard input and output (one pickled job, one pickled answer). Unlike ``multiprocessing``'s
+standard input and output (one pickled job, one pickled answer, each after its length). Unlike ``multiprocessing``'s
 spawned processes it never runs the user's own script again, and unlike a fork it shares no open
 database, thread or notebook state; it is the same on Linux, macOS and Windows. It is started
 once per Python process (``start_worker``: the command line starts it before it opens the
@@ -15,8 +15,9 @@ lists, and writes nothing. It stops when this process closes its input, or exits
 
 The pictures are the same bytes whichever process draws them (the same functions, fixed sizes
 and random states; ``tests/test_report_pictures.py``). Everything is drawn here when there is no
-spare core, when ``MIAM_DESSIN_PARALLELE=0``, and for what is left when the worker dies; a
-picture the worker fails to draw is drawn again here, so that its error is raised as usual.
+spare core, when ``MIAM_DESSIN_PARALLELE=0``, and for what is left when the worker dies or stays
+stuck on a picture (``PATIENCE``); a picture the worker fails to draw is drawn again here, so that
+its error is raised as usual.
 
     jobs = PictureJobs()                      # starts (or reuses) the worker
     jobs.draw("saturation", "miam_qual.reports.charts:saturation_curve", table, title="…")
@@ -35,10 +36,13 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 #: Environment variable: ``0`` draws every picture in this process (no worker).
 PARALLEL_SETTING = "MIAM_DESSIN_PARALLELE"
+#: Seconds a report waits for the worker's last picture once it has drawn the rest itself; a
+#: worker still busy then is stopped and the picture drawn here (one takes a tenth of a second).
+PATIENCE = 120.0
 
 #: ``("module:function", args, kwargs)``: the function is named, so that this process loads
 #: matplotlib only if it draws a picture itself.
@@ -66,15 +70,20 @@ class Worker:
         self._lock = threading.Lock()  # one job at a time
 
     def run(self, job: Job) -> tuple[bool, Any]:
-        """``(True, picture)``, or ``(False, None)`` when drawing failed in the worker."""
+        """``(True, picture)``, or ``(False, None)`` when the job could not be sent or drawing
+        failed in the worker. Raises ``WorkerLost`` when the worker cannot be reached."""
         assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            message = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # drawn here, where the same arguments need no pickling
+            return False, None
         with self._lock:
             try:
-                pickle.dump(job, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self.process.stdin.flush()
-                return pickle.load(self.process.stdout)
+                _send(self.process.stdin, message)
+                answer = pickle.loads(_receive(self.process.stdout))
             except (OSError, EOFError, pickle.UnpicklingError) as err:
                 raise WorkerLost from err
+        return answer
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -198,7 +207,10 @@ class PictureJobs:
                 key = self._waiting.pop()
             self._done[key] = (True, self._here(key))
         if self._feeder is not None:
-            self._feeder.join()
+            self._feeder.join(PATIENCE)
+            if self._feeder.is_alive() and self._worker is not None:
+                _forget(self._worker)  # stuck: stopped, and its picture drawn here
+                self._feeder.join()
         images = {}
         for key in self._jobs:
             drawn, picture = self._done.get(key, (False, None))
@@ -229,30 +241,43 @@ def _run(job: Job) -> Any:
     return getattr(importlib.import_module(module), function)(*args, **kwargs)
 
 
-def _serve(jobs: BinaryIO, answers: BinaryIO) -> None:
-    """The worker's loop: a pickled job in, ``(True, picture)`` or ``(False, None)`` out."""
+def _send(stream: IO[bytes], message: bytes) -> None:
+    stream.write(len(message).to_bytes(8, "little") + message)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> bytes:
+    """The next message; ``EOFError`` when the other side closed the stream (or died)."""
+    length = stream.read(8)
+    message = stream.read(int.from_bytes(length, "little")) if len(length) == 8 else b""
+    if len(length) < 8 or len(message) < int.from_bytes(length, "little"):
+        raise EOFError
+    return message
+
+
+def _serve(jobs: IO[bytes], answers: IO[bytes]) -> None:
+    """The worker's loop: a job in, ``(True, picture)`` or ``(False, None)`` out, until its
+    input is closed."""
     while True:
         try:
-            job = pickle.load(jobs)
+            message = _receive(jobs)
         except EOFError:
             return
         try:
-            answer: tuple[bool, Any] = (True, _run(job))
+            answer = pickle.dumps((True, _run(pickle.loads(message))), pickle.HIGHEST_PROTOCOL)
         except Exception:  # drawn again by the report, which raises the error there
-            answer = (False, None)
-        pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.flush()
+            answer = pickle.dumps((False, None))
+        _send(answers, answer)
 
 
 def _warm_up() -> None:
     """Load matplotlib, wordcloud and the chart font before the first job arrives."""
     import pandas as pd
+    import wordcloud  # noqa: F401
 
-    from ..summaries import word_cloud_png  # noqa: F401  (wordcloud is loaded on first use)
     from .charts import bars_by_group
 
     bars_by_group(pd.DataFrame({"a": [1]}, index=["b"]), title="c")
-    import wordcloud  # noqa: F401
 
 
 def _main() -> None:
