@@ -5,10 +5,11 @@ a worker process while this process computes the theme summaries and writes the 
 the worker has not started by then is taken back and drawn here, the last asked first, so that
 both cores finish together.
 
-The worker is a fresh interpreter, ``python -m miam_qual.reports.pictures``, fed through its
-standard input and output (one pickled job, one pickled answer, each after its length). Unlike ``multiprocessing``'s
-spawned processes it never runs the user's own script again, and unlike a fork it shares no open
-database, thread or notebook state; it is the same on Linux, macOS and Windows. It is started
+The worker is a fresh interpreter running ``_main`` of this module, fed through its standard
+input and output (one pickled job, one pickled answer, each after its length). Unlike
+``multiprocessing``'s spawned processes it never runs the user's own script again, and unlike a
+fork it shares no open database, thread or notebook state; it is the same on Linux, macOS and
+Windows. It is started
 once per Python process (``start_worker``: the command line starts it before it opens the
 project, a notebook keeps it for its next reports), receives only pseudonymised tables and word
 lists, and writes nothing. It stops when this process closes its input, or exits.
@@ -57,12 +58,15 @@ class Worker:
     """The worker process: ``run(job)`` sends a job and returns its picture."""
 
     def __init__(self) -> None:
-        # this very package, whatever the current folder holds (``-P``: not put on the path)
-        package_root = str(Path(__file__).resolve().parents[2])
-        search_path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        # this very package: its folder comes first unless the worker's path has it already
+        # (installed), and the current folder is not put on the path (``-P``)
+        root = str(Path(__file__).resolve().parents[2])
+        start = (
+            f"import sys; root = {root!r}; root in sys.path or sys.path.insert(0, root); "
+            "from miam_qual.reports.pictures import _main; _main()"
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-P", "-m", __name__],
-            env={**os.environ, "PYTHONPATH": search_path},
+            [sys.executable, "-P", "-c", start],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # users read French messages only; errors come back
@@ -285,7 +289,3 @@ def _main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print cannot break an answer
     _warm_up()
     _serve(sys.stdin.buffer, answers)
-
-
-if __name__ == "__main__":
-    _main()
