@@ -186,3 +186,18 @@ def test_an_installed_wheel_builds_the_demo_project(tmp_path: Path, demo_project
         documents = sorted(installed.documents()["document"])
         assert documents == sorted(demo_project.documents()["document"])
         assert len(installed.codings()) == len(demo_project.codings()) > 0
+    # the report's picture worker starts from the installed package (reports/pictures.py)
+    probe = (
+        "from miam_qual.reports import pictures\n"
+        "pictures._spare_core = lambda: True\n"
+        "jobs = pictures.PictureJobs()\n"
+        "jobs.draw('mot', 'builtins:len', 'abc')\n"
+        "import time; time.sleep(0.1)\n"
+        "while jobs._waiting: time.sleep(0.05)\n"
+        "print(jobs.results(), sorted(jobs.by_worker), pictures._worker.process.args[-1])\n"
+    )
+    drawn = subprocess.run(
+        [python, "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path, env=env
+    ).stdout.strip()
+    assert drawn.startswith("{'mot': 3} ['mot']"), drawn
+    assert str(Path(site).resolve()) in drawn, drawn  # the installed package's own folder
