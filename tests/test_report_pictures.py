@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 
 from miam_qual import Project
-from miam_qual.reports import build_report_data, pictures
+from miam_qual.reports import build_report_data, pictures, write_report
 from miam_qual.reports.data import finish_pictures
 from miam_qual.reports.pictures import PictureJobs
 
@@ -122,6 +123,44 @@ def test_a_job_that_cannot_travel_is_drawn_here_and_the_worker_goes_on(monkeypat
     _wait(lambda: not jobs._waiting)  # the worker took the last one: the others were answered
     assert jobs.results() == {"inconnu_là-bas": "chose", "intransportable": 1, "ensuite": 3}
     assert jobs.by_worker == {"ensuite"}
+
+
+def test_a_report_that_fails_midway_stops_drawing_and_writes_nothing(
+    demo_project, tmp_path, monkeypatch
+):
+    """The workbook cannot be written (a full disk): nothing is written, the pictures still
+    waiting are given up (the thread feeding the worker ends) and the next report is whole.
+    The same when the report's data fails after its first pictures were asked."""
+    import miam_qual.reports.data as report_data
+    import miam_qual.reports.xlsx as xlsx
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(xlsx, "write_xlsx", full_disk)
+        with pytest.raises(OSError, match="No space"):
+            write_report(demo_project, tmp_path / "r", format="all")
+    assert not (tmp_path / "r").exists()
+    _wait(lambda: not _feeders())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("panne")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(report_data, "theme_summaries", broken)
+        with pytest.raises(RuntimeError, match="panne"):
+            build_report_data(demo_project)  # its own pictures: the charts were asked
+    _wait(lambda: not _feeders())
+
+    worker = pictures.start_worker()
+    assert worker is not None and worker.alive()
+    written = write_report(demo_project, tmp_path / "r", format="html")
+    assert written[0].read_text(encoding="utf-8").count("data:image/png;base64,") >= 10
+
+
+def _feeders() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "miam-dessin" and t.is_alive()]
 
 
 def test_no_worker_when_asked_or_on_one_core(monkeypatch, demo_project):

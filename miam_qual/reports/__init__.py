@@ -87,43 +87,47 @@ def write_report(
         project.root, target, what="rapport", single_file=single, replace_previous=False
     )
     word_cache = jobs = None
-    if data is None:
-        from ..nlp import CachedWordCounts
-        from .pictures import PictureJobs
+    try:
+        if data is None:
+            from ..nlp import CachedWordCounts
+            from .pictures import PictureJobs
 
-        if nlp is None:
-            nlp = CachedWordCounts(project.root)
-        word_cache = nlp if isinstance(nlp, CachedWordCounts) else None
-        if {"html", "docx"} & set(formats):  # the workbook has no picture
-            jobs = PictureJobs()
-        data = build_report_data(
-            project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded,
-            pictures=jobs or False,
-        )  # fmt: skip
-    with gate:
-        for picture, words in data.picture_words.items():
-            gate.picture(f"image « {picture} » du rapport", words)
-        # the workbook first: it needs no picture, and is written while they are drawn
-        for fmt in sorted(formats, key=lambda f: f != "xlsx"):
-            if fmt != "xlsx" and jobs is not None:
-                from .data import finish_pictures
+            if nlp is None:
+                nlp = CachedWordCounts(project.root)
+            word_cache = nlp if isinstance(nlp, CachedWordCounts) else None
+            if {"html", "docx"} & set(formats):  # the workbook has no picture
+                jobs = PictureJobs()
+            data = build_report_data(
+                project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded,
+                pictures=jobs or False,
+            )  # fmt: skip
+        with gate:
+            for picture, words in data.picture_words.items():
+                gate.picture(f"image « {picture} » du rapport", words)
+            # the workbook first: it needs no picture, and is written while they are drawn
+            for fmt in sorted(formats, key=lambda f: f != "xlsx"):
+                if fmt != "xlsx" and jobs is not None:
+                    from .data import finish_pictures
 
-                finish_pictures(data, jobs)
-                jobs = None
-            destination = gate.target if single else gate.path / f"{REPORT_NAME}.{fmt}"
-            if fmt == "html":
-                from .html import write_html
+                    finish_pictures(data, jobs)
+                    jobs = None
+                destination = gate.target if single else gate.path / f"{REPORT_NAME}.{fmt}"
+                if fmt == "html":
+                    from .html import write_html
 
-                colors = {c.id: c.color for c in project.codebook}
-                write_html(data, destination, colors)
-            elif fmt == "docx":
-                from .docx import write_docx
+                    colors = {c.id: c.color for c in project.codebook}
+                    write_html(data, destination, colors)
+                elif fmt == "docx":
+                    from .docx import write_docx
 
-                write_docx(data, destination)
-            else:
-                from .xlsx import write_xlsx
+                    write_docx(data, destination)
+                else:
+                    from .xlsx import write_xlsx
 
-                write_xlsx(project, data, destination)
+                    write_xlsx(project, data, destination)
+    finally:
+        if jobs is not None:  # the report failed before its pictures were collected
+            jobs.cancel()
     if word_cache is not None and not project.read_only:
         # a report on every theme and coder read every passage a report may count: the others
         # (removed, corrected, or whose speaker withdrew consent) leave the cache

@@ -97,14 +97,24 @@ def build_report_data(
     ``(extrait non citable)`` and its words feed no word list); every text — excerpts, memos,
     code labels, document names, attribute values, chart labels — has real names replaced.
     """
+    if pictures is True:  # drawn beside the work below, collected before returning
+        own = PictureJobs()  # the worker (if any) loads matplotlib while tables are computed
+        try:
+            data = build_report_data(
+                project, themes=themes, coders=coders, nlp=nlp, unit=unit, uncoded=uncoded,
+                group=group, excerpts=excerpts, pictures=own,
+            )  # fmt: skip
+            finish_pictures(data, own)
+        finally:
+            own.cancel()  # after a failure, nothing more is drawn
+        return data
     if nlp is None:
         from ..nlp import CachedWordCounts
 
         nlp = CachedWordCounts(project.root)
     for coder in coders or []:  # a misspelt name is refused, not read as "nothing coded"
         project.coder_id(coder)
-    # the picture worker (if any) starts now and loads matplotlib while the tables are computed
-    jobs = pictures if isinstance(pictures, PictureJobs) else PictureJobs() if pictures else None
+    jobs = pictures or None
     book = project.codebook
     check = ConsentCheck(project)
     pseudonyms = Pseudonyms.load(project.root)
@@ -202,8 +212,6 @@ def build_report_data(
     data = pseudonymise(data, pseudonyms)
     if jobs is not None:
         data.picture_words = picture_words | _ask_theme_pictures(jobs, data)
-        if not isinstance(pictures, PictureJobs):
-            finish_pictures(data, jobs)
     return data
 
 

@@ -223,6 +223,14 @@ class PictureJobs:
             images[key] = picture if drawn else self._here(key)
         return images
 
+    def cancel(self) -> None:
+        """Give up the pictures nobody has started (the report failed): the feeder thread ends
+        after the picture in hand, and the worker is free for the next report."""
+        with self._changed:
+            self._closed = True
+            self._waiting.clear()
+            self._changed.notify_all()
+
     def _here(self, key: str) -> Any:
         return _run(self._jobs[key])
 
