@@ -92,15 +92,6 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self) -> None:
-        try:
-            if self.process.stdin is not None:
-                self.process.stdin.close()  # the worker's loop ends
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-            self.process.wait()
-
 
 _worker: Worker | None = None
 
@@ -131,14 +122,6 @@ def start_worker() -> Worker | None:
     return _worker
 
 
-def stop_worker() -> None:
-    """Stop the picture worker (the next report starts another)."""
-    global _worker
-    if _worker is not None:
-        _worker.stop()
-        _worker = None
-
-
 @atexit.register
 def _at_exit() -> None:
     # the worker ends by itself once its input is closed: this process does not wait for it
@@ -149,11 +132,11 @@ def _at_exit() -> None:
 class PictureJobs:
     """The pictures of one report, drawn by the worker and by this process (see module doc).
 
-    ``parallel=False`` draws everything here; ``None`` uses the worker when there is one. A
-    thread hands the jobs to the worker one by one as they are asked."""
+    ``parallel=False`` draws everything here; by default the worker is used when there is one.
+    A thread hands the jobs to the worker one by one as they are asked."""
 
-    def __init__(self, *, parallel: bool | None = None) -> None:
-        self._worker = start_worker() if parallel is not False else None
+    def __init__(self, *, parallel: bool = True) -> None:
+        self._worker = start_worker() if parallel else None
         self._jobs: dict[str, Job] = {}
         self._waiting: collections.deque[str] = collections.deque()
         self._done: dict[str, tuple[bool, Any]] = {}
